@@ -1,0 +1,227 @@
+/*
+ * hogkit.h: the one public header of hogkit, a library of Histograms of
+ * Oriented Gradients that reproduces the established implementations
+ * (scikit-image, OpenCV, VLFeat, dlib, MaskFeat) exactly on request.
+ *
+ * Conventions, stated once:
+ *  - Images are row-major, top-left pixel first, channels interleaved
+ *    (pixel (x, y), channel c lives at data + y*stride + (x*channels + c)*sample_size).
+ *    y is the row (down), x the column (right).
+ *  - Angles follow the references: theta = atan2(dy, dx) with dy pointing down,
+ *    so angles run clockwise on screen and 0 means "gradient points right".
+ *  - Memory: the caller owns every buffer. Ask for a size (hk_hog_shape,
+ *    hk_image_decode_info), allocate, then call the function that fills it.
+ *    The only allocation hogkit hands back is hk_image_load's pixel buffer,
+ *    released with hk_image_free.
+ *  - Errors: every call returns an hk_status; hk_strerror names it.
+ *  - No global mutable state; a context may be used by one thread at a time,
+ *    different contexts by different threads.
+ */
+#ifndef HOGKIT_H
+#define HOGKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HK_VERSION_MAJOR 0
+#define HK_VERSION_MINOR 1
+#define HK_VERSION_PATCH 0
+#define HK_VERSION_STRING "0.1.0"
+
+#if defined(HK_BUILDING_LIBRARY) && defined(__GNUC__)
+#define HK_API __attribute__((visibility("default")))
+#else
+#define HK_API
+#endif
+
+/* Version of the library actually linked (may differ from the header's). */
+HK_API const char *hk_version_string(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Values are pinned: they never change between versions. */
+typedef enum hk_status {
+    HK_OK = 0,
+    HK_ERR_INVALID_ARG = 1,     /* a parameter is out of its documented range */
+    HK_ERR_NOMEM = 2,           /* an allocation failed */
+    HK_ERR_OVERFLOW = 3,        /* a size computation would overflow */
+    HK_ERR_BUFFER_TOO_SMALL = 4,/* the caller's output buffer is too small */
+    HK_ERR_LIMIT = 5,           /* input exceeds a caller-settable limit */
+    HK_ERR_IO = 6,              /* reading or writing a file failed */
+    HK_ERR_FORMAT = 7,          /* the data is not in the expected format */
+    HK_ERR_TRUNCATED = 8,       /* the data ends before it should */
+    HK_ERR_UNSUPPORTED = 9,     /* valid data, but a kind hogkit does not handle */
+    HK_ERR_TOO_SMALL = 10,      /* the image is too small for the requested geometry */
+    HK_ERR_NONFINITE = 11,      /* NaN or infinity in the input */
+    HK_ERR_DOMAIN = 12          /* a value outside the operation's domain (e.g. sqrt of a negative) */
+} hk_status;
+
+/* A static English description of a status; never NULL. */
+HK_API const char *hk_strerror(hk_status status);
+
+/* ------------------------------------------------------------------ */
+/* Images                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum hk_sample_type {
+    HK_U8 = 1,
+    HK_U16 = 2,
+    HK_F32 = 3,
+    HK_F64 = 4
+} hk_sample_type;
+
+/* A view of pixels the caller owns. stride is in bytes between rows and is at
+ * least width * channels * sample size. */
+typedef struct hk_image {
+    uint32_t width;
+    uint32_t height;
+    uint32_t channels;       /* 1..HK_MAX_CHANNELS */
+    hk_sample_type type;
+    size_t stride;
+    const void *data;
+} hk_image;
+
+#define HK_MAX_CHANNELS 1024u
+
+/* Bytes per sample of a type, 0 for an unknown type. */
+HK_API size_t hk_sample_size(hk_sample_type type);
+
+/* Checks that an image view is self-consistent (sizes, stride, type, data).
+ * Returns HK_ERR_INVALID_ARG naming no pixel; does not read the pixels. */
+HK_API hk_status hk_image_check(const hk_image *image);
+
+/* Limits applied by every reader before it allocates anything. */
+typedef struct hk_limits {
+    uint64_t max_pixels;     /* width * height; default 2^28 */
+    uint32_t max_channels;   /* default 64 */
+    uint64_t max_file_bytes; /* default 2^32 (4 GiB) */
+    uint32_t max_npy_header; /* bytes of a .npy header; default 65536 */
+} hk_limits;
+
+HK_API void hk_limits_default(hk_limits *limits);
+
+typedef enum hk_format {
+    HK_FORMAT_UNKNOWN = 0,
+    HK_FORMAT_PNG = 1,
+    HK_FORMAT_JPEG = 2,
+    HK_FORMAT_PNM = 3,       /* P2, P3, P5, P6 */
+    HK_FORMAT_NPY = 4
+} hk_format;
+
+/* Recognises a format from the first bytes (magic numbers, not names). */
+HK_API hk_format hk_format_detect(const void *bytes, size_t size);
+
+/* What a decode will produce. bytes = height * width * channels * sample size,
+ * tightly packed. */
+typedef struct hk_image_info {
+    hk_format format;
+    uint32_t width;
+    uint32_t height;
+    uint32_t channels;
+    hk_sample_type type;
+    size_t bytes;
+} hk_image_info;
+
+/* Reads only the header of an encoded image in memory, applying the limits
+ * (NULL: defaults). Treats every byte as hostile. */
+HK_API hk_status hk_image_decode_info(const void *bytes, size_t size,
+                                      const hk_limits *limits,
+                                      hk_image_info *info);
+
+/* Decodes into the caller's buffer of `capacity` bytes (at least info.bytes)
+ * and fills `image` as a packed view of it. PNG and PNM keep their bit depth
+ * (8 or 16), JPEG gives 8-bit grey or RGB, .npy keeps its dtype. */
+HK_API hk_status hk_image_decode(const void *bytes, size_t size,
+                                 const hk_limits *limits, void *buffer,
+                                 size_t capacity, hk_image *image);
+
+/* Convenience: reads a whole file and decodes it into memory allocated by
+ * hogkit; release it with hk_image_free. On error *image is zeroed. */
+HK_API hk_status hk_image_load(const char *path, const hk_limits *limits,
+                               hk_image *image);
+HK_API void hk_image_free(hk_image *image);
+
+/* Writes a float32 array as a .npy file (C order) of the given shape,
+ * whole or not at all (temporary file in the same folder, then rename). */
+HK_API hk_status hk_npy_write_f32(const char *path, const float *data,
+                                  const size_t *shape, int ndim);
+
+/* ------------------------------------------------------------------ */
+/* HOG                                                                 */
+/* ------------------------------------------------------------------ */
+
+typedef enum hk_variant {
+    HK_VARIANT_SKIMAGE = 0   /* skimage.feature.hog 0.19.3 */
+} hk_variant;
+
+typedef enum hk_block_norm {
+    HK_NORM_L1 = 0,
+    HK_NORM_L1_SQRT = 1,
+    HK_NORM_L2 = 2,
+    HK_NORM_L2_HYS = 3
+} hk_block_norm;
+
+/* Parameters of one HOG computation. Fill with hk_hog_params_default, then
+ * change what you need; every field is validated on entry. */
+typedef struct hk_hog_params {
+    hk_variant variant;
+    int orientations;            /* number of bins; skimage default 9 */
+    int cell_rows, cell_cols;    /* pixels per cell; default 8, 8 */
+    int block_rows, block_cols;  /* cells per block; skimage default 3, 3 */
+    hk_block_norm block_norm;    /* default L2-Hys */
+    int transform_sqrt;          /* square root of every sample first; default 0 */
+} hk_hog_params;
+
+HK_API void hk_hog_params_default(hk_hog_params *params, hk_variant variant);
+
+/* Checks parameter ranges without an image. */
+HK_API hk_status hk_hog_params_check(const hk_hog_params *params);
+
+#define HK_MAX_DIMS 8
+
+/* The shape of a result, C order. count = product of dims (may be 0). */
+typedef struct hk_shape {
+    int ndim;
+    size_t dims[HK_MAX_DIMS];
+    size_t count;
+} hk_shape;
+
+/* Output shape for an image of this size.
+ * skimage: (n_blocks_row, n_blocks_col, block_rows, block_cols, orientations);
+ * an image with no whole block gives count 0, one too small even for that
+ * (negative block count in skimage) gives HK_ERR_TOO_SMALL. */
+HK_API hk_status hk_hog_shape(const hk_hog_params *params, uint32_t width,
+                              uint32_t height, uint32_t channels,
+                              hk_shape *shape);
+
+/* A reusable context: keeps scratch buffers between calls on images of the
+ * same size. Owned by one thread at a time. */
+typedef struct hk_hog_ctx hk_hog_ctx;
+
+HK_API hk_status hk_hog_ctx_new(hk_hog_ctx **ctx);
+HK_API void hk_hog_ctx_free(hk_hog_ctx *ctx);
+
+/* Computes HOG of `image` into out[0 .. shape.count), float32, in the layout
+ * of hk_hog_shape. Reads the image, writes only `out`, keeps scratch in ctx
+ * (ctx may be NULL: a temporary one is used). */
+HK_API hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                const hk_image *image, float *out,
+                                size_t capacity);
+
+/* Converts an RGB(A) image to grey with scikit-image's rgb2gray weights
+ * (0.2125 R + 0.7154 G + 0.0721 B) into a float64 buffer of width*height
+ * values, scaled as rgb2gray does (integers divided by their maximum). */
+HK_API hk_status hk_image_rgb2gray(const hk_image *image, double *out,
+                                   size_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOGKIT_H */
