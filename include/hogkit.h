@@ -214,11 +214,17 @@ HK_API hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *params,
                                 const hk_image *image, float *out,
                                 size_t capacity);
 
-/* Converts an RGB(A) image to grey with scikit-image's rgb2gray weights
- * (0.2125 R + 0.7154 G + 0.0721 B) into a float64 buffer of width*height
- * values, scaled as rgb2gray does (integers divided by their maximum). */
-HK_API hk_status hk_image_rgb2gray(const hk_image *image, double *out,
-                                   size_t capacity);
+/* Converts to grey as scikit-image's rgb2gray does: integers are scaled to
+ * [0, 1] (divided by 255 or 65535), then Y = 0.2125 R + 0.7154 G + 0.0721 B.
+ * Float32 input gives float32 grey, everything else float64. An image that is
+ * already grey (one channel, or grey plus alpha) is passed through unchanged,
+ * values and type, as if rgb2gray had not been called (skimage would refuse
+ * it); four channels drop the alpha (skimage itself refuses RGBA).
+ * Writes width*height samples into `buffer` and fills `gray` as a view of it;
+ * hk_image_gray_bytes gives the size needed. */
+HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
+HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
+                                   size_t capacity, hk_image *gray);
 
 #ifdef __cplusplus
 }

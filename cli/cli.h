@@ -1,0 +1,33 @@
+/* Shared helpers of the hogkit command-line tool (a client of the public API). */
+#ifndef HK_CLI_H
+#define HK_CLI_H
+
+#include <stddef.h>
+
+#include "hogkit.h"
+
+/* Exit codes, the same for every subcommand. */
+enum { HK_EXIT_OK = 0, HK_EXIT_DATA = 1, HK_EXIT_USAGE = 2 };
+
+/* Prints "hogkit: <message>" to stderr (printf-style). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Option value parsers: return 0 and print a usage error naming `opt` when
+ * the text is not a valid value in [lo, hi]. */
+int cli_parse_int(const char *opt, const char *text, long lo, long hi, long *out);
+int cli_parse_u64(const char *opt, const char *text, unsigned long long *out);
+int cli_parse_pair(const char *opt, const char *text, long lo, long hi, long out[2]);
+
+/* argv helper: the value of an option that takes one ("--x V" or "--x=V"),
+ * advancing *i; NULL (after a usage error) when missing. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name);
+
+/* True when arg is "--name" or "--name=..." */
+int cli_is_option(const char *arg, const char *name);
+
+/* Output path for input `in` inside folder `dir`: dir/<basename without extension>.npy */
+int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
+
+int cmd_hog(int argc, char **argv);
+
+#endif

@@ -1,0 +1,40 @@
+/* hogkit: command-line entry point; each subcommand lives in cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: hogkit COMMAND [options]\n"
+    "\n"
+    "Histograms of Oriented Gradients that match the reference libraries exactly.\n"
+    "\n"
+    "commands:\n"
+    "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
+    "  --version      print the library version\n"
+    "\n"
+    "Exit status: 0 success, 1 data error, 2 usage error.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return HK_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(USAGE, stdout);
+        return HK_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("hogkit %s\n", hk_version_string());
+        return HK_EXIT_OK;
+    }
+    if (strcmp(cmd, "hog") == 0)
+        return cmd_hog(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see hogkit --help)", cmd);
+    return HK_EXIT_USAGE;
+}

@@ -1,0 +1,44 @@
+/* Internal interface between the HOG front end (hog.c) and the variants. */
+#ifndef HK_HOG_INTERNAL_H
+#define HK_HOG_INTERNAL_H
+
+#include "hogkit.h"
+
+/* Scratch memory kept by a context between calls. */
+struct hk_hog_ctx {
+    void *scratch;
+    size_t scratch_bytes;
+};
+
+/* Returns a scratch buffer of at least `bytes` bytes owned by ctx, or NULL. */
+void *hk_ctx_scratch(hk_hog_ctx *ctx, size_t bytes);
+
+/* Reads sample (x, y, c) of an image as a double (exact for every type). */
+static inline double hk_sample_at(const hk_image *im, size_t x, size_t y, unsigned c)
+{
+    const unsigned char *row = (const unsigned char *)im->data + y * im->stride;
+    size_t i = x * im->channels + c;
+    switch (im->type) {
+    case HK_U8: return ((const uint8_t *)row)[i];
+    case HK_U16: return ((const uint16_t *)row)[i];
+    case HK_F32: return ((const float *)row)[i];
+    case HK_F64: return ((const double *)row)[i];
+    }
+    return 0.0;
+}
+
+/* Rejects NaN/Inf samples (HK_ERR_NONFINITE) and, when `no_negative`, negative
+ * ones (HK_ERR_DOMAIN). Integer images pass without a scan. */
+hk_status hk_image_check_values(const hk_image *im, int no_negative);
+
+/* scikit-image variant (skimage.c). */
+hk_status hk_skimage_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
+                           hk_shape *shape);
+hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_hog_params *p,
+                             const hk_image *im, float *out);
+
+/* Block normalisation of skimage (block_norm.c): normalises n values in place
+ * (double) with eps = 1e-5 as skimage does. */
+void hk_skimage_normalize_block(double *v, size_t n, hk_block_norm norm);
+
+#endif
