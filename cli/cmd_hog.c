@@ -7,33 +7,45 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hog_options.h"
 
-static const char HOG_USAGE[] =
-    "usage: hogkit hog INPUT... -o OUT [options]\n"
-    "\n"
-    "Computes HOG of each INPUT image (PNG, JPEG, PGM/PPM, .npy) as skimage.feature.hog\n"
-    "(scikit-image 0.19.3) does, and writes float32 .npy files of shape\n"
-    "(n_blocks_row, n_blocks_col, n_cells_row, n_cells_col, orientations).\n"
-    "With one INPUT, OUT is the .npy file (or an existing folder); with several,\n"
-    "OUT is a folder (created if missing) that receives NAME.npy per input.\n"
-    "\n"
-    "options:\n"
-    "  -o, --output OUT          output .npy file or folder (required)\n"
-    "  --orientations N          number of orientation bins (default 9)\n"
-    "  --pixels-per-cell R,C     cell size in pixels (default 8,8)\n"
-    "  --cells-per-block R,C     block size in cells (default 3,3)\n"
-    "  --block-norm NORM         L1, L1-sqrt, L2 or L2-Hys (default L2-Hys)\n"
-    "  --transform-sqrt          square root of every sample first (power-law compression)\n"
-    "  --gray                    convert colour to grey first (skimage rgb2gray weights)\n"
-    "  --flat                    write a 1-D vector (feature_vector=True)\n"
-    "  --max-pixels N            refuse images with more pixels (default 268435456)\n"
-    "  -v, --verbose             print each output's shape and time\n"
-    "  -h, --help                show this help\n"
-    "\n"
-    "Colour images use, per pixel, the channel with the largest gradient (channel_axis=-1).\n"
-    "Exit status: 0 success, 1 some input could not be processed (each is named on\n"
-    "stderr, the others are still written), 2 usage error. A failed output is never\n"
-    "left behind.\n";
+/* Every variant's options; the first is the default variant. */
+static const hog_option_set *const OPTION_SETS[] = {
+    &hog_skimage_options,
+};
+#define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
+
+static void print_usage(void)
+{
+    fputs("usage: hogkit hog INPUT... -o OUT [--variant NAME] [options]\n"
+          "\n"
+          "Computes HOG of each INPUT image (PNG, JPEG, PGM/PPM, .npy) exactly as the\n"
+          "reference library of the chosen variant does, and writes float32 .npy files.\n"
+          "With one INPUT, OUT is the .npy file (or an existing folder); with several,\n"
+          "OUT is a folder (created if missing) that receives NAME.npy per input.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output OUT          output .npy file or folder (required)\n"
+          "  --variant NAME            ",
+          stdout);
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        printf(k ? "|%s" : "%s", OPTION_SETS[k]->name);
+    fputs(" (default skimage)\n"
+          "  --gray                    convert colour to grey first (skimage rgb2gray weights)\n"
+          "  --flat                    write a 1-D vector (feature_vector=True)\n"
+          "  --max-pixels N            refuse images with more pixels (default 268435456)\n"
+          "  -v, --verbose             print each output's shape and time\n"
+          "  -h, --help                show this help\n"
+          "\n"
+          "variant options:\n",
+          stdout);
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        fputs(OPTION_SETS[k]->help, stdout);
+    fputs("\nExit status: 0 success, 1 some input could not be processed (each is named on\n"
+          "stderr, the others are still written), 2 usage error. A failed output is never\n"
+          "left behind.\n",
+          stdout);
+}
 
 typedef struct hog_opts {
     hk_hog_params params;
@@ -42,64 +54,50 @@ typedef struct hog_opts {
     int gray, flat, verbose;
 } hog_opts;
 
-static int parse_norm(const char *text, hk_block_norm *norm)
+/* The variant named by --variant (looked up before the other options, so
+ * they may come in any order). Returns NULL after a usage error. */
+static const hog_option_set *find_variant(int argc, char **argv)
 {
-    static const struct { const char *name; hk_block_norm norm; } names[] = {
-        {"L1", HK_NORM_L1}, {"L1-sqrt", HK_NORM_L1_SQRT}, {"L2", HK_NORM_L2},
-        {"L2-Hys", HK_NORM_L2_HYS}};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(text, names[i].name) == 0) {
-            *norm = names[i].norm;
-            return 1;
+    const char *name = "skimage";
+    for (int i = 1; i < argc; i++)
+        if (cli_is_option(argv[i], "--variant")) {
+            if (!(name = cli_option_value(argc, argv, &i, "--variant")))
+                return NULL;
         }
-    cli_error("--block-norm: expected L1, L1-sqrt, L2 or L2-Hys, got '%s'", text);
-    return 0;
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        if (strcmp(name, OPTION_SETS[k]->name) == 0)
+            return OPTION_SETS[k];
+    cli_error("--variant: unknown variant '%s' (see hogkit hog --help)", name);
+    return NULL;
 }
 
 /* Parses options; collects inputs into `inputs`. Returns 0 on a usage error. */
 static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **inputs, int *n_in)
 {
-    hk_hog_params_default(&o->params, HK_VARIANT_SKIMAGE);
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_usage();
+            exit(HK_EXIT_OK);
+        }
+    const hog_option_set *set = find_variant(argc, argv);
+    if (!set)
+        return 0;
+    hk_hog_params_default(&o->params, set->variant);
     hk_limits_default(&o->limits);
-    long v, pair[2];
     unsigned long long u;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(HOG_USAGE, stdout);
-            exit(HK_EXIT_OK);
-        } else if (strcmp(a, "-o") == 0 || cli_is_option(a, "--output")) {
+        if (strcmp(a, "-o") == 0 || cli_is_option(a, "--output")) {
             if (!(val = cli_option_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")))
                 return 0;
             o->output = val;
-        } else if (cli_is_option(a, "--orientations")) {
-            if (!(val = cli_option_value(argc, argv, &i, "--orientations")) ||
-                !cli_parse_int("--orientations", val, 1, 4096, &v))
-                return 0;
-            o->params.orientations = (int)v;
-        } else if (cli_is_option(a, "--pixels-per-cell")) {
-            if (!(val = cli_option_value(argc, argv, &i, "--pixels-per-cell")) ||
-                !cli_parse_pair("--pixels-per-cell", val, 1, 65536, pair))
-                return 0;
-            o->params.cell_rows = (int)pair[0];
-            o->params.cell_cols = (int)pair[1];
-        } else if (cli_is_option(a, "--cells-per-block")) {
-            if (!(val = cli_option_value(argc, argv, &i, "--cells-per-block")) ||
-                !cli_parse_pair("--cells-per-block", val, 1, 4096, pair))
-                return 0;
-            o->params.block_rows = (int)pair[0];
-            o->params.block_cols = (int)pair[1];
-        } else if (cli_is_option(a, "--block-norm")) {
-            if (!(val = cli_option_value(argc, argv, &i, "--block-norm")) ||
-                !parse_norm(val, &o->params.block_norm))
-                return 0;
+        } else if (cli_is_option(a, "--variant")) {
+            i += a[9] == '=' ? 0 : 1; /* already read by find_variant */
         } else if (cli_is_option(a, "--max-pixels")) {
             if (!(val = cli_option_value(argc, argv, &i, "--max-pixels")) ||
                 !cli_parse_u64("--max-pixels", val, &u))
                 return 0;
             o->limits.max_pixels = u;
-        } else if (strcmp(a, "--transform-sqrt") == 0) {
-            o->params.transform_sqrt = 1;
         } else if (strcmp(a, "--gray") == 0) {
             o->gray = 1;
         } else if (strcmp(a, "--flat") == 0) {
@@ -107,8 +105,14 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbose = 1;
         } else if (a[0] == '-' && a[1] != 0) {
-            cli_error("hog: unknown option '%s' (see hogkit hog --help)", a);
-            return 0;
+            int r = set->parse(argc, argv, &i, &o->params);
+            if (r < 0)
+                return 0;
+            if (r == 0) {
+                cli_error("hog: unknown option '%s' for variant %s (see hogkit hog --help)", a,
+                          set->name);
+                return 0;
+            }
         } else {
             inputs[(*n_in)++] = a;
         }

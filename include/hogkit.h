@@ -156,8 +156,15 @@ HK_API hk_status hk_npy_write_f32(const char *path, const float *data,
 /* HOG                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* Which reference a computation reproduces. Each variant reads only its own
+ * section of hk_hog_params. */
 typedef enum hk_variant {
-    HK_VARIANT_SKIMAGE = 0   /* skimage.feature.hog 0.19.3 */
+    HK_VARIANT_SKIMAGE = 0,        /* skimage.feature.hog, scikit-image 0.19.3 */
+    HK_VARIANT_OPENCV = 1,         /* cv::HOGDescriptor::compute, OpenCV 4.6 */
+    HK_VARIANT_VLFEAT_DT = 2,      /* vl_hog, VlHogVariantDalalTriggs, VLFeat 0.9.21 */
+    HK_VARIANT_VLFEAT_UOCTTI = 3,  /* vl_hog, VlHogVariantUoctti, VLFeat 0.9.21 */
+    HK_VARIANT_DLIB = 4,           /* dlib::extract_fhog_features, dlib 19.24 */
+    HK_VARIANT_MASKFEAT = 5        /* MaskFeat HOG targets (SlowFast HOGLayerC) */
 } hk_variant;
 
 typedef enum hk_block_norm {
@@ -167,17 +174,77 @@ typedef enum hk_block_norm {
     HK_NORM_L2_HYS = 3
 } hk_block_norm;
 
+/* skimage.feature.hog's arguments (defaults in comments). */
+typedef struct hk_skimage_params {
+    int orientations;            /* 9 */
+    int cell_rows, cell_cols;    /* pixels_per_cell (8, 8) */
+    int block_rows, block_cols;  /* cells_per_block (3, 3) */
+    hk_block_norm block_norm;    /* L2-Hys */
+    int transform_sqrt;          /* 0 */
+} hk_skimage_params;
+
+/* cv2.HOGDescriptor's constructor and compute() arguments; sizes are
+ * (width, height) as OpenCV writes them. Defaults: cv2.HOGDescriptor(). */
+typedef struct hk_opencv_params {
+    int win_width, win_height;          /* winSize (64, 128) */
+    int block_width, block_height;      /* blockSize (16, 16) */
+    int block_stride_x, block_stride_y; /* blockStride (8, 8) */
+    int cell_width, cell_height;        /* cellSize (8, 8) */
+    int nbins;                          /* 9 */
+    double win_sigma;                   /* -1: (block_width + block_height) / 8 */
+    double l2hys_threshold;             /* 0.2 */
+    int gamma_correction;               /* 1, as the no-argument constructor sets it */
+    int signed_gradient;                /* 0 */
+    int win_stride_x, win_stride_y;     /* compute(winStride): 0 means cellSize */
+    int pad_x, pad_y;                   /* compute(padding): (0, 0) */
+} hk_opencv_params;
+
+/* vl_hog_new / vl_hog_put_image arguments (both VLFeat variants). */
+typedef struct hk_vlfeat_params {
+    int cell_size;                /* 8 */
+    int orientations;             /* undirected orientations, 9 */
+    int bilinear_orientations;    /* 0 */
+} hk_vlfeat_params;
+
+/* dlib::extract_fhog_features arguments. */
+typedef struct hk_dlib_params {
+    int cell_size;                /* 8 */
+    int filter_rows_padding;      /* 1 */
+    int filter_cols_padding;      /* 1 */
+} hk_dlib_params;
+
+/* MaskFeat HOGLayerC and its copies (mmselfsup, FG-MAE). */
+typedef struct hk_maskfeat_params {
+    int nbins;                    /* 9 */
+    int pool;                     /* cell size in pixels, 8 */
+    int gaussian_window;          /* 0 = off (MaskFeat); 16 in mmselfsup/FG-MAE */
+    int patch;                    /* patch size in pixels, 16 */
+    int normalize;                /* per channel and cell L2 step, 1 */
+} hk_maskfeat_params;
+
+/* How a computation may use the machine. Results never depend on these
+ * beyond the float tolerance documented per variant. */
+typedef enum hk_simd {
+    HK_SIMD_AUTO = 0,             /* best instruction set the CPU has */
+    HK_SIMD_SCALAR = 1,           /* the scalar reference kernels only */
+    HK_SIMD_AVX2 = 2,
+    HK_SIMD_AVX512 = 3
+} hk_simd;
+
 /* Parameters of one HOG computation. Fill with hk_hog_params_default, then
  * change what you need; every field is validated on entry. */
 typedef struct hk_hog_params {
     hk_variant variant;
-    int orientations;            /* number of bins; skimage default 9 */
-    int cell_rows, cell_cols;    /* pixels per cell; default 8, 8 */
-    int block_rows, block_cols;  /* cells per block; skimage default 3, 3 */
-    hk_block_norm block_norm;    /* default L2-Hys */
-    int transform_sqrt;          /* square root of every sample first; default 0 */
+    int threads;                  /* 0: all cores; 1: the calling thread only */
+    hk_simd simd;                 /* HK_SIMD_AUTO */
+    hk_skimage_params skimage;
+    hk_opencv_params opencv;
+    hk_vlfeat_params vlfeat;
+    hk_dlib_params dlib;
+    hk_maskfeat_params maskfeat;
 } hk_hog_params;
 
+/* Fills every section with its reference's defaults and selects `variant`. */
 HK_API void hk_hog_params_default(hk_hog_params *params, hk_variant variant);
 
 /* Checks parameter ranges without an image. */

@@ -1,6 +1,7 @@
 /* HOG front end: parameters, shapes, contexts and dispatch to the variants. */
 #include <stdlib.h>
 #include <math.h>
+#include <string.h>
 
 #include "hog/hog_internal.h"
 
@@ -8,14 +9,23 @@ void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
     if (!p)
         return;
+    memset(p, 0, sizeof(*p));
     p->variant = variant;
-    p->orientations = 9;
-    p->cell_rows = 8;
-    p->cell_cols = 8;
-    p->block_rows = 3;
-    p->block_cols = 3;
-    p->block_norm = HK_NORM_L2_HYS;
-    p->transform_sqrt = 0;
+    p->threads = 0;
+    p->simd = HK_SIMD_AUTO;
+    p->skimage = (hk_skimage_params){.orientations = 9, .cell_rows = 8, .cell_cols = 8,
+                                     .block_rows = 3, .block_cols = 3,
+                                     .block_norm = HK_NORM_L2_HYS, .transform_sqrt = 0};
+    p->opencv = (hk_opencv_params){.win_width = 64, .win_height = 128, .block_width = 16,
+                                   .block_height = 16, .block_stride_x = 8, .block_stride_y = 8,
+                                   .cell_width = 8, .cell_height = 8, .nbins = 9,
+                                   .win_sigma = -1, .l2hys_threshold = 0.2,
+                                   .gamma_correction = 1, .signed_gradient = 0,
+                                   .win_stride_x = 0, .win_stride_y = 0, .pad_x = 0, .pad_y = 0};
+    p->vlfeat = (hk_vlfeat_params){.cell_size = 8, .orientations = 9, .bilinear_orientations = 0};
+    p->dlib = (hk_dlib_params){.cell_size = 8, .filter_rows_padding = 1, .filter_cols_padding = 1};
+    p->maskfeat = (hk_maskfeat_params){.nbins = 9, .pool = 8, .gaussian_window = 0, .patch = 16,
+                                       .normalize = 1};
 }
 
 /* Upper bounds that keep every size product far from overflow. */
@@ -23,23 +33,31 @@ void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 #define HK_MAX_CELL 65536
 #define HK_MAX_BLOCK 4096
 
+static hk_status skimage_params_check(const hk_skimage_params *s)
+{
+    if (s->orientations < 1 || s->orientations > HK_MAX_ORIENTATIONS)
+        return HK_ERR_INVALID_ARG;
+    if (s->cell_rows < 1 || s->cell_cols < 1 || s->cell_rows > HK_MAX_CELL ||
+        s->cell_cols > HK_MAX_CELL)
+        return HK_ERR_INVALID_ARG;
+    if (s->block_rows < 1 || s->block_cols < 1 || s->block_rows > HK_MAX_BLOCK ||
+        s->block_cols > HK_MAX_BLOCK)
+        return HK_ERR_INVALID_ARG;
+    if (s->block_norm < HK_NORM_L1 || s->block_norm > HK_NORM_L2_HYS)
+        return HK_ERR_INVALID_ARG;
+    return HK_OK;
+}
+
 hk_status hk_hog_params_check(const hk_hog_params *p)
 {
-    if (!p)
-        return HK_ERR_INVALID_ARG;
-    if (p->orientations < 1 || p->orientations > HK_MAX_ORIENTATIONS)
-        return HK_ERR_INVALID_ARG;
-    if (p->cell_rows < 1 || p->cell_cols < 1 || p->cell_rows > HK_MAX_CELL ||
-        p->cell_cols > HK_MAX_CELL)
+    if (!p || p->threads < 0 || p->threads > 4096 || p->simd < HK_SIMD_AUTO ||
+        p->simd > HK_SIMD_AVX512)
         return HK_ERR_INVALID_ARG;
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        if (p->block_rows < 1 || p->block_cols < 1 || p->block_rows > HK_MAX_BLOCK ||
-            p->block_cols > HK_MAX_BLOCK)
-            return HK_ERR_INVALID_ARG;
-        if (p->block_norm < HK_NORM_L1 || p->block_norm > HK_NORM_L2_HYS)
-            return HK_ERR_INVALID_ARG;
-        return HK_OK;
+        return skimage_params_check(&p->skimage);
+    default:
+        break;
     }
     return HK_ERR_INVALID_ARG;
 }
@@ -58,7 +76,9 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
         return HK_ERR_INVALID_ARG;
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        return hk_skimage_shape(p, width, height, shape);
+        return hk_skimage_shape(&p->skimage, width, height, shape);
+    default:
+        break;
     }
     return HK_ERR_INVALID_ARG;
 }
@@ -123,7 +143,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         return HK_ERR_BUFFER_TOO_SMALL;
     if (shape.count > 0 && !out)
         return HK_ERR_INVALID_ARG;
-    st = hk_image_check_values(im, p->transform_sqrt);
+    st = hk_image_check_values(im, p->variant == HK_VARIANT_SKIMAGE && p->skimage.transform_sqrt);
     if (st != HK_OK)
         return st;
     if (shape.count == 0)
@@ -138,7 +158,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     }
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        st = hk_skimage_extract(ctx, p, im, out);
+        st = hk_skimage_extract(ctx, &p->skimage, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;

@@ -32,9 +32,9 @@ static inline double hk_sample_at(const hk_image *im, size_t x, size_t y, unsign
 hk_status hk_image_check_values(const hk_image *im, int no_negative);
 
 /* scikit-image variant (skimage.c). */
-hk_status hk_skimage_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
+hk_status hk_skimage_shape(const hk_skimage_params *p, uint32_t width, uint32_t height,
                            hk_shape *shape);
-hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_hog_params *p,
+hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p,
                              const hk_image *im, float *out);
 
 /* Block normalisation of skimage (block_norm.c): normalises n values in place

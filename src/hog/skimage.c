@@ -27,7 +27,7 @@
 #include "hog/hog_internal.h"
 #include "hog/skimage_bins.h"
 
-hk_status hk_skimage_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
+hk_status hk_skimage_shape(const hk_skimage_params *p, uint32_t width, uint32_t height,
                            hk_shape *shape)
 {
     long n_cells_r = (long)(height / (uint32_t)p->cell_rows);
@@ -99,7 +99,7 @@ static void pixel_gradient(const hk_image *im, size_t x, size_t y, int f32, int 
 }
 
 /* Cell histograms (n_cells_r x n_cells_c x n, double) of skimage's stage 5. */
-static void cell_histograms(const hk_hog_params *p, const hk_image *im, size_t n_cells_r,
+static void cell_histograms(const hk_skimage_params *p, const hk_image *im, size_t n_cells_r,
                             size_t n_cells_c, float *acc, double *hist)
 {
     const int n = p->orientations;
@@ -127,7 +127,7 @@ static void cell_histograms(const hk_hog_params *p, const hk_image *im, size_t n
     }
 }
 
-hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *im,
+hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_image *im,
                              float *out)
 {
     const size_t n = (size_t)p->orientations;

@@ -73,10 +73,10 @@ static void test_shapes(void)
     CHECK(hk_hog_shape(&p, 23, 23, 1, &s) == HK_OK && s.count == 0);
     CHECK(hk_hog_shape(&p, 7, 7, 1, &s) == HK_ERR_TOO_SMALL);
     CHECK(hk_hog_shape(&p, 0, 7, 1, &s) == HK_ERR_INVALID_ARG);
-    p.orientations = 0;
+    p.skimage.orientations = 0;
     CHECK(hk_hog_shape(&p, 64, 64, 1, &s) == HK_ERR_INVALID_ARG);
     hk_hog_params_default(&p, HK_VARIANT_SKIMAGE);
-    p.block_norm = (hk_block_norm)7;
+    p.skimage.block_norm = (hk_block_norm)7;
     CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
 }
 
@@ -92,10 +92,10 @@ static void test_ramp_cells(void)
     hk_image im = view(px, W, H, 1, HK_U8);
     hk_hog_params p;
     hk_hog_params_default(&p, HK_VARIANT_SKIMAGE);
-    p.cell_rows = p.cell_cols = 4;
-    p.block_rows = p.block_cols = 1;
-    p.orientations = 4;
-    p.block_norm = HK_NORM_L1;
+    p.skimage.cell_rows = p.skimage.cell_cols = 4;
+    p.skimage.block_rows = p.skimage.block_cols = 1;
+    p.skimage.orientations = 4;
+    p.skimage.block_norm = HK_NORM_L1;
     float out[2 * 2 * 4];
     CHECK(hk_hog_extract(NULL, &p, &im, out, 16) == HK_OK);
     /* left cells: column 0 votes 0, columns 1..3 vote 6 -> 4 rows * 18 / 16 */
@@ -112,7 +112,7 @@ static void test_ramp_cells(void)
     hk_image fi = view(f, W, H, 1, HK_F32);
     CHECK(hk_hog_extract(NULL, &p, &fi, out, 16) == HK_ERR_NONFINITE);
     f[3][3] = -1;
-    p.transform_sqrt = 1;
+    p.skimage.transform_sqrt = 1;
     CHECK(hk_hog_extract(NULL, &p, &fi, out, 16) == HK_ERR_DOMAIN);
 }
 
@@ -129,10 +129,10 @@ static void test_colour_choice(void)
     hk_image im = view(px, W, H, 2, HK_U8);
     hk_hog_params p;
     hk_hog_params_default(&p, HK_VARIANT_SKIMAGE);
-    p.cell_rows = p.cell_cols = 8;
-    p.block_rows = p.block_cols = 1;
-    p.orientations = 2; /* bin 0: [0,90), bin 1: [90,180) */
-    p.block_norm = HK_NORM_L1;
+    p.skimage.cell_rows = p.skimage.cell_cols = 8;
+    p.skimage.block_rows = p.skimage.block_cols = 1;
+    p.skimage.orientations = 2; /* bin 0: [0,90), bin 1: [90,180) */
+    p.skimage.block_norm = HK_NORM_L1;
     float out[2];
     CHECK(hk_hog_extract(NULL, &p, &im, out, 2) == HK_OK);
     /* rows 1..6: channel 1 wins (|g_row| 10 > |g_col| <= 4), angle 90 -> bin 1;
