@@ -227,11 +227,6 @@ int cmd_hog(int argc, char **argv)
         return HK_EXIT_USAGE;
     }
     int to_dir = n_in > 1 || is_dir(o.output);
-    if (to_dir && !is_dir(o.output) && mkdir(o.output, 0777) != 0) {
-        cli_error("%s: cannot create output folder: %s", o.output, strerror(errno));
-        free(inputs);
-        return HK_EXIT_DATA;
-    }
     char **outs = calloc((size_t)n_in, sizeof(*outs));
     int failed = 0, rc = HK_EXIT_OK;
     for (int i = 0; outs && i < n_in; i++) {
@@ -248,6 +243,10 @@ int cmd_hog(int argc, char **argv)
                           outs[i]);
                 rc = HK_EXIT_USAGE;
             }
+    }
+    if (rc == HK_EXIT_OK && to_dir && !is_dir(o.output) && mkdir(o.output, 0777) != 0) {
+        cli_error("%s: cannot create output folder: %s", o.output, strerror(errno));
+        rc = HK_EXIT_DATA;
     }
     hk_hog_ctx *ctx = NULL;
     if (!outs || (rc == HK_EXIT_OK && hk_hog_ctx_new(&ctx) != HK_OK)) {
