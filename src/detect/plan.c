@@ -97,6 +97,7 @@ hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detec
     p->hit_threshold = dp->hit_threshold;
     p->simd = (dp->simd == HK_SIMD_AUTO || dp->simd == HK_SIMD_AVX2 ||
                dp->simd == HK_SIMD_AVX512) && hk__cpu_has_avx2();
+    p->simd_grad = p->simd && hk__cpu_has_avx2_fma();
     return HK_OK;
 }
 

@@ -49,21 +49,43 @@ size_t hk__resize_scratch(int dw, int dh, int cn)
     return (size_t)(dw + dh) * sizeof(axis) + (size_t)2 * dw * cn * sizeof(uint16_t) + 64;
 }
 
+/* The interpolating columns form one range [lo, hi): before it the first
+ * source pixel is replicated, after it the last. */
 static void hline(const uint8_t *s, int cn, const axis *ax, int dw, int sw, uint16_t *out)
 {
-    for (int x = 0; x < dw; x++) {
-        const axis *a = &ax[x];
-        for (int c = 0; c < cn; c++) {
-            uint16_t v;
-            if (a->mode == 0)
-                v = (uint16_t)(a->c0 * s[a->ofs * cn + c] + a->c1 * s[(a->ofs + 1) * cn + c]);
-            else if (a->mode < 0)
-                v = (uint16_t)(s[c] << 8);
-            else
-                v = (uint16_t)(s[(sw - 1) * cn + c] << 8);
-            out[x * cn + c] = v;
+    int lo = 0, hi = dw;
+    while (lo < dw && ax[lo].mode < 0)
+        lo++;
+    while (hi > lo && ax[hi - 1].mode > 0)
+        hi--;
+    for (int x = 0; x < lo; x++)
+        for (int c = 0; c < cn; c++)
+            out[x * cn + c] = (uint16_t)(s[c] << 8);
+    if (cn == 1) {
+        for (int x = lo; x < hi; x++) {
+            const axis *a = &ax[x];
+            out[x] = (uint16_t)(a->c0 * s[a->ofs] + a->c1 * s[a->ofs + 1]);
+        }
+    } else if (cn == 3) {
+        for (int x = lo; x < hi; x++) {
+            const axis *a = &ax[x];
+            const uint8_t *p = s + a->ofs * 3;
+            uint16_t *o = out + x * 3;
+            o[0] = (uint16_t)(a->c0 * p[0] + a->c1 * p[3]);
+            o[1] = (uint16_t)(a->c0 * p[1] + a->c1 * p[4]);
+            o[2] = (uint16_t)(a->c0 * p[2] + a->c1 * p[5]);
+        }
+    } else {
+        for (int x = lo; x < hi; x++) {
+            const axis *a = &ax[x];
+            for (int c = 0; c < cn; c++)
+                out[x * cn + c] = (uint16_t)(a->c0 * s[a->ofs * cn + c] +
+                                             a->c1 * s[(a->ofs + 1) * cn + c]);
         }
     }
+    for (int x = hi; x < dw; x++)
+        for (int c = 0; c < cn; c++)
+            out[x * cn + c] = (uint16_t)(s[(sw - 1) * cn + c] << 8);
 }
 
 void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
