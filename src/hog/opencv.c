@@ -85,9 +85,11 @@ static void geometry_params(const hk_opencv_params *p, hk_ocv_geometry *g)
     g->wstride_y = p->win_stride_y ? p->win_stride_y : p->cell_height;
     g->cs_x = gcd(g->wstride_x, g->bstride_x);
     g->cs_y = gcd(g->wstride_y, g->bstride_y);
-    /* alignSize(padding, cacheStride): rounded up */
-    g->pad_x = (p->pad_x + g->cs_x - 1) / g->cs_x * g->cs_x;
-    g->pad_y = (p->pad_y + g->cs_y - 1) / g->cs_y * g->cs_y;
+    /* alignSize(padding, cacheStride) = (pad + cs - 1) & -cs: a power-of-two
+     * round-up, so for other strides (e.g. cs = 3) the result is not always
+     * a multiple of cs (2 -> 4 for cs 3); reproduced as is */
+    g->pad_x = (p->pad_x + g->cs_x - 1) & -g->cs_x;
+    g->pad_y = (p->pad_y + g->cs_y - 1) & -g->cs_y;
     g->signed_gradient = p->signed_gradient;
     g->gamma_correction = p->gamma_correction;
     /* getWinSigma() is double, HOGCache casts it to float */
