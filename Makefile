@@ -43,7 +43,7 @@ install: build
 uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
 	@while read -r f || [ -n "$$f" ]; do rm -f "$(DESTDIR)$$f"; done < $(BUILD)/install_manifest.txt
-	@echo "removed $$(wc -l < $(BUILD)/install_manifest.txt) files"
+	@echo "removed $$(grep -c "" $(BUILD)/install_manifest.txt) files"
 
 # A Debian package built with Debian's own tools (dpkg-shlibdeps, dpkg-gencontrol, dpkg-deb).
 deb: build
