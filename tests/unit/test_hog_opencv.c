@@ -174,6 +174,12 @@ static void test_geometry(void)
     p.opencv.nbins = 257;
     CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
     hk_hog_params_default(&p, HK_VARIANT_OPENCV);
+    p.opencv.block_width = p.opencv.block_height = 4096; /* 4096^2 cells x 256 bins */
+    p.opencv.win_width = p.opencv.win_height = 4096;
+    p.opencv.cell_width = p.opencv.cell_height = 1;
+    p.opencv.nbins = 256;
+    CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
+    hk_hog_params_default(&p, HK_VARIANT_OPENCV);
     p.opencv.l2hys_threshold = NAN;
     CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
 }
