@@ -232,7 +232,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
         xmap[x] = reflect101(x - p->padx, w);
     for (int y = -1; y <= g->hp; y++)
         ymap[y] = reflect101(y - p->pady, h);
-    const float *u = p->u, *v = p->v;
+    const float *v = p->v;
     const float thresh = (float)o->l2hys_threshold;
     const int rows_needed = (nby - 1) * p->gsy + bh;
     for (int y = 0; y < rows_needed; y++) {
@@ -278,20 +278,21 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
         } else {
             gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
         }
-        /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j). */
+        /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
+         * the zero weights (adding +0 changes nothing). */
         memset(H, 0, sizeof(float) * rowh);
         for (int i = 0; i < nbx; i++) {
             float *Hi = H + (size_t)i * ncx * nbins;
-            int x0 = i * p->gsx;
+            const uint8_t *hb = h0 + i * p->gsx;
+            const float *v0 = a0 + i * p->gsx, *v1 = a1 + i * p->gsx;
             for (int j = 0; j < bw; j++) {
-                int x = x0 + j;
-                int b0 = h0[x], b1 = b0 + 1 == nbins ? 0 : b0 + 1;
-                float c0 = a0[x], c1 = a1[x];
-                /* zero weights add +0: no branch, same sums */
-                for (int cx = 0; cx < ncx; cx++) {
-                    float wgt = u[cx * bw + j];
-                    Hi[cx * nbins + b0] += c0 * wgt;
-                    Hi[cx * nbins + b1] += c1 * wgt;
+                int b0 = hb[j], b1 = b0 + 1 == nbins ? 0 : b0 + 1;
+                float c0 = v0[j], c1 = v1[j];
+                for (int t = 0; t < p->tn[j]; t++) {
+                    float wgt = p->tw[2 * j + t];
+                    float *hc = Hi + p->tcx[2 * j + t] * nbins;
+                    hc[b0] += c0 * wgt;
+                    hc[b1] += c1 * wgt;
                 }
             }
         }

@@ -23,6 +23,10 @@ typedef struct hk_level_plan {
     float lut[256];        /* gamma: sqrt(i) or i */
     float *u;              /* [ncx][block_width] x weight (Gaussian x cell) */
     float *v;              /* [ncy][block_height] */
+    /* nonzero x weights of block column j: tn[j] entries (at most 2, as cell
+     * interpolation reaches two cells), cell tcx[2j+t] with weight tw[2j+t] */
+    int *tn, *tcx;
+    float *tw;
     float *svm;            /* detector, OpenCV's order: [bx][by][hist] */
     double rho;            /* bias */
     double hit_threshold;

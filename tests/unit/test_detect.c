@@ -141,7 +141,7 @@ static void resize_identity_and_constant(void)
     uint8_t src[37 * 23 * 3], dst[20 * 11 * 3];
     for (size_t i = 0; i < sizeof src; i++)
         src[i] = 77;
-    void *scr = malloc(hk__resize_scratch(20, 11, 3));
+    void *scr = malloc(hk__resize_scratch(37, 20, 11, 3));
     hk__resize_u8(src, 37, 23, 37 * 3, 3, dst, 20, 11, scr);
     int ok = 1;
     for (size_t i = 0; i < sizeof dst; i++)
