@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "hog_options.h"
+#include "maskfeat_stack.h"
 
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
@@ -144,6 +145,11 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
     float *feat = NULL;
     int ok = 0;
     double t0 = now_ms();
+    if (o->params.variant == HK_VARIANT_MASKFEAT) { /* a (N, C, H, W) batch? */
+        int r = maskfeat_stack_one(&o->params, &o->limits, ctx, in, out_path, o->verbose);
+        if (r >= 0)
+            return r;
+    }
     hk_status st = hk_image_load(in, &o->limits, &img);
     if (st != HK_OK) {
         cli_error("%s: cannot read image: %s", in, hk_strerror(st));

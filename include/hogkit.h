@@ -315,6 +315,17 @@ HK_API hk_status hk_maskfeat_targets(hk_hog_ctx *ctx, const hk_hog_params *param
                                      const float *batch, size_t n, size_t c, size_t h,
                                      size_t w, float *out, size_t capacity);
 
+/* 4-D float32 .npy stacks (N, C, H, W), C order: the batches that
+ * hk_maskfeat_targets takes. hk_npy_stack_info reads the header of the file
+ * bytes in memory (limits: NULL for defaults; C <= max_channels, H*W <=
+ * max_pixels, the file must hold every sample) and gives the shape;
+ * hk_npy_stack_decode copies the samples into out (capacity in floats).
+ * Anything but a 4-D little-endian float32 array is HK_ERR_UNSUPPORTED. */
+HK_API hk_status hk_npy_stack_info(const void *bytes, size_t size, const hk_limits *limits,
+                                   size_t shape[4]);
+HK_API hk_status hk_npy_stack_decode(const void *bytes, size_t size, const hk_limits *limits,
+                                     float *out, size_t capacity);
+
 /* --- Rendering (HOG pictures) --- */
 
 /* skimage.feature.hog(..., visualize=True)[1] of the scikit-image 0.19.3
