@@ -274,3 +274,13 @@ int cmd_hog(int argc, char **argv)
     free(inputs);
     return rc;
 }
+
+/* The option set of the variant called `name`, or NULL: lets other
+ * subcommands (render) take the same variant options as hog. */
+const hog_option_set *hog_option_set_find(const char *name)
+{
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        if (strcmp(name, OPTION_SETS[k]->name) == 0)
+            return OPTION_SETS[k];
+    return NULL;
+}
