@@ -163,7 +163,7 @@ static hk_status draw(const render_opts *o, const hk_image *im, double **pic, ui
     if (st == HK_OK)
         st = hk_hog_extract(NULL, &o->params, im, feat, s.count);
     if (st == HK_OK)
-        st = hk_hog_glyph_render(feat, s.dims[0], hh, hw, n, glyphs, count);
+        st = hk_hog_glyph_render(o->params.variant, feat, s.dims[0], hh, hw, n, glyphs, count);
     if (st == HK_OK)
         for (size_t i = 0; i < count; i++)
             (*pic)[i] = glyphs[i];

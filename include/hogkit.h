@@ -343,15 +343,17 @@ HK_API hk_status hk_skimage_render(const hk_hog_params *params, const hk_image *
 #define HK_GLYPH_SIZE 21
 
 /* vl_hog_render of VLFeat 0.9.21 on any planar (dims, hog_h, hog_w) float32
- * array of 31-D UoCTTI/FHOG features (dims = 3n + 4: VLFeat UoCTTI, dlib
- * fhog) or 4n-D Dalal-Triggs features (dims = 4n: VLFeat DT), n =
- * orientations. For each cell, the bar glyph of orientation k (a line
+ * array: variant HK_VARIANT_VLFEAT_UOCTTI or HK_VARIANT_DLIB with dims =
+ * 3n + 4 (31 for n = 9; dlib's planes d, d+9, d+18 are the same groups), or
+ * HK_VARIANT_VLFEAT_DT with dims = 4n; n = orientations; anything else is
+ * HK_ERR_INVALID_ARG. For each cell, the bar glyph of orientation k (a line
  * perpendicular to k*180/n degrees) is weighted by the sum of entry k of the
  * 3 (or 4) groups of n, the glyphs are summed and the cell is clamped to
  * [min(0, weights), max(0, weights)]. Output (hog_h * 21) x (hog_w * 21)
  * float32, row-major, into out (capacity in floats). */
-HK_API hk_status hk_hog_glyph_render(const float *hog, size_t dims, size_t hog_h, size_t hog_w,
-                                     int orientations, float *out, size_t capacity);
+HK_API hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims,
+                                     size_t hog_h, size_t hog_w, int orientations, float *out,
+                                     size_t capacity);
 
 /* Writes 8-bit pixels (channels 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA,
  * interleaved, rows of stride bytes) as a PNG file with libspng, whole or not

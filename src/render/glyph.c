@@ -52,16 +52,17 @@ static void make_glyphs(size_t n, float *glyphs)
     }
 }
 
-hk_status hk_hog_glyph_render(const float *hog, size_t dims, size_t hog_h, size_t hog_w,
-                              int orientations, float *out, size_t capacity)
+hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims, size_t hog_h,
+                              size_t hog_w, int orientations, float *out, size_t capacity)
 {
     if (orientations < 1 || orientations > 4096 || hog_h == 0 || hog_w == 0)
         return HK_ERR_INVALID_ARG;
     const size_t n = (size_t)orientations;
+    /* The variant, not dims, picks the groups: 3n + 4 == 4n when n = 4. */
     size_t groups;
-    if (dims == 3 * n + 4)
+    if ((variant == HK_VARIANT_VLFEAT_UOCTTI || variant == HK_VARIANT_DLIB) && dims == 3 * n + 4)
         groups = 3;
-    else if (dims == 4 * n)
+    else if (variant == HK_VARIANT_VLFEAT_DT && dims == 4 * n)
         groups = 4;
     else
         return HK_ERR_INVALID_ARG;
