@@ -112,9 +112,11 @@ def test_readme_picture_command(tmp_path):
     import cv2
     astronaut = os.path.join(os.path.dirname(data.__file__), "astronaut.png")
     out = tmp_path / "hog-astronaut.png"
-    run_cli("render", astronaut, "-o", out, "--over", "--gain", 4, check=True)
+    run_cli("render", astronaut, "-o", out, "--pixels-per-cell", "16,16", "--gain", 3, check=True)
     pic = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
-    assert pic.shape == (512, 512, 3)
+    assert pic.shape == (512, 512)
+    committed = os.path.join(SRC, "docs", "img", "hog-astronaut.png")
+    assert np.array_equal(pic, cv2.imread(committed, cv2.IMREAD_UNCHANGED))
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
