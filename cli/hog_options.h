@@ -16,5 +16,8 @@ typedef struct hog_option_set {
 } hog_option_set;
 
 extern const hog_option_set hog_skimage_options;
+extern const hog_option_set hog_vlfeat_dt_options;
+extern const hog_option_set hog_vlfeat_uoctti_options;
+extern const hog_option_set hog_dlib_options;
 
 #endif
