@@ -17,6 +17,9 @@ typedef struct hog_option_set {
 
 extern const hog_option_set hog_skimage_options;
 extern const hog_option_set hog_opencv_options;
+extern const hog_option_set hog_vlfeat_dt_options;
+extern const hog_option_set hog_vlfeat_uoctti_options;
+extern const hog_option_set hog_dlib_options;
 
 /* OpenCV variant (opts_opencv.c): --gray as cv2.cvtColor(COLOR_RGB2GRAY) in
  * 8 bits into *buf (malloc'ed; the caller frees it), and a clear message for
