@@ -2,6 +2,8 @@
  * reuse their scratch instead of allocating per image. */
 #include <stdlib.h>
 
+#include "hog/skimage_lut.h"
+
 #include "hog/hog_internal.h"
 
 hk_hog_ctx *hk_ctx_worker(hk_hog_ctx *ctx, int i)
@@ -19,4 +21,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
         hk_hog_ctx_free(ctx->workers[i]);
         ctx->workers[i] = NULL;
     }
+    hk_skimage_lut_free(ctx->skimage_lut);
+    ctx->skimage_lut = NULL;
 }

@@ -17,12 +17,14 @@
 #include "common/parallel.h"
 #include "hog/skimage_bins.h"
 #include "hog/skimage_fast.h"
+#include "hog/skimage_lut.h"
 #include "simd/cpu.h"
 
 typedef struct plan {
     const hk_skimage_params *p;
     const hk_skimage_kernels *k;
     const hk_image *im;
+    const hk_skimage_lut *lut; /* 8-bit grey: tables instead of kernels */
     hk_skbin_consts consts;
     int f32, use_sqrt;
     size_t wc, n, cr, cc, n_cells_r, n_cells_c, n_px, br, bc, nbr, nbc, block_n, hist_row;
@@ -83,7 +85,8 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
         !hk_mul_size(pl->n_px, sizeof(double), &px_b) ||
         !hk_mul_size(pl->n_px, sizeof(int32_t), &bin_b) ||
         !hk_mul_size(pl->hist_row, sizeof(float), &acc_b) ||
-        !hk_mul_size(pl->block_n, 8 * sizeof(double), &blk_b))
+        pl->block_n > SIZE_MAX / 64 - 8 ||
+        !hk_mul_size(HK_BLOCK_SCRATCH(pl->block_n), sizeof(double), &blk_b))
         return HK_ERR_OVERFLOW;
     if (!layout(&off_rows, rows_b, &next) || !layout(&pl->off_gr, px_b, &next) ||
         !layout(&pl->off_gc, px_b, &next) || !layout(&pl->off_mag, px_b, &next) ||
@@ -160,9 +163,13 @@ static void accumulate(const plan *pl, const double *g_row, const double *g_col,
 {
     const size_t cc = pl->cc, n = pl->n;
     const int ni = (int)n;
-    for (size_t cx = 0; cx < pl->n_cells_c; cx++) {
-        float *a = acc + cx * n;
-        for (size_t x = cx * cc; x < (cx + 1) * cc; x++) {
+    /* Column within the cell outside, cells inside: a cell's bin still takes
+     * the row's pixels left to right, but consecutive adds go to different
+     * cells, so their rounding chains overlap instead of queueing. */
+    for (size_t dx = 0; dx < cc; dx++) {
+        for (size_t cx = 0; cx < pl->n_cells_c; cx++) {
+            float *a = acc + cx * n;
+            size_t x = cx * cc + dx;
             int b = bin[x];
             double m = mag[x];
             if (b < 0) {
@@ -178,6 +185,45 @@ static void accumulate(const plan *pl, const double *g_row, const double *g_col,
     }
 }
 
+/* The same for 8-bit grey rows, with bins and magnitudes from the tables. */
+static void accumulate_lut(const plan *pl, const int32_t *bidx, const int32_t *midx, float *acc)
+{
+    const size_t cc = pl->cc, n = pl->n;
+    const uint8_t *lbin = pl->lut->bin;
+    const double *lmag = pl->lut->mag;
+    for (size_t dx = 0; dx < cc; dx++) {
+        for (size_t cx = 0; cx < pl->n_cells_c; cx++) {
+            size_t x = cx * cc + dx;
+            unsigned b = lbin[bidx[x]];
+            if (b == HK_LUT_NO_BIN)
+                continue;
+            float *a = acc + cx * n + b;
+            *a = (float)((double)*a + lmag[midx[x]]);
+        }
+    }
+}
+
+static void cell_rows_lut(const plan *pl, size_t r0, size_t r1, unsigned char *scratch)
+{
+    const hk_image *im = pl->im;
+    int32_t *bidx = (int32_t *)(scratch + pl->off_gr), *midx = (int32_t *)(scratch + pl->off_gc);
+    float *acc = (float *)(scratch + pl->off_acc);
+    const float area = (float)(pl->cr * pl->cc);
+    for (size_t r = r0; r < r1; r++) {
+        memset(acc, 0, pl->hist_row * sizeof(float));
+        for (size_t y = r * pl->cr; y < (r + 1) * pl->cr; y++) {
+            const uint8_t *row = (const uint8_t *)im->data + y * im->stride;
+            int inner = y > 0 && y + 1 < im->height;
+            pl->k->u8_index(inner ? row - im->stride : NULL, row, inner ? row + im->stride : NULL,
+                            im->width, pl->n_px, bidx, midx);
+            accumulate_lut(pl, bidx, midx, acc);
+        }
+        float *h = pl->hist + r * pl->hist_row;
+        for (size_t i = 0; i < pl->hist_row; i++)
+            h[i] = acc[i] / area;
+    }
+}
+
 /* Cell rows [r0, r1) into pl->hist, with one worker's scratch. */
 static void cell_rows(const plan *pl, size_t r0, size_t r1, unsigned char *scratch)
 {
@@ -189,6 +235,10 @@ static void cell_rows(const plan *pl, size_t r0, size_t r1, unsigned char *scrat
     float *acc = (float *)(scratch + pl->off_acc);
     const float area = (float)(pl->cr * pl->cc);
     size_t y0 = r0 * pl->cr, y1 = r1 * pl->cr, loaded;
+    if (pl->lut) {
+        cell_rows_lut(pl, r0, r1, scratch);
+        return;
+    }
 
     if (y0 > 0)
         load_row(pl, y0 - 1, rows + ((y0 - 1) % 3) * pl->wc);
@@ -299,6 +349,11 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
         }
     }
     pl.out = out;
+    if (im->type == HK_U8 && im->channels == 1 && !p->transform_sqrt &&
+        p->orientations <= HK_LUT_MAX_ORIENTATIONS &&
+        ((uint64_t)im->width * im->height >= HK_LUT_MIN_PIXELS || ctx->lut_eager ||
+         (ctx->skimage_lut && ctx->skimage_lut->n == p->orientations)))
+        pl.lut = hk_skimage_lut_get(ctx, p->orientations, k); /* NULL: kernels */
     run_state s = {&pl, scratch};
     if (threads == 1) {
         cell_rows(&pl, 0, pl.n_cells_r, scratch[0]);

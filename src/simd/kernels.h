@@ -36,10 +36,14 @@ typedef struct hk_skbin_consts {
  * to an edge is decided by the scalar code, so bins never differ. */
 #define HK_BIN_MARGIN_DEG 1e-5
 
+/* Doubles of scratch the blocks kernel needs for blocks of bn values
+ * (8 blocks, each padded to whole vectors of up to 8 lanes). */
+#define HK_BLOCK_SCRATCH(bn) (8 * ((bn) + 8))
+
 typedef struct hk_skimage_kernels {
     hk_simd isa;       /* HK_SIMD_AUTO for the portable set */
     const char *name;
-    size_t lanes;      /* doubles per vector; scratch for blocks is lanes * block_n */
+    size_t lanes;      /* doubles per vector */
     /* g_row = below - above (0 when either is NULL), g_col = row[x+1] -
      * row[x-1] (0 at x = 0 and x = width - 1) for x < n_px, in double, or in
      * float when f32 (values are floats held in doubles). */
@@ -50,7 +54,13 @@ typedef struct hk_skimage_kernels {
                  const hk_skbin_consts *k, int32_t *bin, double *mag);
     /* One row of blocks: block c takes cells [c, c + bc) of rows hist,
      * hist + stride, ... (br rows), n values per cell, normalised as
-     * hk_skimage_normalize_block does; writes nbc * br * bc * n floats. */
+     * hk_skimage_normalize_block does; writes nbc * br * bc * n floats.
+     * scratch: HK_BLOCK_SCRATCH(br * bc * n) doubles, 64-byte aligned. */
+    /* 8-bit grey without sqrt: integer gradients r = below - above, q =
+     * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as table
+     * indices: bidx = (r + 255) * 511 + (q + 255), midx = |r| * 256 + |q|. */
+    void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
+                     size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
     void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
                    size_t n, hk_block_norm norm, double *scratch, float *out);
 } hk_skimage_kernels;

@@ -13,10 +13,11 @@ static inline hk_generic_v2 generic_vsqrt(hk_generic_v2 v)
     v[1] = sqrt(v[1]);
     return v;
 }
+#define HK_VFMA(a, b, c) ((a) * (b) + (c))
 #include "simd/skimage_kernels.inc.h"
 
 static const hk_skimage_kernels table = {
-    HK_SIMD_AUTO, "generic", HK_VW, generic_gradient, generic_bins, generic_blocks,
+    HK_SIMD_AUTO, "generic", HK_VW, generic_gradient, generic_bins, generic_u8_index, generic_blocks,
 };
 
 const hk_skimage_kernels *hk_skimage_kernels_generic(void)

@@ -18,6 +18,7 @@
  *    pixel is marked HK_BIN_EXACT and decided by the scalar atan2 code.
  * Sums keep their order: the block norms run one block per lane, each lane
  * summing its own block sequentially, as the scalar code does. */
+#include <math.h>
 #include <string.h>
 
 #include "hog/hog_internal.h"
@@ -27,6 +28,9 @@ typedef double hk_vd __attribute__((vector_size(HK_VW * 8)));
 typedef long long hk_vl __attribute__((vector_size(HK_VW * 8)));
 typedef int hk_vi __attribute__((vector_size(HK_VW * 4)));
 typedef float hk_vf __attribute__((vector_size(HK_VW * 4)));
+/* 8-bit pixels, 2 * HK_VW of them, widened to int32 lanes */
+typedef unsigned char hk_vb __attribute__((vector_size(HK_VW * 2)));
+typedef int hk_vi2 __attribute__((vector_size(HK_VW * 8)));
 
 #define HK_CAT2(a, b) a##b
 #define HK_CAT(a, b) HK_CAT2(a, b)
@@ -99,20 +103,66 @@ static void HK_FN(gradient)(const double *above, const double *row, const double
         g_col[x] = 0; /* the last column of the image */
 }
 
+static inline hk_vi2 HK_FN(load_u8)(const uint8_t *p)
+{
+#ifdef HK_LOAD_U8
+    return HK_LOAD_U8(p); /* the unit's widening load */
+#else
+    hk_vb b;
+    memcpy(&b, p, sizeof b);
+    return __builtin_convertvector(b, hk_vi2);
+#endif
+}
+
+static inline hk_vi2 HK_FN(iabs)(hk_vi2 v)
+{
+    return (v ^ (v >> 31)) - (v >> 31);
+}
+
+static void HK_FN(u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
+                            size_t width, size_t n_px, int32_t *bidx, int32_t *midx)
+{
+    const size_t L = 2 * HK_VW;
+    const size_t end = n_px < width - 1 ? n_px : width - 1; /* interior columns */
+    size_t x = 0;
+    /* column 0 (and any column past the interior): g_col = 0 */
+    for (; x < n_px && (x == 0 || x >= end); x++) {
+        int r = above && below ? below[x] - above[x] : 0;
+        bidx[x] = (r + 255) * 511 + 255;
+        midx[x] = (r < 0 ? -r : r) * 256;
+    }
+    for (; x + L <= end; x += L) {
+        hk_vi2 r = above && below ? HK_FN(load_u8)(below + x) - HK_FN(load_u8)(above + x)
+                                  : HK_FN(load_u8)(row + x) * 0;
+        hk_vi2 q = HK_FN(load_u8)(row + x + 1) - HK_FN(load_u8)(row + x - 1);
+        hk_vi2 b = (r + 255) * 511 + (q + 255), m = HK_FN(iabs)(r) * 256 + HK_FN(iabs)(q);
+        memcpy(bidx + x, &b, sizeof b);
+        memcpy(midx + x, &m, sizeof m);
+    }
+    for (; x < n_px; x++) {
+        int r = above && below ? below[x] - above[x] : 0;
+        int q = x > 0 && x < end ? row[x + 1] - row[x - 1] : 0;
+        bidx[x] = (r + 255) * 511 + (q + 255);
+        midx[x] = (r < 0 ? -r : r) * 256 + (q < 0 ? -q : q);
+    }
+}
+
 /* atan(z) for z in [0, 1], odd polynomial fitted on Chebyshev nodes: within
- * 4e-7 degrees of the true value, far inside HK_BIN_MARGIN_DEG. */
+ * 4e-7 degrees of the true value, far inside HK_BIN_MARGIN_DEG. Only a guess
+ * checked against the margin, so it may use FMA (HK_VFMA) where the exact
+ * parts may not. */
 static inline hk_vd HK_FN(atan01)(hk_vd z)
 {
     hk_vd s = z * z;
     hk_vd p = HK_FN(splat)(0.0024682234263795344);
-    p = p * s + -0.014458605261964214;
-    p = p * s + 0.03989941137268459;
-    p = p * s + -0.07247937985918795;
-    p = p * s + 0.10507313691403353;
-    p = p * s + -0.14164331734190996;
-    p = p * s + 0.19986537259375042;
-    p = p * s + -0.3333265783861471;
-    p = p * s + 0.9999999055434061;
+    p = HK_VFMA(p, s, HK_FN(splat)(-0.014458605261964214));
+    p = HK_VFMA(p, s, HK_FN(splat)(0.03989941137268459));
+    p = HK_VFMA(p, s, HK_FN(splat)(-0.07247937985918795));
+    p = HK_VFMA(p, s, HK_FN(splat)(0.10507313691403353));
+    p = HK_VFMA(p, s, HK_FN(splat)(-0.14164331734190996));
+    p = HK_VFMA(p, s, HK_FN(splat)(0.19986537259375042));
+    p = HK_VFMA(p, s, HK_FN(splat)(-0.3333265783861471));
+    p = HK_VFMA(p, s, HK_FN(splat)(0.9999999055434061));
     return p * z;
 }
 
@@ -120,6 +170,14 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
                         const hk_skbin_consts *k, int32_t *bin, double *mag)
 {
     const double rad2deg = 180.0 / 3.14159265358979323846;
+    /* constants in locals: the stores below could alias *k otherwise */
+    const hk_vd n = HK_FN(splat)(k->n), n_over_180 = HK_FN(splat)(k->n_over_180);
+    const hk_vd lo = HK_FN(splat)(k->margin), hi = HK_FN(splat)(1.0 - k->margin);
+    const hk_vd row0_0 = HK_FN(splat)(k->row0[0]), row0_1 = HK_FN(splat)(k->row0[1]);
+    const hk_vd row0_2 = HK_FN(splat)(k->row0[2]), row0_3 = HK_FN(splat)(k->row0[3]);
+    const hk_vd col0_0 = HK_FN(splat)(k->col0[0]), col0_1 = HK_FN(splat)(k->col0[1]);
+    const hk_vd exact = HK_FN(splat)(HK_BIN_EXACT), skip = HK_FN(splat)(HK_BIN_SKIP);
+    const hk_vd zero = HK_FN(splat)(0.0);
     size_t x = 0;
     for (; x + HK_VW <= n_px; x += HK_VW) {
         hk_vd r = HK_FN(load)(g_row + x), q = HK_FN(load)(g_col + x);
@@ -144,26 +202,25 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
         /* Angle in degrees, folded as rad2deg(atan2) mod 180 folds it. */
         hk_vd deg = HK_FN(atan01)(ay / ax) * rad2deg;
         hk_vd a = HK_FN(sel)(row_major, 90.0 - deg, deg);
-        a = HK_FN(sel)(q < 0.0, 180.0 - a, a);
-        a = HK_FN(sel)(r < 0.0, 180.0 - a, a);
-        hk_vd t = a * k->n_over_180;
-        hk_vl inside = (t >= 0.0) & (t < k->n);
-        t = HK_FN(sel)(inside, t, HK_FN(splat)(0.0));
+        a = HK_FN(sel)(q < zero, 180.0 - a, a);
+        a = HK_FN(sel)(r < zero, 180.0 - a, a);
+        hk_vd t = a * n_over_180;
+        hk_vl inside = (t >= zero) & (t < n);
+        t = HK_FN(sel)(inside, t, zero);
         hk_vd ti = __builtin_convertvector(__builtin_convertvector(t, hk_vi), hk_vd);
         hk_vd f = t - ti;
-        hk_vl sure = inside & (f >= k->margin) & (f <= 1.0 - k->margin);
-        hk_vd code = HK_FN(sel)(sure, ti, HK_FN(splat)(HK_BIN_EXACT));
+        hk_vl sure = inside & (f >= lo) & (f <= hi);
+        hk_vd code = HK_FN(sel)(sure, ti, exact);
 
         /* Axis directions: exact bins from the table, no atan2 needed. */
-        hk_vl r0 = ar == 0.0, q0 = aq == 0.0;
+        hk_vl r0 = ar == zero, q0 = aq == zero;
         hk_vl rs = (hk_vl)r < 0, qs = (hk_vl)q < 0;
-        hk_vd row0 = HK_FN(sel)(rs, HK_FN(sel)(qs, HK_FN(splat)(k->row0[3]), HK_FN(splat)(k->row0[2])),
-                                HK_FN(sel)(qs, HK_FN(splat)(k->row0[1]), HK_FN(splat)(k->row0[0])));
-        hk_vd col0 = HK_FN(sel)(r < 0.0, HK_FN(splat)(k->col0[1]), HK_FN(splat)(k->col0[0]));
+        hk_vd row0 = HK_FN(sel)(rs, HK_FN(sel)(qs, row0_3, row0_2), HK_FN(sel)(qs, row0_1, row0_0));
+        hk_vd col0 = HK_FN(sel)(r < zero, col0_1, col0_0);
         code = HK_FN(sel)(q0, col0, code);
         code = HK_FN(sel)(r0, row0, code);
-        code = HK_FN(sel)(slow, HK_FN(splat)(HK_BIN_EXACT), code);
-        code = HK_FN(sel)(r0 & q0, HK_FN(splat)(HK_BIN_SKIP), code);
+        code = HK_FN(sel)(slow, exact, code);
+        code = HK_FN(sel)(r0 & q0, skip, code);
         hk_vi ci = __builtin_convertvector(code, hk_vi);
         memcpy(bin + x, &ci, sizeof ci);
     }
@@ -171,80 +228,76 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
         bin[x] = HK_BIN_EXACT; /* the few pixels left: scalar code */
 }
 
-/* Sequential sums per lane, exactly as block_norm.c sums one block. */
-static hk_vd HK_FN(sum_sq)(const double *v, size_t bn)
+/* Blocks are normalised 8 at a time: each block's values are copied to its
+ * own run of doubles; the sums (the only order-sensitive part) run as 8
+ * independent sequential chains, one per block, in the order block_norm.c
+ * sums, which hides the add latency; divisions, clipping and square roots
+ * are element-wise and run on vectors. */
+#define HK_BLOCK_GROUP 8
+
+static void HK_FN(scale)(double *v, size_t len, double d)
 {
-    hk_vd s = HK_FN(splat)(0.0);
-    for (size_t j = 0; j < bn; j++) {
-        hk_vd x = HK_FN(load)(v + j * HK_VW);
-        s += x * x;
-    }
-    return s;
+    const hk_vd dv = HK_FN(splat)(d);
+    for (size_t j = 0; j < len; j += HK_VW)
+        HK_FN(store)(v + j, HK_FN(load)(v + j) / dv);
 }
 
-static void HK_FN(divide)(double *v, size_t bn, hk_vd d)
+static void HK_FN(sums)(double *const *v, size_t bn, int l1, double *s)
 {
+    double a[HK_BLOCK_GROUP] = {0};
     for (size_t j = 0; j < bn; j++)
-        HK_FN(store)(v + j * HK_VW, HK_FN(load)(v + j * HK_VW) / d);
-}
-
-static void HK_FN(normalize)(double *v, size_t bn, hk_block_norm norm)
-{
-    const double eps = 1e-5;
-    hk_vd s;
-    switch (norm) {
-    case HK_NORM_L1:
-    case HK_NORM_L1_SQRT:
-        s = HK_FN(splat)(0.0);
-        for (size_t j = 0; j < bn; j++)
-            s += HK_FN(vabs)(HK_FN(load)(v + j * HK_VW));
-        HK_FN(divide)(v, bn, s + eps);
-        if (norm == HK_NORM_L1_SQRT)
-            for (size_t j = 0; j < bn; j++)
-                HK_FN(store)(v + j * HK_VW, HK_VSQRT(HK_FN(load)(v + j * HK_VW)));
-        break;
-    case HK_NORM_L2:
-        HK_FN(divide)(v, bn, HK_VSQRT(HK_FN(sum_sq)(v, bn) + eps * eps));
-        break;
-    case HK_NORM_L2_HYS:
-        HK_FN(divide)(v, bn, HK_VSQRT(HK_FN(sum_sq)(v, bn) + eps * eps));
-        for (size_t j = 0; j < bn; j++) {
-            hk_vd x = HK_FN(load)(v + j * HK_VW);
-            /* fmin(x, 0.2): x < 0.2 is false for NaN, giving 0.2 as fmin does */
-            HK_FN(store)(v + j * HK_VW, HK_FN(sel)(x < 0.2, x, HK_FN(splat)(0.2)));
+        for (int g = 0; g < HK_BLOCK_GROUP; g++) {
+            double x = v[g][j];
+            a[g] += l1 ? fabs(x) : x * x;
         }
-        HK_FN(divide)(v, bn, HK_VSQRT(HK_FN(sum_sq)(v, bn) + eps * eps));
-        break;
-    }
+    for (int g = 0; g < HK_BLOCK_GROUP; g++)
+        s[g] = a[g];
 }
 
 static void HK_FN(blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
                           size_t n, hk_block_norm norm, double *scratch, float *out)
 {
+    const double eps = 1e-5;
     const size_t run = bc * n, bn = br * run;
-    size_t c = 0;
-    /* HK_VW blocks side by side, transposed so that lane l holds block c + l. */
-    for (; c + HK_VW <= nbc; c += HK_VW) {
-        for (size_t l = 0; l < HK_VW; l++)
+    const size_t pad = (bn + HK_VW - 1) / HK_VW * HK_VW; /* vectors never cross blocks */
+    const int l1 = norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT;
+    double *v[HK_BLOCK_GROUP], s[HK_BLOCK_GROUP];
+    for (int g = 0; g < HK_BLOCK_GROUP; g++)
+        v[g] = scratch + (size_t)g * pad;
+    memset(scratch, 0, HK_BLOCK_GROUP * pad * sizeof(double));
+    for (size_t c = 0; c < nbc; c += HK_BLOCK_GROUP) {
+        int cnt = nbc - c < HK_BLOCK_GROUP ? (int)(nbc - c) : HK_BLOCK_GROUP;
+        for (int g = 0; g < cnt; g++)
             for (size_t i = 0; i < br; i++) {
-                const float *src = hist + i * stride + (c + l) * n;
-                double *dst = scratch + i * run * HK_VW + l;
+                const float *src = hist + i * stride + (c + (size_t)g) * n;
+                double *dst = v[g] + i * run;
                 for (size_t j = 0; j < run; j++)
-                    dst[j * HK_VW] = src[j];
+                    dst[j] = src[j];
             }
-        HK_FN(normalize)(scratch, bn, norm);
-        for (size_t l = 0; l < HK_VW; l++) {
-            float *o = out + (c + l) * bn;
-            for (size_t j = 0; j < bn; j++)
-                o[j] = (float)scratch[j * HK_VW + l];
+        /* unused slots of the last group hold stale or zero values: their
+         * results are computed and dropped */
+        int passes = norm == HK_NORM_L2_HYS ? 2 : 1;
+        for (int pass = 0; pass < passes; pass++) {
+            HK_FN(sums)(v, bn, l1, s);
+            for (int g = 0; g < cnt; g++)
+                HK_FN(scale)(v[g], pad, l1 ? s[g] + eps : sqrt(s[g] + eps * eps));
+            if (norm == HK_NORM_L1_SQRT)
+                for (int g = 0; g < cnt; g++)
+                    for (size_t j = 0; j < pad; j += HK_VW)
+                        HK_FN(store)(v[g] + j, HK_VSQRT(HK_FN(load)(v[g] + j)));
+            if (norm == HK_NORM_L2_HYS && pass == 0)
+                for (int g = 0; g < cnt; g++)
+                    for (size_t j = 0; j < pad; j += HK_VW) {
+                        hk_vd x = HK_FN(load)(v[g] + j);
+                        /* fmin(x, 0.2): false for NaN, giving 0.2 as fmin does */
+                        HK_FN(store)(v[g] + j, HK_FN(sel)(x < HK_FN(splat)(0.2), x,
+                                                          HK_FN(splat)(0.2)));
+                    }
         }
-    }
-    for (; c < nbc; c++) { /* the last blocks of the row: scalar code */
-        for (size_t i = 0; i < br; i++)
-            for (size_t j = 0; j < run; j++)
-                scratch[i * run + j] = hist[i * stride + c * n + j];
-        hk_skimage_normalize_block(scratch, bn, norm);
-        for (size_t j = 0; j < bn; j++)
-            out[c * bn + j] = (float)scratch[j];
+        for (int g = 0; g < cnt; g++) {
+            float *o = out + (c + (size_t)g) * bn;
+            for (size_t j = 0; j < bn; j++)
+                o[j] = (float)v[g][j];
+        }
     }
 }
