@@ -94,4 +94,4 @@ def test_batch_errors(tmp_path):
         p = run_cli("hog", "--batch", tmp_path / "s.npy", "-o", out, "--simd", "avx512")
         assert p.returncode == 2 and "instruction set" in p.stderr and not out.exists()
     p = run_cli("hog", "--batch", tmp_path / "s.npy", "-o", out, "--simd", "scalar")
-    assert p.returncode == 0 and np.load(out).shape == (2, 81 * 9)
+    assert p.returncode == 0 and np.load(out).shape == (2, 81)
