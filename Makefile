@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build asan-build test demo clean
+.PHONY: all setup build asan-build test demo clean bench
 
 all: build
 
@@ -27,6 +27,10 @@ test: build asan-build
 
 demo: build
 	@./scripts/demo $(BUILD)
+
+# Times hogkit and the reference libraries on the same inputs; writes BENCHMARKS.md.
+bench: build
+	/usr/bin/python3 bench/run_bench.py --build $(BUILD) --out BENCHMARKS.md
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
