@@ -88,10 +88,10 @@ int main(int argc, char **argv)
                     first = cvout;
             } else if (lib == "dlib") {
                 dlib::extract_fhog_features(dimgs[k], dout, cell);
-                if (k == 0 && r == 0)
-                    for (long y = 0; y < dout.nr(); y++)
-                        for (long x = 0; x < dout.nc(); x++)
-                            for (int d = 0; d < 31; d++)
+                if (k == 0 && r == 0) // planes (31, rows, cols), as hogkit lays them out
+                    for (int d = 0; d < 31; d++)
+                        for (long y = 0; y < dout.nr(); y++)
+                            for (long x = 0; x < dout.nc(); x++)
                                 first.push_back(dout[y][x](d));
             } else if (lib.rfind("vlfeat", 0) == 0) {
                 vl_hog_put_image(vl, &fimg[px * k], w, h, 1, cell);

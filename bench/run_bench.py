@@ -75,6 +75,29 @@ def build_refs(work):
     return exe
 
 
+def hk_variant(bench_hog, mode, src, out, lib, cell, reps, threads):
+    """Times hogkit's variant for a reference; None when this build lacks it."""
+    p = subprocess.run([bench_hog, mode, src, out, "--variant", lib, "--cell", f"{cell},{cell}",
+                        "--threads", str(threads), "--reps", str(reps)],
+                       capture_output=True, text=True)
+    if p.returncode == 3:
+        return None
+    if p.returncode != 0:
+        raise RuntimeError(f"bench_hog --variant {lib}: {p.stderr}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def agree(hk_npy, ref_f32, name, lib, checks):
+    a = np.load(hk_npy)[0].astype(np.float64).ravel()
+    b = np.fromfile(ref_f32, np.float32).astype(np.float64)
+    if a.size != b.size:
+        checks.append(f"{name}: hogkit {lib} variant: {a.size} values, reference {b.size}: "
+                      "layouts differ, not compared")
+    else:
+        checks.append(f"{name}: hogkit {lib} variant vs {REF_NAMES[lib]}: max |diff| = "
+                      f"{np.abs(a - b).max():.2e}")
+
+
 def mpx(pixels, seconds):
     return pixels / seconds / 1e6
 
@@ -119,8 +142,14 @@ def main():
             d = float(np.abs(np.load(out1).astype(np.float64) - np.load(sko)).max())
             checks.append(f"{name}: hogkit skimage variant vs skimage.feature.hog: max |diff| = {d:.2e}")
         for lib in REFS:
+            ref_out = os.path.join(work, f"{lib}_{name}.f32")
             r[lib] = sh([refs, lib, raw, str(w), str(h), "1", "0", "1", str(max(1, reps // 2)), "8",
-                         os.path.join(work, f"{lib}_{name}.f32")])
+                         ref_out])
+            hv_out = os.path.join(work, f"hk_{lib}_{name}.npy")
+            hv = hk_variant(bench_hog, "image", npy, hv_out, lib, 8, reps, 1)
+            if hv:
+                r["hk_" + lib] = hv
+                agree(hv_out, ref_out, name, lib, checks)
         rows.append(r)
         print(json.dumps(r), flush=True)
 
@@ -149,8 +178,17 @@ def main():
     checks.append(f"Fashion-MNIST: hogkit vs skimage.feature.hog on the first {sub} images: "
                   f"max |diff| = {d:.2e}")
     for lib in REFS:
+        ref_out = os.path.join(work, f"{lib}_fm.f32")
         r[lib] = sh([refs, lib, raw, "28", "28", str(n), "0", str(n), "1" if q else "2", "4",
-                     os.path.join(work, f"{lib}_fm.f32")])
+                     ref_out])
+        for t, key in ((1, "hk_" + lib), (0, "hk_" + lib + "_n")):
+            hv_out = os.path.join(work, f"hk_{lib}_fm_{t}.npy")
+            hv = hk_variant(bench_hog, "stack", npy, hv_out, lib, 4, 1 if q else 3, t)
+            if hv:
+                r[key] = hv
+        if "hk_" + lib in r:
+            agree(os.path.join(work, f"hk_{lib}_fm_1.npy"), ref_out, "Fashion-MNIST image 0", lib,
+                  checks)
         # all threads for a batch: one process per core, each on its share
         share = (n + ncpu - 1) // ncpu
         procs = [subprocess.Popen([refs, lib, raw, "28", "28", str(n), str(k * share),
@@ -211,6 +249,19 @@ def write_report(args, rows, checks, ncpu):
             cells.append(f"{mpx(p, r[lib]['seconds']):.1f}")
         cells.append(f"{h1 / mpx(p, r['dlib']['seconds']):.1f}x")
         L.append("| " + " | ".join(cells) + " |")
+    variant_rows = [(r, lib) for r in rows for lib in REFS if "hk_" + lib in r]
+    if variant_rows:
+        L.append("")
+        L.append("## hogkit's variant of each reference against that reference, one thread\n")
+        L.append("| input | reference | reference Mpixel/s | hogkit variant Mpixel/s | ratio |")
+        L.append("|---|---|---|---|---|")
+        for r, lib in variant_rows:
+            ref, hv = mpx(r["pixels"], r[lib]["seconds"]), mpx(r["pixels"], r["hk_" + lib]["seconds"])
+            L.append(f"| {r['name']} | {REF_NAMES[lib]} | {ref:.1f} | {hv:.1f} | **{hv / ref:.1f}x** |")
+    else:
+        L.append("")
+        L.append("(This build has no OpenCV, VLFeat or dlib variant: only the skimage variant is "
+                 "compared with its reference.)")
     fm = rows[-1]
     L.append("")
     L.append("## Fashion-MNIST, all 70,000 images, wall time of the HOG call\n")
@@ -222,6 +273,9 @@ def write_report(args, rows, checks, ncpu):
     for lib in REFS:
         L.append(f"| {REF_NAMES[lib]} | {fm[lib]['seconds']:.3f} s | "
                  f"{fm[lib + '_n']['seconds']:.3f} s ({ncpu} processes) |")
+        if "hk_" + lib in fm:
+            L.append(f"| hogkit {lib} variant (batch API) | {fm['hk_' + lib]['seconds']:.3f} s | "
+                     f"{fm['hk_' + lib + '_n']['seconds']:.3f} s |")
     L.append("")
     L.append("## Agreement checked during the run\n")
     for c in checks:
