@@ -6,6 +6,7 @@
 #include "hog/hog_internal.h"
 #include "hog/skimage_fast.h"
 #include "simd/cpu.h"
+#include "hog/opencv.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -61,6 +62,8 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_params_check(&p->opencv);
     default:
         break;
     }
@@ -82,6 +85,8 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return hk_skimage_shape(&p->skimage, width, height, shape);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_shape(&p->opencv, width, height, channels, shape);
     default:
         break;
     }
@@ -165,6 +170,9 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         st = hk_skimage_run(ctx, p, im, out);
+        break;
+    case HK_VARIANT_OPENCV:
+        st = hk_ocv_extract(ctx, &p->opencv, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;
