@@ -174,6 +174,12 @@ static void test_geometry(void)
     p.opencv.nbins = 257;
     CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
     hk_hog_params_default(&p, HK_VARIANT_OPENCV);
+    p.opencv.block_width = p.opencv.block_height = 4096; /* 4096^2 cells x 256 bins */
+    p.opencv.win_width = p.opencv.win_height = 4096;
+    p.opencv.cell_width = p.opencv.cell_height = 1;
+    p.opencv.nbins = 256;
+    CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
+    hk_hog_params_default(&p, HK_VARIANT_OPENCV);
     p.opencv.l2hys_threshold = NAN;
     CHECK(hk_hog_params_check(&p) == HK_ERR_INVALID_ARG);
 }
@@ -238,8 +244,59 @@ out:
     free(loc);
 }
 
+/* The detector's view: windows read from the block grid equal the windows
+ * of hk_hog_extract, including strides that are not multiples of the block
+ * stride (grid step gcd = 3) and padding. */
+static void test_grid_views(void)
+{
+    enum { W = 97, H = 83 };
+    static uint8_t px[W * H];
+    for (int i = 0; i < W * H; i++)
+        px[i] = (uint8_t)((i * 40503u) >> 7);
+    hk_image im = {W, H, 1, HK_U8, W, px};
+    hk_hog_params p;
+    hk_hog_params_default(&p, HK_VARIANT_OPENCV);
+    hk_opencv_params *o = &p.opencv;
+    o->win_width = 48;
+    o->win_height = 36;
+    o->block_width = o->block_height = 12;
+    o->block_stride_x = o->block_stride_y = 6;
+    o->cell_width = o->cell_height = 6;
+    o->win_stride_x = 9;
+    o->win_stride_y = 12;
+    o->pad_x = 2;
+    o->pad_y = 5;
+    hk_ocv_geometry g;
+    CHECK(hk_ocv_params_check(o) == HK_OK);
+    CHECK(hk_ocv_geometry_init(o, W, H, &g) == HK_OK);
+    CHECK(g.cs_x == 3 && g.cs_y == 6);
+    size_t grid_n, n = g.nwin_x * g.nwin_y * g.desc_len;
+    CHECK(hk_ocv_grid_count(&g, &grid_n) == HK_OK);
+    float *grid = malloc(grid_n * sizeof(float)), *all = malloc(n * sizeof(float)),
+          *win = malloc(g.desc_len * sizeof(float));
+    hk_hog_ctx *ctx = NULL;
+    CHECK(grid && all && win && hk_hog_ctx_new(&ctx) == HK_OK);
+    if (grid && all && win && ctx) {
+        CHECK(hk_hog_extract(ctx, &p, &im, all, n) == HK_OK);
+        CHECK(hk_ocv_block_grid(ctx, &g, &im, grid) == HK_OK);
+        int same = 1;
+        for (size_t iy = 0; iy < g.nwin_y; iy++)
+            for (size_t ix = 0; ix < g.nwin_x; ix++) {
+                hk_ocv_window_copy(&g, grid, ix, iy, win);
+                same &= memcmp(win, all + (iy * g.nwin_x + ix) * g.desc_len,
+                               g.desc_len * sizeof(float)) == 0;
+            }
+        CHECK(same);
+    }
+    hk_hog_ctx_free(ctx);
+    free(grid);
+    free(all);
+    free(win);
+}
+
 int main(void)
 {
+    test_grid_views();
     test_fast_atan();
     test_bins();
     test_reflect();
