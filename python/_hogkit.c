@@ -24,6 +24,10 @@ static PyMethodDef methods[] = {
     {"hog_skimage_batch", (PyCFunction)(void (*)(void))hkpy_hog_skimage_batch,
      METH_VARARGS | METH_KEYWORDS,
      "hog_skimage_batch(images, ...same as hog_skimage...) -> (N, D) array"},
+    {"hog_opencv", (PyCFunction)(void (*)(void))hkpy_hog_opencv, METH_VARARGS | METH_KEYWORDS,
+     "hog_opencv(image, win_size, block_size, block_stride, cell_size, nbins, win_sigma, "
+     "l2hys_threshold, gamma_correction, signed_gradient, win_stride, padding, threads=0) "
+     "-> flat float32 descriptors of every window"},
     {"strerror", hkpy_strerror, METH_O, "strerror(code) -> hogkit's message for a status"},
     {"version", hkpy_version, METH_NOARGS, "version() -> version of the linked libhogkit"},
     {NULL, NULL, 0, NULL},

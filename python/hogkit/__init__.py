@@ -6,7 +6,8 @@ OpenCV exactly, computed by the libhogkit C library.
 """
 from . import _hogkit
 from ._skimage import hog, hog_batch
+from ._opencv import HOGDescriptor
 
 __version__ = _hogkit.version()
 
-__all__ = ["hog", "hog_batch"]
+__all__ = ["hog", "hog_batch", "HOGDescriptor"]
