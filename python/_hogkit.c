@@ -28,6 +28,10 @@ static PyMethodDef methods[] = {
      "hog_opencv(image, win_size, block_size, block_stride, cell_size, nbins, win_sigma, "
      "l2hys_threshold, gamma_correction, signed_gradient, win_stride, padding, threads=0) "
      "-> flat float32 descriptors of every window"},
+    {"maskfeat_targets", (PyCFunction)(void (*)(void))hkpy_maskfeat_targets,
+     METH_VARARGS | METH_KEYWORDS,
+     "maskfeat_targets(batch, nbins, pool, gaussian_window, patch, normalize, threads=0) "
+     "-> (N, patches, dims) float32"},
     {"strerror", hkpy_strerror, METH_O, "strerror(code) -> hogkit's message for a status"},
     {"version", hkpy_version, METH_NOARGS, "version() -> version of the linked libhogkit"},
     {NULL, NULL, 0, NULL},

@@ -48,6 +48,7 @@ int hkpy_shape_count(const npy_intp *dims, int ndim, npy_intp *count);
 /* Module functions, one file per area. */
 PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_maskfeat_targets(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_opencv(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif

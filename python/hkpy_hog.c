@@ -175,3 +175,62 @@ done:
     Py_DECREF(batch);
     return (PyObject *)out;
 }
+
+PyObject *hkpy_maskfeat_targets(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"batch", "nbins", "pool", "gaussian_window", "patch", "normalize",
+                         "threads", NULL};
+    PyObject *obj;
+    hk_hog_params p;
+    hk_hog_params_default(&p, HK_VARIANT_MASKFEAT);
+    int threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oiiiip|i", kw, &obj, &p.maskfeat.nbins,
+                                     &p.maskfeat.pool, &p.maskfeat.gaussian_window,
+                                     &p.maskfeat.patch, &p.maskfeat.normalize, &threads))
+        return NULL;
+    p.threads = threads;
+    hk_status st = hk_hog_params_check(&p);
+    if (st != HK_OK)
+        return hkpy_raise(st, "maskfeat_targets parameters");
+    if (!PyArray_Check(obj) || PyArray_NDIM((PyArrayObject *)obj) != 4 ||
+        PyArray_TYPE((PyArrayObject *)obj) != NPY_FLOAT32) {
+        PyErr_SetString(PyExc_ValueError, "hogkit: maskfeat_targets takes an (N, C, H, W) "
+                                          "float32 array");
+        return NULL;
+    }
+    PyArrayObject *batch =
+        (PyArrayObject *)PyArray_FROM_OF(obj, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
+    if (!batch)
+        return NULL;
+    const npy_intp *d = PyArray_DIMS(batch);
+    PyArrayObject *out = NULL;
+    hk_shape shape;
+    npy_intp dims[HK_MAX_DIMS];
+    st = hk_maskfeat_targets_shape(&p, (size_t)d[0], (size_t)d[1], (size_t)d[2], (size_t)d[3],
+                                   &shape);
+    if (st != HK_OK) {
+        hkpy_raise(st, "maskfeat_targets");
+        goto done;
+    }
+    if (!shape_dims(&shape, dims))
+        goto done;
+    out = (PyArrayObject *)PyArray_ZEROS(shape.ndim, dims, NPY_FLOAT32, 0);
+    if (!out)
+        goto done;
+    Py_BEGIN_ALLOW_THREADS
+    hk_hog_ctx *ctx = NULL;
+    st = hk_hog_ctx_new(&ctx);
+    if (st == HK_OK)
+        st = hk_maskfeat_targets(ctx, &p, (const float *)PyArray_DATA(batch), (size_t)d[0],
+                                 (size_t)d[1], (size_t)d[2], (size_t)d[3],
+                                 (float *)PyArray_DATA(out), shape.count);
+    hk_hog_ctx_free(ctx);
+    Py_END_ALLOW_THREADS
+    if (st != HK_OK) {
+        hkpy_raise(st, "maskfeat_targets");
+        Py_CLEAR(out);
+    }
+done:
+    Py_DECREF(batch);
+    return (PyObject *)out;
+}

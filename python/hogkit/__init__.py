@@ -7,7 +7,8 @@ OpenCV exactly, computed by the libhogkit C library.
 from . import _hogkit
 from ._skimage import hog, hog_batch
 from ._opencv import HOGDescriptor
+from ._maskfeat import maskfeat_targets
 
 __version__ = _hogkit.version()
 
-__all__ = ["hog", "hog_batch", "HOGDescriptor"]
+__all__ = ["hog", "hog_batch", "HOGDescriptor", "maskfeat_targets"]
