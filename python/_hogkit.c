@@ -45,5 +45,16 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__hogkit(void)
 {
     import_array();
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    /* The largest image (H * W) the wrappers accept, hogkit's default limit;
+     * checked before any cast or copy is made. */
+    hk_limits lim;
+    hk_limits_default(&lim);
+    if (PyModule_AddObject(m, "MAX_PIXELS", PyLong_FromUnsignedLongLong(lim.max_pixels)) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -47,9 +47,13 @@ static int sample_type_of(PyArrayObject *arr, hk_sample_type *type)
     }
 }
 
-/* Rejects what the library's uint32 sizes cannot express, before any cast. */
+/* Rejects what the library's uint32 sizes cannot express, before any cast,
+ * and images over hogkit's default pixel limit (hk_limits.max_pixels), before
+ * a copy of a broadcast view could allocate gigabytes. */
 static int check_dims(const npy_intp *dims, int n_spatial, npy_intp channels)
 {
+    hk_limits lim;
+    hk_limits_default(&lim);
     for (int i = 0; i < n_spatial; i++)
         if (dims[i] <= 0 || (unsigned long long)dims[i] > UINT32_MAX) {
             PyErr_Format(PyExc_ValueError,
@@ -57,6 +61,13 @@ static int check_dims(const npy_intp *dims, int n_spatial, npy_intp channels)
                          (Py_ssize_t)dims[i]);
             return 0;
         }
+    if ((uint64_t)dims[0] * (uint64_t)dims[1] > lim.max_pixels) {
+        PyErr_Format(PyExc_ValueError,
+                     "hogkit: %zd x %zd image: %s (at most %llu pixels)", (Py_ssize_t)dims[0],
+                     (Py_ssize_t)dims[1], hk_strerror(HK_ERR_LIMIT),
+                     (unsigned long long)lim.max_pixels);
+        return 0;
+    }
     if (channels < 1 || channels > (npy_intp)HK_MAX_CHANNELS) {
         PyErr_Format(PyExc_ValueError, "hogkit: %zd channels; hogkit takes 1 to %u",
                      (Py_ssize_t)channels, HK_MAX_CHANNELS);

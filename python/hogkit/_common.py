@@ -18,6 +18,16 @@ def skimage_float_type(dtype):
     return np.dtype(np.float64)
 
 
+def check_pixels(shape):
+    """Refuses an (H, W) over hogkit's pixel limit before a cast or a copy of
+    a broadcast view could allocate gigabytes."""
+    from . import _hogkit
+    h, w = shape
+    if h * w > _hogkit.MAX_PIXELS:
+        raise ValueError(f"hogkit: {h} x {w} image: input exceeds a configured limit "
+                         f"(at most {_hogkit.MAX_PIXELS} pixels)")
+
+
 def for_library(image, float_type):
     """`image` as an array the extension takes: uint8/uint16/float32/float64
     in native byte order. Other dtypes are cast to the working float type as

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from . import _hogkit
-from ._common import for_library, single_channel_axis, skimage_float_type
+from ._common import check_pixels, for_library, single_channel_axis, skimage_float_type
 
 _NORMS = {"L1": 0, "L1-sqrt": 1, "L2": 2, "L2-Hys": 3}
 
@@ -19,21 +19,14 @@ def _geometry(orientations, pixels_per_cell, cells_per_block, block_norm):
             operator.index(b_row), operator.index(b_col), _NORMS[block_norm])
 
 
-def _empty_result(shape, geometry, float_type, visualize, feature_vector):
-    """skimage on an image with a zero-length axis: an empty result when the
-    block count is 0, NumPy's 'negative dimensions' error below that."""
+def _batch_dim(shape, geometry):
+    """Feature length for (H, W) images without computing any (N = 0)."""
     n, c_row, c_col, b_row, b_col, _ = geometry
-    s_row, s_col = shape[:2]
-    nb_r = s_row // c_row - b_row + 1
-    nb_c = s_col // c_col - b_col + 1
+    nb_r = shape[0] // c_row - b_row + 1
+    nb_c = shape[1] // c_col - b_col + 1
     if nb_r < 0 or nb_c < 0:
-        raise ValueError("negative dimensions are not allowed")
-    out = np.zeros((nb_r, nb_c, b_row, b_col, n), dtype=float_type)
-    if feature_vector:
-        out = out.ravel()
-    if visualize:
-        return out, np.zeros((s_row, s_col), dtype=float_type)
-    return out
+        raise ValueError("hogkit: image too small for the requested geometry")
+    return nb_r * nb_c * b_row * b_col * n
 
 
 def hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
@@ -65,7 +58,9 @@ def hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
                          'images, specify `channel_axis`.')
     geometry = _geometry(orientations, pixels_per_cell, cells_per_block, block_norm)
     if image.size == 0:
-        return _empty_result(image.shape, geometry, float_type, visualize, feature_vector)
+        # skimage 0.19.3 fails here with an IndexError from its gradient
+        raise ValueError(f"hogkit: cannot compute HOG of an empty image (shape {image.shape})")
+    check_pixels(image.shape[:2])
     image = for_library(image, float_type)
     out = _hogkit.hog_skimage(image, *geometry, bool(transform_sqrt),
                               float_type == np.float64)
@@ -110,15 +105,10 @@ def hog_batch(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3
     if threads < 0:
         raise ValueError("threads must be None or >= 0")
     if images.size == 0:
-        n = images.shape[0]
-        one = _empty_result(images.shape[1:], geometry, float_type, False, True) \
-            if 0 in images.shape[1:] else None
-        if one is None:  # N == 0 with a real image size: ask the library for D
-            d = _hogkit.hog_skimage(np.zeros(images.shape[1:], np.uint8), *geometry,
-                                    bool(transform_sqrt), False).size
-        else:
-            d = one.size
-        return np.zeros((n, d), dtype=float_type)
+        if images.shape[0] != 0:
+            raise ValueError(f"hogkit: cannot compute HOG of empty images (shape {images.shape})")
+        return np.zeros((0, _batch_dim(images.shape[1:3], geometry)), dtype=float_type)
+    check_pixels(images.shape[1:3])
     images = for_library(images, float_type)
     return _hogkit.hog_skimage_batch(images, *geometry, bool(transform_sqrt),
                                      float_type == np.float64, threads)
