@@ -42,8 +42,8 @@ install: build
 # Removes exactly what the last `make install` of this build wrote.
 uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
-	@while read -r f; do rm -f "$(DESTDIR)$$f"; done < $(BUILD)/install_manifest.txt
-	@echo "removed $$(wc -l < $(BUILD)/install_manifest.txt) files"
+	@while read -r f || [ -n "$$f" ]; do rm -f "$(DESTDIR)$$f"; done < $(BUILD)/install_manifest.txt
+	@echo "removed $$(grep -c "" $(BUILD)/install_manifest.txt) files"
 
 # A Debian package built with Debian's own tools (dpkg-shlibdeps, dpkg-gencontrol, dpkg-deb).
 deb: build
