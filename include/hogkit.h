@@ -315,6 +315,17 @@ HK_API hk_status hk_maskfeat_targets(hk_hog_ctx *ctx, const hk_hog_params *param
                                      const float *batch, size_t n, size_t c, size_t h,
                                      size_t w, float *out, size_t capacity);
 
+/* 4-D float32 .npy stacks (N, C, H, W), C order: the batches that
+ * hk_maskfeat_targets takes. hk_npy_stack_info reads the header of the file
+ * bytes in memory (limits: NULL for defaults; C <= max_channels, H*W <=
+ * max_pixels, the file must hold every sample) and gives the shape;
+ * hk_npy_stack_decode copies the samples into out (capacity in floats).
+ * Anything but a 4-D little-endian float32 array is HK_ERR_UNSUPPORTED. */
+HK_API hk_status hk_npy_stack_info(const void *bytes, size_t size, const hk_limits *limits,
+                                   size_t shape[4]);
+HK_API hk_status hk_npy_stack_decode(const void *bytes, size_t size, const hk_limits *limits,
+                                     float *out, size_t capacity);
+
 /* --- Rendering (HOG pictures) --- */
 
 /* skimage.feature.hog(..., visualize=True)[1] of the scikit-image 0.19.3
@@ -332,15 +343,17 @@ HK_API hk_status hk_skimage_render(const hk_hog_params *params, const hk_image *
 #define HK_GLYPH_SIZE 21
 
 /* vl_hog_render of VLFeat 0.9.21 on any planar (dims, hog_h, hog_w) float32
- * array of 31-D UoCTTI/FHOG features (dims = 3n + 4: VLFeat UoCTTI, dlib
- * fhog) or 4n-D Dalal-Triggs features (dims = 4n: VLFeat DT), n =
- * orientations. For each cell, the bar glyph of orientation k (a line
+ * array: variant HK_VARIANT_VLFEAT_UOCTTI or HK_VARIANT_DLIB with dims =
+ * 3n + 4 (31 for n = 9; dlib's planes d, d+9, d+18 are the same groups), or
+ * HK_VARIANT_VLFEAT_DT with dims = 4n; n = orientations; anything else is
+ * HK_ERR_INVALID_ARG. For each cell, the bar glyph of orientation k (a line
  * perpendicular to k*180/n degrees) is weighted by the sum of entry k of the
  * 3 (or 4) groups of n, the glyphs are summed and the cell is clamped to
  * [min(0, weights), max(0, weights)]. Output (hog_h * 21) x (hog_w * 21)
  * float32, row-major, into out (capacity in floats). */
-HK_API hk_status hk_hog_glyph_render(const float *hog, size_t dims, size_t hog_h, size_t hog_w,
-                                     int orientations, float *out, size_t capacity);
+HK_API hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims,
+                                     size_t hog_h, size_t hog_w, int orientations, float *out,
+                                     size_t capacity);
 
 /* Writes 8-bit pixels (channels 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA,
  * interleaved, rows of stride bytes) as a PNG file with libspng, whole or not

@@ -36,6 +36,8 @@ hk_status hk_skimage_shape(const hk_skimage_params *p, uint32_t width, uint32_t 
                            hk_shape *shape);
 hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p,
                              const hk_image *im, float *out);
+/* The un-normalised cell histograms, (H / cell_rows) x (W / cell_cols) x n. */
+hk_status hk_skimage_cells(const hk_skimage_params *p, const hk_image *im, double *hist);
 
 /* Block normalisation of skimage (block_norm.c): normalises n values in place
  * (double) with eps = 1e-5 as skimage does. */
