@@ -14,6 +14,7 @@
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
     &hog_maskfeat_options,
+    &hog_opencv_options,
 };
 #define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
 
@@ -156,7 +157,12 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         return 0;
     }
     const hk_image *src = &img;
-    if (o->gray) {
+    if (o->gray && o->params.variant == HK_VARIANT_OPENCV) {
+        /* OpenCV's HOG takes 8 bits: grey as cv2.cvtColor makes it */
+        if (!hog_opencv_gray(in, &img, &gray_buf, &gray_img))
+            goto done;
+        src = &gray_img;
+    } else if (o->gray) {
         size_t bytes;
         st = hk_image_gray_bytes(&img, &bytes);
         if (st == HK_OK && !(gray_buf = malloc(bytes)))
@@ -169,6 +175,8 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         }
         src = &gray_img;
     }
+    if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src))
+        goto done;
     hk_shape shape;
     st = hk_hog_shape(&o->params, src->width, src->height, src->channels, &shape);
     if (st != HK_OK) {

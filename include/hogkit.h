@@ -364,6 +364,40 @@ HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32
 /* Writes a float64 array as a .npy file (C order), like hk_npy_write_f32. */
 HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape,
                                   int ndim);
+/* --- OpenCV variant (HK_VARIANT_OPENCV) --- */
+
+/* The OpenCV variant reproduces cv::HOGDescriptor::compute of OpenCV 4.6:
+ * input u8 with 1 or 3 channels only (else HK_ERR_UNSUPPORTED), channels used
+ * in memory order: hogkit's channel 0 is OpenCV's channel 0 (OpenCV's colour
+ * tie-break rules are by channel index, so pass the same array to both; note
+ * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
+ * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
+ * row-major over the image padded by params.opencv.pad_x/y rounded up to
+ * gcd(winStride, blockStride); a padded image smaller than the window is
+ * HK_ERR_TOO_SMALL. Layout and quirks: docs/variants/opencv.md. */
+
+/* getDescriptorSize(): floats per window for these parameters (validated). */
+HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
+
+/* compute(img, winStride, padding, locations): the descriptors of the windows
+ * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
+ * i < n_locations; they may be negative down to -padding (padding rounded up
+ * as above). A location outside [-pad, size + pad - win] leaves its
+ * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
+ * floats into out (capacity in floats); n_locations = 0 writes nothing
+ * (OpenCV would then compute every window: use hk_hog_extract). params must
+ * select HK_VARIANT_OPENCV. */
+HK_API hk_status hk_opencv_compute_locations(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                             const hk_image *image, const int32_t *xy,
+                                             size_t n_locations, float *out, size_t capacity);
+
+/* Converts u8 RGB (or RGBA, alpha ignored) to u8 grey exactly as OpenCV
+ * 4.6's cvtColor(COLOR_RGB2GRAY) does: Y = (9798 R + 19235 G + 3735 B +
+ * 16384) >> 15. A one-channel u8 image is copied unchanged. Other types or
+ * channel counts: HK_ERR_UNSUPPORTED. Writes width*height bytes into buffer
+ * (capacity in bytes) and fills `gray` as a packed view of it. */
+HK_API hk_status hk_image_rgb2gray_u8(const hk_image *image, void *buffer, size_t capacity,
+                                      hk_image *gray);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include "hog/hog_internal.h"
 #include "hog/maskfeat.h"
+#include "hog/opencv.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -59,6 +60,8 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
         return skimage_params_check(&p->skimage);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_params_check(&p->maskfeat);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_params_check(&p->opencv);
     default:
         break;
     }
@@ -82,6 +85,8 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
         return hk_skimage_shape(&p->skimage, width, height, shape);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_shape(&p->maskfeat, width, height, channels, shape);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_shape(&p->opencv, width, height, channels, shape);
     default:
         break;
     }
@@ -167,6 +172,9 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         break;
     case HK_VARIANT_MASKFEAT:
         st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
+        break;
+    case HK_VARIANT_OPENCV:
+        st = hk_ocv_extract(ctx, &p->opencv, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;
