@@ -30,5 +30,7 @@ int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+int cmd_train_detector(int argc, char **argv);
 
 #endif
