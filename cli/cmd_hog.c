@@ -15,6 +15,9 @@ static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
     &hog_maskfeat_options,
     &hog_opencv_options,
+    &hog_vlfeat_dt_options,
+    &hog_vlfeat_uoctti_options,
+    &hog_dlib_options,
 };
 #define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
 

@@ -27,5 +27,8 @@ extern const hog_option_set hog_opencv_options;
  * images the variant cannot take. Both print their own error and return 0. */
 int hog_opencv_gray(const char *in, const hk_image *img, void **buf, hk_image *gray);
 int hog_opencv_image_ok(const char *in, const hk_image *img);
+extern const hog_option_set hog_vlfeat_dt_options;
+extern const hog_option_set hog_vlfeat_uoctti_options;
+extern const hog_option_set hog_dlib_options;
 
 #endif
