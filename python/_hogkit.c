@@ -24,10 +24,27 @@ static PyMethodDef methods[] = {
     {"hog_skimage_batch", (PyCFunction)(void (*)(void))hkpy_hog_skimage_batch,
      METH_VARARGS | METH_KEYWORDS,
      "hog_skimage_batch(images, ...same as hog_skimage...) -> (N, D) array"},
-    {"hog_opencv", (PyCFunction)(void (*)(void))hkpy_hog_opencv, METH_VARARGS | METH_KEYWORDS,
-     "hog_opencv(image, win_size, block_size, block_stride, cell_size, nbins, win_sigma, "
-     "l2hys_threshold, gamma_correction, signed_gradient, win_stride, padding, threads=0) "
-     "-> flat float32 descriptors of every window"},
+#define KW(name, fn, doc) {name, (PyCFunction)(void (*)(void))fn, METH_VARARGS | METH_KEYWORDS, doc}
+    KW("hog_opencv", hkpy_hog_opencv,
+       "hog_opencv(image, geometry, win_stride, padding, locations=None, threads=0) -> flat "
+       "float32 descriptors of every window (or of the windows at locations)"),
+    {"opencv_descriptor_size", hkpy_opencv_descriptor_size, METH_O,
+     "opencv_descriptor_size(geometry) -> floats per window"},
+    KW("detect", hkpy_detect,
+       "detect(image, geometry, coefficients, nlevels, hit_threshold, win_stride, padding, "
+       "scale, group_threshold, meanshift, threads=0) -> (rects int32 (n, 4), weights)"),
+    {"detector_load", hkpy_detector_load, METH_VARARGS,
+     "detector_load(path) -> (geometry, nlevels, coefficients)"},
+    {"detector_save", hkpy_detector_save, METH_VARARGS,
+     "detector_save(path, geometry, coefficients)"},
+    KW("render_skimage", hkpy_render_skimage,
+       "render_skimage(image, orientations, cell_rows, cell_cols, transform_sqrt) -> "
+       "float64 hog_image"),
+    KW("fhog", hkpy_fhog,
+       "fhog(image, variant, cell_size, orientations, bilinear_orientations, "
+       "filter_rows_padding, filter_cols_padding, threads=0) -> (D, rows, cols) float32"),
+    KW("glyph_render", hkpy_glyph_render,
+       "glyph_render(features (D, rows, cols), variant, orientations) -> float32 picture"),
     {"maskfeat_targets", (PyCFunction)(void (*)(void))hkpy_maskfeat_targets,
      METH_VARARGS | METH_KEYWORDS,
      "maskfeat_targets(batch, nbins, pool, gaussian_window, patch, normalize, threads=0) "

@@ -50,5 +50,12 @@ PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_maskfeat_targets(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_opencv(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_opencv_descriptor_size(PyObject *self, PyObject *geometry);
+PyObject *hkpy_detect(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_detector_load(PyObject *self, PyObject *args);
+PyObject *hkpy_detector_save(PyObject *self, PyObject *args);
+PyObject *hkpy_render_skimage(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_fhog(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_glyph_render(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif

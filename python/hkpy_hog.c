@@ -234,3 +234,36 @@ done:
     Py_DECREF(batch);
     return (PyObject *)out;
 }
+
+PyObject *hkpy_render_skimage(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"image", "orientations", "cell_rows", "cell_cols", "transform_sqrt",
+                         NULL};
+    PyObject *obj;
+    int orientations, cr, cc, sqrt_;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oiiip", kw, &obj, &orientations, &cr, &cc,
+                                     &sqrt_))
+        return NULL;
+    hk_hog_params p;
+    /* blocks are unused by the picture; any valid values pass the check */
+    if (!skimage_params(&p, orientations, cr, cc, 1, 1, HK_NORM_L2_HYS, sqrt_, 1))
+        return NULL;
+    hkpy_image im;
+    if (!hkpy_image_from_array(obj, &im))
+        return NULL;
+    npy_intp dims[2] = {(npy_intp)im.img.height, (npy_intp)im.img.width};
+    PyArrayObject *out = (PyArrayObject *)PyArray_ZEROS(2, dims, NPY_FLOAT64, 0);
+    if (out) {
+        hk_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = hk_skimage_render(&p, &im.img, (double *)PyArray_DATA(out),
+                               (size_t)PyArray_SIZE(out));
+        Py_END_ALLOW_THREADS
+        if (st != HK_OK) {
+            hkpy_raise(st, "hog visualize");
+            Py_CLEAR(out);
+        }
+    }
+    Py_DECREF(im.arr);
+    return (PyObject *)out;
+}

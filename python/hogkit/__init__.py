@@ -8,7 +8,8 @@ from . import _hogkit
 from ._skimage import hog, hog_batch
 from ._opencv import HOGDescriptor
 from ._maskfeat import maskfeat_targets
+from ._fhog import fhog
 
 __version__ = _hogkit.version()
 
-__all__ = ["hog", "hog_batch", "HOGDescriptor", "maskfeat_targets"]
+__all__ = ["hog", "hog_batch", "HOGDescriptor", "maskfeat_targets", "fhog"]

@@ -81,15 +81,7 @@ class HOGDescriptor:
         return (self.blockSize[0] + self.blockSize[1]) / 8.0
 
     def getDescriptorSize(self):
-        (ww, wh), (bw, bh) = self.winSize, self.blockSize
-        (sx, sy), (cw, ch) = self.blockStride, self.cellSize
-        if min(ww, wh, bw, bh, sx, sy, cw, ch, self.nbins) <= 0 or bw % cw or bh % ch or \
-                (ww - bw) % sx or (wh - bh) % sy:
-            raise ValueError("hogkit: inconsistent HOGDescriptor geometry (OpenCV asserts "
-                             "blockSize % cellSize == 0 and (winSize - blockSize) % "
-                             "blockStride == 0)")
-        return self.nbins * (bw // cw) * (bh // ch) * \
-            ((ww - bw) // sx + 1) * ((wh - bh) // sy + 1)
+        return _hogkit.opencv_descriptor_size(self._geometry())
 
     def checkDetectorSize(self):
         n = np.asarray(self.svmDetector).size
@@ -103,38 +95,113 @@ class HOGDescriptor:
             raise ValueError(f"hogkit: SVM detector of {det.size} coefficients does not fit "
                              f"descriptors of {self.getDescriptorSize()}")
 
-    def _params(self):
+    def _geometry(self):
         if self.histogramNormType != 0:
             raise ValueError("hogkit: only histogramNormType L2Hys (0) exists in OpenCV")
-        return (self.winSize, self.blockSize, self.blockStride, self.cellSize, self.nbins,
-                float(self.winSigma), float(self.L2HysThreshold), bool(self.gammaCorrection),
+        return (tuple(self.winSize), tuple(self.blockSize), tuple(self.blockStride),
+                tuple(self.cellSize), int(self.nbins), float(self.winSigma),
+                float(self.L2HysThreshold), bool(self.gammaCorrection),
                 bool(self.signedGradient))
 
-    def compute(self, img, winStride=_UNSET, padding=_UNSET, locations=_UNSET):
-        """Descriptors of every window (winStride apart, over the image padded
-        by `padding`), one after the other, as one flat float32 array."""
+    @staticmethod
+    def _image(img, what):
         img = np.asarray(img)
         if img.dtype != np.uint8:
-            raise TypeError(f"hogkit: HOGDescriptor.compute takes uint8 images (CV_8U), "
+            raise TypeError(f"hogkit: HOGDescriptor.{what} takes uint8 images (CV_8U), "
                             f"got {img.dtype}")
         if img.ndim == 3 and img.shape[2] == 1:
             img = img[:, :, 0]
         if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
-            raise ValueError(f"hogkit: HOGDescriptor.compute takes an (H, W) or (H, W, 3) "
+            raise ValueError(f"hogkit: HOGDescriptor.{what} takes an (H, W) or (H, W, 3) "
                              f"uint8 image, got shape {img.shape}")
+        return img
+
+    def compute(self, img, winStride=_UNSET, padding=_UNSET, locations=_UNSET):
+        """Descriptors of every window (winStride apart, over the image padded
+        by `padding`), or of the windows whose top-left corners are
+        `locations`, one after the other, as one flat float32 array."""
+        img = self._image(img, "compute")
         win_stride = (0, 0) if winStride is _UNSET or winStride is None \
             else _size(winStride, "winStride")
         pad = (0, 0) if padding is _UNSET or padding is None else _size(padding, "padding")
+        loc = None
         if locations is not _UNSET and locations is not None and len(locations) > 0:
-            raise NotImplementedError("hogkit: HOGDescriptor.compute(locations=...) is not "
-                                      "supported yet")
-        self.getDescriptorSize()  # OpenCV's geometry asserts, as a ValueError
-        return _hogkit.hog_opencv(img, *self._params(), win_stride, pad)
+            loc = np.asarray(locations).reshape(-1, 2)
+            if loc.dtype.kind not in "iu":
+                raise TypeError("hogkit: locations must be integer (x, y) points")
+            if np.abs(loc).max() > 2**31 - 1:
+                raise ValueError("hogkit: a location is out of range")
+            loc = loc.astype(np.int32)
+        return _hogkit.hog_opencv(img, self._geometry(), win_stride, pad, loc)
+
+    def detectMultiScale(self, img, hitThreshold=0, winStride=_UNSET, padding=_UNSET,
+                         scale=1.05, groupThreshold=2.0, useMeanshiftGrouping=False):
+        """(foundLocations (n, 4) int32 x, y, w, h; foundWeights (n,) float64),
+        or ((), ()) when nothing is found, as cv2 returns them."""
+        img = self._image(img, "detectMultiScale")
+        det = np.asarray(self.svmDetector, dtype=np.float32).reshape(-1)
+        if det.size == 0:
+            raise ValueError("hogkit: detectMultiScale needs setSVMDetector first")
+        win_stride = (0, 0) if winStride is _UNSET or winStride is None \
+            else _size(winStride, "winStride")
+        pad = (0, 0) if padding is _UNSET or padding is None else _size(padding, "padding")
+        if img.ndim == 3:
+            img = img[:, :, ::-1]  # cv2 arrays are BGR; the library takes RGB
+        rects, weights = _hogkit.detect(img, self._geometry(), det, int(self.nlevels),
+                                        float(hitThreshold), win_stride, pad, float(scale),
+                                        float(groupThreshold), bool(useMeanshiftGrouping))
+        if len(rects) == 0:
+            return (), ()
+        return rects, weights
+
+    @staticmethod
+    def getDefaultPeopleDetector():
+        """OpenCV's 64x128 people detector coefficients. They are OpenCV's
+        data, not computed: taken from cv2 when it is installed."""
+        try:
+            import cv2
+        except ImportError:
+            raise RuntimeError("hogkit: getDefaultPeopleDetector needs OpenCV's coefficients "
+                               "(cv2); load a saved detector with HOGDescriptor.load") from None
+        return cv2.HOGDescriptor_getDefaultPeopleDetector()
+
+    @staticmethod
+    def getDaimlerPeopleDetector():
+        """OpenCV's 48x96 Daimler people detector coefficients (from cv2)."""
+        try:
+            import cv2
+        except ImportError:
+            raise RuntimeError("hogkit: getDaimlerPeopleDetector needs OpenCV's coefficients "
+                               "(cv2)") from None
+        return cv2.HOGDescriptor_getDaimlerPeopleDetector()
 
     def save(self, filename, objname=""):
-        write_hog_file(self, filename, objname)
+        """Writes a file cv2.HOGDescriptor.load reads (YAML, or XML for .xml).
+        The library writes detector files; a descriptor without a detector,
+        a named object or nlevels other than 64 are written here, in the same
+        format."""
+        filename = str(filename)
+        det = np.asarray(self.svmDetector, dtype=np.float32).reshape(-1)
+        if det.size and not objname and int(self.nlevels) == 64:
+            _hogkit.detector_save(filename, self._geometry(), det)
+        else:
+            write_hog_file(self, filename, objname)
 
     def load(self, filename, objname=""):
+        """Reads a file written by cv2.HOGDescriptor.save (or save above);
+        returns False when it cannot (as cv2 does for a missing node)."""
+        filename = str(filename)
+        if not objname:
+            try:
+                geometry, nlevels, coef = _hogkit.detector_load(filename)
+            except (OSError, ValueError, TypeError):
+                pass  # e.g. no SVMDetector: the library loads detectors only
+            else:
+                win, block, stride, cell, nbins, sigma, thr, gamma, signed = geometry
+                self._construct(win, block, stride, cell, nbins, 1, sigma, 0, thr, gamma,
+                                nlevels, signed)
+                self.svmDetector = coef
+                return True
         try:
             fields = read_hog_file(filename, objname)
         except (OSError, ValueError):

@@ -74,7 +74,10 @@ def hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
 
 
 def _render(image, geometry, transform_sqrt, float_type):
-    raise NotImplementedError("hogkit: visualize=True is not available in this build")
+    """skimage's hog_image (visualize=True), drawn by hk_skimage_render."""
+    n, c_row, c_col = geometry[:3]
+    out = _hogkit.render_skimage(image, n, c_row, c_col, transform_sqrt)
+    return out.astype(float_type, copy=False)
 
 
 def hog_batch(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
