@@ -52,7 +52,7 @@ const hog_option_set hog_maskfeat_options = {
     "  --gaussian-window K       tiled Gaussian window, sigma K/2 (default 0 = off;\n"
     "                            mmselfsup/FG-MAE: 16); square images, side a multiple of K\n"
     "  --patch N                 patch size in pixels, a multiple of --pool (default 16)\n"
-    "  --no-normalize            skip the per channel and cell L2 step (FG-MAE without\n"
-    "                            --hog_norm)\n"
+    "  --no-normalize            skip the per channel and cell L2 step (FG-MAE unless\n"
+    "                            its hog_norm flag is given)\n"
     "  Every channel is kept (any number: RGB, SAR, multispectral); samples are float32.\n",
     parse_maskfeat};

@@ -293,6 +293,20 @@ HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
 HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
                                    size_t capacity, hk_image *gray);
 
+/* --- VLFeat and dlib (FHOG) --- */
+
+/* Left-right flip permutation of one cell's descriptor, for the variants
+ * whose output is (D, rows, cols): HK_VARIANT_VLFEAT_DT and
+ * HK_VARIANT_VLFEAT_UOCTTI (VLFeat's vl_hog_get_permutation, `orientations`
+ * as in hk_vlfeat_params) and HK_VARIANT_DLIB (31 planes; `orientations` is
+ * ignored). For the mirrored image, the descriptor of a cell is
+ * flipped[d] = hog[perm[d]] taken at the mirrored cell.
+ * Sets *dimension to D; writes perm[0 .. D) when capacity >= D (perm may be
+ * NULL with capacity 0 to ask for D only, which returns
+ * HK_ERR_BUFFER_TOO_SMALL). Reads and keeps nothing else. */
+HK_API hk_status hk_fhog_flip_permutation(hk_variant variant, int orientations, size_t *perm,
+                                          size_t capacity, size_t *dimension);
+
 /* --- MaskFeat targets (batch) --- */
 
 /* MaskFeat HOG targets of a batch of float32 images laid out N x C x H x W
@@ -504,19 +518,6 @@ HK_API hk_status hk_detector_train(const hk_train_params *params,
                                    const hk_image *pos, size_t npos,
                                    const hk_image *neg, size_t nneg,
                                    hk_detector **out);
-/* --- VLFeat and dlib (FHOG) --- */
-
-/* Left-right flip permutation of one cell's descriptor, for the variants
- * whose output is (D, rows, cols): HK_VARIANT_VLFEAT_DT and
- * HK_VARIANT_VLFEAT_UOCTTI (VLFeat's vl_hog_get_permutation, `orientations`
- * as in hk_vlfeat_params) and HK_VARIANT_DLIB (31 planes; `orientations` is
- * ignored). For the mirrored image, the descriptor of a cell is
- * flipped[d] = hog[perm[d]] taken at the mirrored cell.
- * Sets *dimension to D; writes perm[0 .. D) when capacity >= D (perm may be
- * NULL with capacity 0 to ask for D only, which returns
- * HK_ERR_BUFFER_TOO_SMALL). Reads and keeps nothing else. */
-HK_API hk_status hk_fhog_flip_permutation(hk_variant variant, int orientations, size_t *perm,
-                                          size_t capacity, size_t *dimension);
 
 #ifdef __cplusplus
 }

@@ -112,9 +112,11 @@ def test_readme_picture_command(tmp_path):
     import cv2
     astronaut = os.path.join(os.path.dirname(data.__file__), "astronaut.png")
     out = tmp_path / "hog-astronaut.png"
-    run_cli("render", astronaut, "-o", out, "--over", "--gain", 4, check=True)
+    run_cli("render", astronaut, "-o", out, "--pixels-per-cell", "16,16", "--gain", 3, check=True)
     pic = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
-    assert pic.shape == (512, 512, 3)
+    assert pic.shape == (512, 512)
+    committed = os.path.join(SRC, "docs", "img", "hog-astronaut.png")
+    assert np.array_equal(pic, cv2.imread(committed, cv2.IMREAD_UNCHANGED))
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
@@ -172,3 +174,78 @@ def test_flat_image_is_black(tmp_path):
     import cv2
     assert got.max() == 0
     assert cv2.imread(str(png), cv2.IMREAD_UNCHANGED).max() == 0
+
+
+def _libvl():
+    import ctypes
+    import ctypes.util
+    name = ctypes.util.find_library("vl") or "libvl.so"
+    vl = ctypes.CDLL(name)
+    vp, sz = ctypes.c_void_p, ctypes.c_size_t
+    fp = ctypes.POINTER(ctypes.c_float)
+    vl.vl_hog_new.restype = vp
+    vl.vl_hog_new.argtypes = [ctypes.c_int, sz, ctypes.c_int]
+    vl.vl_hog_put_image.argtypes = [vp, fp, sz, sz, sz, sz]
+    vl.vl_hog_get_width.restype = sz
+    vl.vl_hog_get_width.argtypes = [vp]
+    vl.vl_hog_get_height.restype = sz
+    vl.vl_hog_get_height.argtypes = [vp]
+    vl.vl_hog_get_dimension.restype = sz
+    vl.vl_hog_get_dimension.argtypes = [vp]
+    vl.vl_hog_extract.argtypes = [vp, fp]
+    vl.vl_hog_render.argtypes = [vp, fp, fp, sz, sz]
+    vl.vl_hog_delete.argtypes = [vp]
+    return vl
+
+
+def _ptr(a):
+    import ctypes
+    return a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+
+
+def vl_render(vl, hog, features, w, h):
+    img = np.zeros((h * 21, w * 21), np.float32)
+    vl.vl_hog_render(hog, _ptr(img), _ptr(np.ascontiguousarray(features, np.float32)), w, h)
+    return img
+
+
+@pytest.mark.parametrize("variant,vl_variant,cell", [("vlfeat-uoctti", 1, 8),
+                                                     ("vlfeat-dt", 0, 6)])
+def test_glyph_picture_end_to_end_vlfeat(tmp_path, variant, vl_variant, cell):
+    """HOG by VLFeat itself, rendered by vl_hog_render, against hogkit render."""
+    probe = run_cli("hog", "--help")
+    if variant not in probe.stdout:
+        pytest.skip(f"{variant} not in this build")
+    img = data.camera()[100:260, 150:350].astype(np.float32)
+    vl = _libvl()
+    hog = vl.vl_hog_new(vl_variant, 9, 0)
+    vl.vl_hog_put_image(hog, _ptr(np.ascontiguousarray(img)), img.shape[1], img.shape[0], 1, cell)
+    w, h, d = vl.vl_hog_get_width(hog), vl.vl_hog_get_height(hog), vl.vl_hog_get_dimension(hog)
+    feats = np.zeros((d, h, w), np.float32)
+    vl.vl_hog_extract(hog, _ptr(feats))
+    ref = vl_render(vl, hog, feats, w, h)
+    vl.vl_hog_delete(hog)
+    got, _ = render_raw(tmp_path, img, "--variant", variant, "--cell-size", cell)
+    assert got.shape == ref.shape
+    assert np.abs(got - ref).max() <= 1e-5
+
+
+def test_glyph_picture_dlib(tmp_path):
+    """dlib FHOG features (hogkit hog --variant dlib, tested against dlib on
+    branch fhog) rendered by VLFeat's own vl_hog_render: planes d, d+9, d+18
+    are UoCTTI's three groups."""
+    probe = run_cli("hog", "--help")
+    if "dlib" not in probe.stdout:
+        pytest.skip("dlib variant not in this build")
+    img = data.camera()[:200, :240]
+    src = tmp_path / "in.npy"
+    np.save(src, img)
+    run_cli("hog", src, "-o", tmp_path / "f.npy", "--variant", "dlib", check=True)
+    feats = np.load(tmp_path / "f.npy")
+    assert feats.shape[0] == 31
+    vl = _libvl()
+    hog = vl.vl_hog_new(1, 9, 0)
+    ref = vl_render(vl, hog, feats, feats.shape[2], feats.shape[1])
+    vl.vl_hog_delete(hog)
+    got, png = render_raw(tmp_path, img, "--variant", "dlib")
+    assert np.array_equal(got.astype(np.float32), ref)

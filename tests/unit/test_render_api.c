@@ -63,8 +63,8 @@ static void writers(void)
     char dir[] = "/tmp/hk_render_XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char path[64];
-    uint8_t rgb[5 * 3 * 4];
-    for (int i = 0; i < 60; i++)
+    uint8_t rgb[16 * 4];
+    for (int i = 0; i < 64; i++)
         rgb[i] = (uint8_t)(i * 11);
     snprintf(path, sizeof path, "%s/a.png", dir);
     /* stride 16 > 5 * 3: padding bytes are not written */
