@@ -24,7 +24,7 @@ static void print_usage(void)
           "  --win W,H               window size (64,128); block 16, stride 8, cell 8, 9 bins\n"
           "  --neg-per-image N       random negative windows per image (10)\n"
           "  --rounds N              hard-negative mining rounds (2)\n"
-          "  --C V                   liblinear cost (0.01)\n"
+          "  --C V                   liblinear cost (0.1)\n"
           "  --seed N                random windows (1)\n"
           "  --threads N             threads for mining (0 = all cores)\n"
           "  -h, --help              show this help\n",

@@ -505,9 +505,11 @@ typedef struct hk_train_params {
     int neg_per_image;             /* random negative windows per image, 10 */
     int mining_rounds;             /* hard-negative rounds, 2 */
     int max_hard_per_image;        /* hard negatives kept per image and round, 20 */
-    double C;                      /* liblinear cost, 0.01 */
+    double C;                      /* liblinear cost, 0.1 */
     uint64_t seed;                 /* random windows, 1 */
-    hk_detect_params detect;       /* used for mining (group none, threshold 0) */
+    int max_samples;               /* most training windows in all, 6000 */
+    hk_detect_params detect;       /* used for mining (group none, hit threshold -1:
+                                      windows inside the margin count as hard) */
 } hk_train_params;
 
 HK_API void hk_train_params_default(hk_train_params *params);
