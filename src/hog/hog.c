@@ -6,6 +6,8 @@
 #include "hog/hog_internal.h"
 #include "hog/maskfeat.h"
 #include "hog/opencv.h"
+#include "hog/skimage_fast.h"
+#include "simd/cpu.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -73,6 +75,9 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     if (!p || p->threads < 0 || p->threads > 4096 || p->simd < HK_SIMD_AUTO ||
         p->simd > HK_SIMD_AVX512)
         return HK_ERR_INVALID_ARG;
+    hk_simd resolved; /* an instruction set this build or CPU lacks */
+    if (p->simd != HK_SIMD_AUTO && hk_simd_resolve(p->simd, &resolved) != HK_OK)
+        return HK_ERR_UNSUPPORTED;
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
@@ -134,6 +139,7 @@ void hk_hog_ctx_free(hk_hog_ctx *ctx)
 {
     if (!ctx)
         return;
+    hk_ctx_workers_free(ctx);
     free(ctx->scratch);
     free(ctx);
 }
@@ -197,7 +203,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     }
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        st = hk_skimage_extract(ctx, &p->skimage, im, out);
+        st = hk_skimage_run(ctx, p, im, out);
         break;
     case HK_VARIANT_MASKFEAT:
         st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
