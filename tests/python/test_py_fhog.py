@@ -27,12 +27,12 @@ def images():
             "camera": skdata.camera()[::2, ::2], "astronaut": skdata.astronaut()[::3, ::3]}
 
 
-@pytest.mark.parametrize("variant,name", [("uoctti", "UoCTTI"), ("dt", "DalalTriggs")])
+@pytest.mark.parametrize("variant", ["uoctti", "dt"])
 @pytest.mark.parametrize("bilinear", [False, True])
-def test_vlfeat(tmp_path, refs, variant, name, bilinear):
+def test_vlfeat(tmp_path, refs, variant, bilinear):
     for key, img in images().items():
         for cell, n in ((8, 9), (6, 7)):
-            ref = F.vlfeat_ref(refs[0], str(tmp_path), img, name, n, bilinear, cell)
+            ref = F.vlfeat_ref(refs[0], str(tmp_path), img, variant, n, int(bilinear), cell)
             axis = -1 if img.ndim == 3 else None
             got = hogkit.fhog(img, cell, variant, n, bilinear, channel_axis=axis)
             assert F.max_diff(got, ref) <= 1e-5, (key, cell, n)
@@ -43,8 +43,6 @@ def test_vlfeat(tmp_path, refs, variant, name, bilinear):
 
 def test_dlib(tmp_path, refs):
     for key, img in images().items():
-        if img.dtype == np.float32 and img.ndim == 2:
-            pass
         for cell, pad in ((8, (1, 1)), (4, (3, 2))):
             ref = F.dlib_ref(refs[1], str(tmp_path), img, cell, pad)
             got = hogkit.fhog(img, cell, "dlib", filter_padding=pad,
