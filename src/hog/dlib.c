@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "hog/fhog_common.h"
 #include "hog/hog_internal.h"
 
 #define DLIB_PLANES 31
@@ -79,44 +80,31 @@ hk_status hk_dlib_shape(const hk_dlib_params *p, uint32_t width, uint32_t height
     return HK_OK;
 }
 
-/* Pixel access as dlib sees it: integer samples (float ones truncated). */
-typedef struct dlib_view {
-    const hk_image *im;
+/* Three converted rows (y-1, y, y+1), planar ints, `nch` channels each. */
+typedef struct dlib_rows {
+    const int32_t *r[3];
+    size_t width;
     int rgb; /* 3 or 4 channels: rgb_pixel; 1 or 2: grey (alpha ignored) */
-} dlib_view;
+} dlib_rows;
 
-static inline long sample_i(const dlib_view *v, size_t x, size_t y, unsigned c)
+/* dlib's get_gradient at column x: the gradient (as floats) and its squared
+ * length. `simd` selects the tie rule of the 8-wide loop for colour. */
+static inline void pixel_grad(const dlib_rows *v, size_t x, int simd, float *gx, float *gy,
+                              float *len)
 {
-    return (long)hk_sample_at(v->im, x, y, c); /* C truncation, as (int) in dlib */
-}
-
-/* Gradient of one channel at (x, y): integer differences. */
-static inline void channel_grad(const dlib_view *v, size_t x, size_t y, unsigned c, long *gx,
-                                long *gy)
-{
-    *gx = sample_i(v, x + 1, y, c) - sample_i(v, x - 1, y, c);
-    *gy = sample_i(v, x, y + 1, c) - sample_i(v, x, y - 1, c);
-}
-
-/* dlib's get_gradient: the gradient (as floats) and its squared length.
- * `simd` selects the tie rule of the 8-wide loop for colour images. */
-static void pixel_grad(const dlib_view *v, size_t x, size_t y, int simd, float *gx, float *gy,
-                       float *len)
-{
-    long rx, ry;
-    channel_grad(v, x, y, 0, &rx, &ry);
+    const size_t w = v->width;
     if (!v->rgb) {
-        *gx = (float)rx;
-        *gy = (float)ry;
+        *gx = (float)(v->r[1][x + 1] - v->r[1][x - 1]);
+        *gy = (float)(v->r[2][x] - v->r[0][x]);
         *len = *gx * *gx + *gy * *gy;
         return;
     }
-    long gx_[3] = {rx, 0, 0}, gy_[3] = {ry, 0, 0};
-    long long l[3];
-    channel_grad(v, x, y, 1, &gx_[1], &gy_[1]);
-    channel_grad(v, x, y, 2, &gx_[2], &gy_[2]);
-    for (int c = 0; c < 3; c++)
-        l[c] = (long long)gx_[c] * gx_[c] + (long long)gy_[c] * gy_[c];
+    long long gx_[3], gy_[3], l[3];
+    for (size_t c = 0; c < 3; c++) {
+        gx_[c] = (long long)v->r[1][c * w + x + 1] - v->r[1][c * w + x - 1];
+        gy_[c] = (long long)v->r[2][c * w + x] - v->r[0][c * w + x];
+        l[c] = gx_[c] * gx_[c] + gy_[c] * gy_[c];
+    }
     int best;
     if (simd) {
         /* select(r > g, r, g), then select(t > b, t, b): ties to the later */
@@ -135,20 +123,44 @@ static void pixel_grad(const dlib_view *v, size_t x, size_t y, int simd, float *
     *len = (float)l[best];
 }
 
-/* Snaps a gradient to one of 18 directed bins (best starts at 0, bin 0). */
-static int snap18(float gx, float gy)
+/* Loads row y+1 into the ring and rotates it so r[0..2] = rows y-1..y+1. */
+static void next_row(const hk_image *im, dlib_rows *v, int32_t *ring[3], size_t y)
+{
+    int32_t *t = ring[0];
+    ring[0] = ring[1];
+    ring[1] = ring[2];
+    ring[2] = t;
+    hk_fhog_row_i32(im, y + 1, v->rgb ? 3u : 1u, ring[2]);
+    for (int i = 0; i < 3; i++)
+        v->r[i] = ring[i];
+}
+
+/* Fills the ring with rows 0, 1 (ready for next_row(…, 1)). */
+static void first_rows(const hk_image *im, dlib_rows *v, int32_t *rows, int32_t *ring[3])
+{
+    const size_t n = (v->rgb ? 3u : 1u) * (size_t)im->width;
+    ring[0] = rows + 2 * n; /* dropped by the first rotation */
+    ring[1] = rows;
+    ring[2] = rows + n;
+    hk_fhog_row_i32(im, 0, v->rgb ? 3u : 1u, ring[1]);
+    hk_fhog_row_i32(im, 1, v->rgb ? 3u : 1u, ring[2]);
+}
+
+/* Snaps a gradient to one of 18 directed bins (best starts at 0, bin 0):
+ * bin o if dot > best, else bin o+9 if -dot > best. Written as dlib's SIMD
+ * loop does (two selects per direction), which gives the same bins. */
+static inline int snap18(float gx, float gy)
 {
     float best_dot = 0;
     int best_o = 0;
     for (int o = 0; o < 9; o++) {
         const float dot = gx * DIR_X[o] + gy * DIR_Y[o];
-        if (dot > best_dot) {
-            best_dot = dot;
-            best_o = o;
-        } else if (-dot > best_dot) {
-            best_dot = -dot;
-            best_o = o + 9;
-        }
+        const int c1 = dot > best_dot;
+        best_dot = c1 ? dot : best_dot;
+        best_o = c1 ? o : best_o;
+        const int c2 = -dot > best_dot;
+        best_dot = c2 ? -dot : best_dot;
+        best_o = c2 ? o + 9 : best_o;
     }
     return best_o;
 }
@@ -189,18 +201,44 @@ static inline float min_ps(float a, float b)
     return a < b ? a : b;
 }
 
+/* Per column: the cell index (border included) and bilinear weights, in
+ * the rounding of the loop (SIMD or scalar) that handles the column. */
+typedef struct dlib_col {
+    long ix;
+    float vx0, vx1;
+    int simd;
+} dlib_col;
+
 /* Main path (cell_size >= 2): histograms of (cells_nr+2) x (cells_nc+2)
  * cells with a one-cell border, 18 bins each. */
-static void histograms(const dlib_view *v, int cs, long cells_nr, long cells_nc, float *hist)
+static void histograms(const hk_image *im, dlib_rows *v, int32_t *rows, dlib_col *cols, int cs,
+                       long cells_nr, long cells_nc, float *hist)
 {
-    const hk_image *im = v->im;
     const size_t hstride = (size_t)(cells_nc + 2);
     long vnr = cells_nr * cs < (long)im->height ? cells_nr * cs : (long)im->height;
     long vnc = cells_nc * cs < (long)im->width ? cells_nc * cs : (long)im->width;
     const long visible_nr = vnr - 1, visible_nc = vnc - 1;
     const size_t split = simd_end(visible_nc);
     const float csf = (float)cs;
+    for (long x = 1; x < visible_nc; x++) {
+        dlib_col *k = &cols[x];
+        k->simd = (size_t)x < split;
+        if (k->simd) {
+            const float xp = ((float)x + 0.5f) / csf + 0.5f;
+            k->ix = (long)xp;
+            k->vx0 = xp - (float)k->ix;
+        } else {
+            const float xp = (float)(((double)x + 0.5) / (double)cs - 0.5);
+            const long ixp = (long)floorf(xp);
+            k->vx0 = xp - (float)ixp;
+            k->ix = ixp + 1;
+        }
+        k->vx1 = 1.0f - k->vx0;
+    }
+    int32_t *ring[3];
+    first_rows(im, v, rows, ring);
     for (long y = 1; y < visible_nr; y++) {
+        next_row(im, v, ring, (size_t)y);
         const float yp = (float)(((double)(float)y + 0.5) / (double)csf - 0.5);
         const long iyp = (long)floorf(yp);
         const float vy0 = yp - (float)iyp;
@@ -208,35 +246,25 @@ static void histograms(const dlib_view *v, int cs, long cells_nr, long cells_nc,
         float *row0 = hist + (size_t)(iyp + 1) * hstride * 18;
         float *row1 = row0 + hstride * 18;
         for (long x = 1; x < visible_nc; x++) {
-            const int simd = (size_t)x < split;
+            const dlib_col *k = &cols[x];
             float gx, gy, len;
-            pixel_grad(v, (size_t)x, (size_t)y, simd, &gx, &gy, &len);
+            pixel_grad(v, (size_t)x, k->simd, &gx, &gy, &len);
             const int o = snap18(gx, gy);
             const float m = sqrtf(len);
-            size_t ix; /* hist column of the left cell (border included) */
             float w00, w01, w10, w11;
-            if (simd) {
-                const float xp = ((float)x + 0.5f) / csf + 0.5f;
-                const long ixp = (long)xp;
-                const float vx0 = xp - (float)ixp;
-                const float vx1 = 1.0f - vx0;
-                const float a1 = vx1 * m, a0 = vx0 * m;
+            if (k->simd) {
+                const float a1 = k->vx1 * m, a0 = k->vx0 * m;
                 w11 = vy1 * a1;
                 w01 = vy0 * a1;
                 w10 = vy1 * a0;
                 w00 = vy0 * a0;
-                ix = (size_t)ixp;
             } else {
-                const float xp = (float)(((double)x + 0.5) / (double)cs - 0.5);
-                const long ixp = (long)floorf(xp);
-                const float vx0 = xp - (float)ixp;
-                const float vx1 = 1.0f - vx0;
-                w11 = vy1 * vx1 * m;
-                w01 = vy0 * vx1 * m;
-                w10 = vy1 * vx0 * m;
-                w00 = vy0 * vx0 * m;
-                ix = (size_t)(ixp + 1);
+                w11 = vy1 * k->vx1 * m;
+                w01 = vy0 * k->vx1 * m;
+                w10 = vy1 * k->vx0 * m;
+                w00 = vy0 * k->vx0 * m;
             }
+            const size_t ix = (size_t)k->ix;
             row0[ix * 18 + (size_t)o] += w11;
             row1[ix * 18 + (size_t)o] += w01;
             row0[(ix + 1) * 18 + (size_t)o] += w10;
@@ -295,22 +323,26 @@ static void features(const float *hist, const float *norm, long cells_nc, size_t
 
 /* cell_size == 1: dlib's separate path, one pixel per cell, no
  * interpolation; norm holds squared gradient lengths (zero border). */
-static void features_cell1(const dlib_view *v, float *norm, unsigned char *angle, size_t off_r,
-                           size_t off_c, size_t out_rows, size_t out_cols, float *out)
+static void features_cell1(const hk_image *im, dlib_rows *v, int32_t *rows, float *norm,
+                           unsigned char *angle, size_t off_r, size_t off_c, size_t out_rows,
+                           size_t out_cols, float *out)
 {
-    const hk_image *im = v->im;
     const size_t nr = im->height, nc = im->width;
     const size_t split = simd_end((long)nc - 1);
     const size_t plane = out_rows * out_cols;
     memset(norm, 0, nr * nc * sizeof(float));
     memset(angle, 0, nr * nc);
-    for (size_t y = 1; y + 1 < nr; y++)
+    int32_t *ring[3];
+    first_rows(im, v, rows, ring);
+    for (size_t y = 1; y + 1 < nr; y++) {
+        next_row(im, v, ring, y);
         for (size_t x = 1; x + 1 < nc; x++) {
             float gx, gy, len;
-            pixel_grad(v, x, y, x < split, &gx, &gy, &len);
+            pixel_grad(v, x, x < split, &gx, &gy, &len);
             norm[y * nc + x] = len;
             angle[y * nc + x] = (unsigned char)snap18(gx, gy);
         }
+    }
     const float texture_scale = (float)(2 * 0.2357);
     for (size_t y = 0; y + 2 < nr; y++)
         for (size_t x = 0; x + 2 < nc; x++) {
@@ -355,40 +387,51 @@ hk_status hk_dlib_extract(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_ima
     st = check_samples(im);
     if (st != HK_OK)
         return st;
-    const dlib_view v = {im, im->channels >= 3};
+    dlib_rows v = {{NULL, NULL, NULL}, im->width, im->channels >= 3};
     const size_t out_rows = shape.dims[1], out_cols = shape.dims[2];
     const size_t off_r = (size_t)(p->filter_rows_padding - 1) / 2;
     const size_t off_c = (size_t)(p->filter_cols_padding - 1) / 2;
     /* padding borders are zero, as init_hog leaves them */
     memset(out, 0, shape.count * sizeof(float));
 
-    size_t bytes;
+    size_t row_n; /* ints in one converted row */
+    if (!hk_mul_size(v.rgb ? 3u : 1u, im->width, &row_n))
+        return HK_ERR_OVERFLOW;
+    hk_carve cv = {0, 1};
+    const size_t o_rows = hk_carve_take(&cv, row_n, 3u * sizeof(int32_t));
     if (p->cell_size == 1) {
         size_t px;
-        if (!hk_mul_size(im->width, im->height, &px) ||
-            !hk_mul_size(px, sizeof(float) + 1u, &bytes))
+        if (!hk_mul_size(im->width, im->height, &px))
             return HK_ERR_OVERFLOW;
-        float *norm = hk_ctx_scratch(ctx, bytes);
-        if (!norm)
+        const size_t o_norm = hk_carve_take(&cv, px, sizeof(float));
+        const size_t o_angle = hk_carve_take(&cv, px, 1);
+        if (!cv.ok)
+            return HK_ERR_OVERFLOW;
+        unsigned char *base = hk_ctx_scratch(ctx, cv.used);
+        if (!base)
             return HK_ERR_NOMEM;
-        features_cell1(&v, norm, (unsigned char *)(norm + px), off_r, off_c, out_rows, out_cols,
-                       out);
+        features_cell1(im, &v, (int32_t *)(base + o_rows), (float *)(base + o_norm),
+                       base + o_angle, off_r, off_c, out_rows, out_cols, out);
         return HK_OK;
     }
     long cells_nr, cells_nc;
     hk_dlib_cells(p->cell_size, im->height, im->width, &cells_nr, &cells_nc);
-    size_t hcells, ncells, floats;
+    size_t hcells, ncells;
     if (!hk_mul_size((size_t)cells_nr + 2u, (size_t)cells_nc + 2u, &hcells) ||
-        !hk_mul_size((size_t)cells_nr, (size_t)cells_nc, &ncells) ||
-        !hk_mul_size(hcells, 18, &floats) || !hk_add_size(floats, ncells, &floats) ||
-        !hk_mul_size(floats, sizeof(float), &bytes))
+        !hk_mul_size((size_t)cells_nr, (size_t)cells_nc, &ncells))
         return HK_ERR_OVERFLOW;
-    float *hist = hk_ctx_scratch(ctx, bytes);
-    if (!hist)
+    const size_t o_hist = hk_carve_take(&cv, hcells, 18 * sizeof(float));
+    const size_t o_norm = hk_carve_take(&cv, ncells, sizeof(float));
+    const size_t o_cols = hk_carve_take(&cv, im->width, sizeof(dlib_col));
+    if (!cv.ok)
+        return HK_ERR_OVERFLOW;
+    unsigned char *base = hk_ctx_scratch(ctx, cv.used);
+    if (!base)
         return HK_ERR_NOMEM;
-    float *norm = hist + hcells * 18;
-    memset(hist, 0, bytes);
-    histograms(&v, p->cell_size, cells_nr, cells_nc, hist);
+    float *hist = (float *)(base + o_hist), *norm = (float *)(base + o_norm);
+    memset(hist, 0, hcells * 18 * sizeof(float));
+    histograms(im, &v, (int32_t *)(base + o_rows), (dlib_col *)(base + o_cols), p->cell_size,
+               cells_nr, cells_nc, hist);
     const size_t hstride = (size_t)cells_nc + 2u;
     for (long r = 0; r < cells_nr; r++)
         for (long c = 0; c < cells_nc; c++) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "hog/fhog_common.h"
 #include "hog/hog_internal.h"
 
 #define VL_PI 3.141592653589793 /* VLFeat's constant (vl/generic.h) */
@@ -50,16 +51,31 @@ hk_status hk_vlfeat_shape(const hk_vlfeat_params *p, int uoctti, uint32_t width,
     return HK_OK;
 }
 
-/* Sample (x, y, c) as the float32 VLFeat would be given. */
-static inline float sample_f(const hk_image *im, size_t x, size_t y, unsigned c)
+/* VLFeat's VL_MIN / VL_MAX (not fmin/fmax: NaN handling differs). */
+#define VL_MIN(x, y) (((x) < (y)) ? (x) : (y))
+#define VL_MAX(x, y) (((x) > (y)) ? (x) : (y))
+
+/* Hard assignment: the bin of the largest score (strict >, first wins);
+ * -1 when no score beats 0. Written without branches on the scores. */
+static inline long best_bin(const float *ux, const float *uy, int n, float gx, float gy)
 {
-    return (float)hk_sample_at(im, x, y, c);
+    float w0 = 0;
+    long b0 = -1;
+    for (int k = 0; k < n; k++) {
+        const float sc = gx * ux[k] + gy * uy[k];
+        const long bin = sc < 0 ? k + n : k;
+        const float a = fabsf(sc); /* -score for negative scores */
+        const int better = a > w0;
+        w0 = better ? a : w0;
+        b0 = better ? bin : b0;
+    }
+    return b0;
 }
 
-/* Orientation of one pixel: up to two directed bins and their weights
- * (bins[i] < 0: no vote), as vl_hog_put_image 0.9.21 assigns them. */
-static void assign_orientation(const float *ux, const float *uy, int n, int bilinear,
-                               float gx, float gy, float grad, long bins[2], float w[2])
+/* Bilinear assignment as vl_hog_put_image 0.9.21 does it: best and second
+ * best bins (bins[i] < 0: no vote) and their weights. */
+static void bilinear_bins(const float *ux, const float *uy, int n, float gx, float gy,
+                          float grad, long bins[2], float w[2])
 {
     bins[0] = bins[1] = -1;
     w[0] = w[1] = 0;
@@ -80,16 +96,11 @@ static void assign_orientation(const float *ux, const float *uy, int n, int bili
             w[1] = score;
         }
     }
-    if (bilinear) {
-        /* 0.9.21: the score is unnormalised, the ratio is taken in double */
-        double ratio = (double)w[0] / fmax((double)grad, 1e-10);
-        float angle0 = acosf((float)fmin(ratio, 1.0));
-        w[1] = (float)((double)angle0 / (VL_PI / n));
-        w[0] = 1 - w[1];
-    } else {
-        w[0] = 1;
-        bins[1] = -1;
-    }
+    /* 0.9.21: the score is unnormalised, the ratio is taken in double */
+    double ratio = (double)w[0] / VL_MAX((double)grad, 1e-10);
+    float angle0 = acosf((float)VL_MIN(ratio, 1.0));
+    w[1] = (float)((double)angle0 / (VL_PI / n));
+    w[0] = 1 - w[1];
 }
 
 /* Cell position of pixel coordinate v: first cell index and the weight of
@@ -102,22 +113,32 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
     *w2 = h - (float)b;
 }
 
-/* vl_hog_put_image: fills hist (2n planes of hog_w x hog_h, float). */
+/* vl_hog_put_image: fills hist (2n planes of hog_w x hog_h, float). rows
+ * holds three converted image rows (planar), colbin/colw2 the cell position
+ * of every column. */
 static void put_image(const hk_image *im, size_t cs, int n, int bilinear, const float *ux,
-                      const float *uy, size_t hog_w, size_t hog_h, float *hist)
+                      const float *uy, size_t hog_w, size_t hog_h, float *hist, float *rows,
+                      long *colbin, float *colw2)
 {
-    const size_t stride = hog_w * hog_h;
+    const size_t stride = hog_w * hog_h, W = im->width, C = im->channels;
     const long hw = (long)hog_w, hh = (long)hog_h;
+    for (size_t x = 0; x < W; x++)
+        cell_pos(x, cs, &colbin[x], &colw2[x]);
+    float *r[3] = {rows, rows + C * W, rows + 2 * C * W}; /* rows y-1, y, y+1 */
+    hk_fhog_row_f32(im, 0, im->channels, r[0]);
+    hk_fhog_row_f32(im, 1, im->channels, r[1]);
     for (size_t y = 1; y + 1 < im->height; y++) {
+        hk_fhog_row_f32(im, y + 1, im->channels, r[2]);
         long by;
         float wy2;
         cell_pos(y, cs, &by, &wy2);
         const float wy1 = 1.0f - wy2;
-        for (size_t x = 1; x + 1 < im->width; x++) {
+        for (size_t x = 1; x + 1 < W; x++) {
             float gx = 0, gy = 0, g2 = 0;
-            for (unsigned c = 0; c < im->channels; c++) {
-                float gx_ = sample_f(im, x + 1, y, c) - sample_f(im, x - 1, y, c);
-                float gy_ = sample_f(im, x, y + 1, c) - sample_f(im, x, y - 1, c);
+            for (size_t c = 0; c < C; c++) {
+                const float *up = r[0] + c * W, *mid = r[1] + c * W, *dn = r[2] + c * W;
+                float gx_ = mid[x + 1] - mid[x - 1];
+                float gy_ = dn[x] - up[x];
                 float g2_ = gx_ * gx_ + gy_ * gy_;
                 if (g2_ > g2) {
                     gx = gx_;
@@ -125,13 +146,17 @@ static void put_image(const hk_image *im, size_t cs, int n, int bilinear, const 
                     g2 = g2_;
                 }
             }
+            if (g2 == 0)
+                continue; /* no orientation beats a zero score: no vote */
             const float grad = sqrtf(g2);
-            long bins[2];
-            float w[2];
-            assign_orientation(ux, uy, n, bilinear, gx, gy, grad, bins, w);
-            long bx;
-            float wx2;
-            cell_pos(x, cs, &bx, &wx2);
+            long bins[2] = {-1, -1};
+            float w[2] = {1, 0};
+            if (bilinear)
+                bilinear_bins(ux, uy, n, gx, gy, grad, bins, w);
+            else
+                bins[0] = best_bin(ux, uy, n, gx, gy);
+            const long bx = colbin[x];
+            const float wx2 = colw2[x];
             const float wx1 = 1.0f - wx2;
             for (int o = 0; o < 2; o++) {
                 if (bins[o] < 0)
@@ -149,6 +174,10 @@ static void put_image(const hk_image *im, size_t cs, int n, int bilinear, const 
                     h[(size_t)bx + (size_t)(by + 1) * hog_w] += gw * wx1 * wy2;
             }
         }
+        float *t = r[0];
+        r[0] = r[1];
+        r[1] = r[2];
+        r[2] = t;
     }
 }
 
@@ -191,9 +220,9 @@ static void extract(const float *hist, float *norm, int n, int uoctti, size_t ho
                     a[i] = f[i] * ha;
                     b[i] = f[i] * hb;
                     c[i] = a[i] + b[i]; /* summed after scaling, before clipping */
-                    a[i] = fmin(0.2, a[i]);
-                    b[i] = fmin(0.2, b[i]);
-                    c[i] = fmin(0.2, c[i]);
+                    a[i] = VL_MIN(0.2, a[i]);
+                    b[i] = VL_MIN(0.2, b[i]);
+                    c[i] = VL_MIN(0.2, c[i]);
                     t[i] += c[i];
                 }
                 float *o = out + cell + (size_t)k * stride;
@@ -223,24 +252,32 @@ hk_status hk_vlfeat_extract(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoct
         return st;
     const int n = p->orientations;
     const size_t hog_h = shape.dims[1], hog_w = shape.dims[2];
-    /* scratch: 2n histogram planes, one norm plane, 2n unit-vector floats */
-    size_t cells, floats, bytes;
-    if (!hk_mul_size(hog_w, hog_h, &cells) || !hk_mul_size(cells, 2u * (size_t)n + 1u, &floats) ||
-        !hk_add_size(floats, 2u * (size_t)n, &floats) ||
-        !hk_mul_size(floats, sizeof(float), &bytes))
+    const size_t W = im->width, C = im->channels;
+    size_t cells, row_n;
+    if (!hk_mul_size(hog_w, hog_h, &cells) || !hk_mul_size(C, W, &row_n))
         return HK_ERR_OVERFLOW;
-    float *hist = hk_ctx_scratch(ctx, bytes);
-    if (!hist)
+    hk_carve cv = {0, 1};
+    const size_t o_hist = hk_carve_take(&cv, cells, 2u * (size_t)n * sizeof(float));
+    const size_t o_norm = hk_carve_take(&cv, cells, sizeof(float));
+    const size_t o_u = hk_carve_take(&cv, 2u * (size_t)n, sizeof(float));
+    const size_t o_rows = hk_carve_take(&cv, row_n, 3u * sizeof(float));
+    const size_t o_bin = hk_carve_take(&cv, W, sizeof(long));
+    const size_t o_w2 = hk_carve_take(&cv, W, sizeof(float));
+    if (!cv.ok)
+        return HK_ERR_OVERFLOW;
+    unsigned char *base = hk_ctx_scratch(ctx, cv.used);
+    if (!base)
         return HK_ERR_NOMEM;
-    float *norm = hist + cells * 2u * (size_t)n;
-    float *ux = norm + cells, *uy = ux + n;
+    float *hist = (float *)(base + o_hist), *norm = (float *)(base + o_norm);
+    float *ux = (float *)(base + o_u), *uy = ux + n;
     memset(hist, 0, cells * 2u * (size_t)n * sizeof(float));
     for (int k = 0; k < n; k++) {
         double angle = k * VL_PI / n;
         ux[k] = (float)cos(angle);
         uy[k] = (float)sin(angle);
     }
-    put_image(im, (size_t)p->cell_size, n, p->bilinear_orientations, ux, uy, hog_w, hog_h, hist);
+    put_image(im, (size_t)p->cell_size, n, p->bilinear_orientations, ux, uy, hog_w, hog_h, hist,
+              (float *)(base + o_rows), (long *)(base + o_bin), (float *)(base + o_w2));
     extract(hist, norm, n, uoctti, hog_w, hog_h, out);
     return HK_OK;
 }
