@@ -120,54 +120,39 @@ PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwarg
     float *tmp = NULL;
     hk_image first;
     hkpy_image_of_batch(batch, 0, &first);
+    size_t n = (size_t)PyArray_DIMS(batch)[0];
     hk_shape shape;
-    hk_status st = hk_hog_shape(&p, first.width, first.height, first.channels, &shape);
+    npy_intp dims[2];
+    hk_status st = hk_hog_batch_shape(&p, n, first.width, first.height, first.channels, &shape);
     if (st != HK_OK) {
         hkpy_raise(st, "hog_batch");
         goto done;
     }
-    npy_intp n = PyArray_DIMS(batch)[0];
-    if (shape.count > (size_t)NPY_MAX_INTP) {
-        hkpy_raise(HK_ERR_OVERFLOW, "hog_batch");
+    if (!shape_dims(&shape, dims))
         goto done;
-    }
-    npy_intp dims[2] = {n, (npy_intp)shape.count}, total;
-    if (!hkpy_shape_count(dims, 2, &total)) {
-        hkpy_raise(HK_ERR_OVERFLOW, "hog_batch");
-        goto done;
-    }
     out = (PyArrayObject *)PyArray_ZEROS(2, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
-    if (!out)
+    if (!out || shape.count == 0)
         goto done;
-    if (f64 && shape.count > 0 && !(tmp = malloc(shape.count * sizeof(float)))) {
+    if (f64 && !(tmp = malloc(shape.count * sizeof(float)))) {
         PyErr_NoMemory();
+        Py_CLEAR(out);
         goto done;
     }
-    npy_intp bad = -1;
+    float *dst = f64 ? tmp : (float *)PyArray_DATA(out);
     Py_BEGIN_ALLOW_THREADS
-    /* One context for the whole batch: its scratch is sized once. */
+    /* One context for the whole batch; the library splits the images over
+     * params.threads threads (results do not depend on the count). */
     hk_hog_ctx *ctx = NULL;
     st = hk_hog_ctx_new(&ctx);
-    for (npy_intp i = 0; st == HK_OK && i < n && shape.count > 0; i++) {
-        hk_image img;
-        hkpy_image_of_batch(batch, i, &img);
-        if (f64) {
-            st = hk_hog_extract(ctx, &p, &img, tmp, shape.count);
-            if (st == HK_OK)
-                widen(tmp, (double *)PyArray_DATA(out) + (size_t)i * shape.count, shape.count);
-        } else {
-            st = hk_hog_extract(ctx, &p, &img, (float *)PyArray_DATA(out) + (size_t)i * shape.count,
-                                shape.count);
-        }
-        if (st != HK_OK)
-            bad = i;
-    }
+    if (st == HK_OK)
+        st = hk_hog_extract_stack(ctx, &p, &first, (size_t)PyArray_STRIDES(batch)[0], n, dst,
+                                  shape.count);
     hk_hog_ctx_free(ctx);
+    if (st == HK_OK && f64)
+        widen(tmp, (double *)PyArray_DATA(out), shape.count);
     Py_END_ALLOW_THREADS
     if (st != HK_OK) {
-        char what[64];
-        snprintf(what, sizeof(what), "hog_batch: image %zd", (Py_ssize_t)bad);
-        hkpy_raise(st, bad >= 0 ? what : "hog_batch");
+        hkpy_raise(st, "hog_batch");
         Py_CLEAR(out);
     }
 done:
