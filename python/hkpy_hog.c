@@ -72,7 +72,9 @@ PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs)
     }
     if (!shape_dims(&shape, dims))
         goto done;
-    out = (PyArrayObject *)PyArray_ZEROS(shape.ndim, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
+    /* Not zeroed: hk_hog_extract writes every element (or fails, and the
+     * array is dropped). */
+    out = (PyArrayObject *)PyArray_EMPTY(shape.ndim, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
     if (!out)
         goto done;
     if (f64 && shape.count > 0 && !(tmp = malloc(shape.count * sizeof(float)))) {
@@ -130,7 +132,7 @@ PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwarg
     }
     if (!shape_dims(&shape, dims))
         goto done;
-    out = (PyArrayObject *)PyArray_ZEROS(2, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
+    out = (PyArrayObject *)PyArray_EMPTY(2, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
     if (!out || shape.count == 0)
         goto done;
     if (f64 && !(tmp = malloc(shape.count * sizeof(float)))) {
