@@ -52,13 +52,21 @@ def test_no_leak_on_success():
     refs = sys.getrefcount(img)
     batch = np.stack([img[:, :, 0]] * 4)
     mf = np.random.default_rng(1).random((2, 3, 32, 32)).astype(np.float32)
+    hd = hogkit.HOGDescriptor((32, 64), (16, 16), (8, 8), (8, 8), 9)
+    hd.setSVMDetector(np.random.default_rng(2).standard_normal(757).astype(np.float32))
+    win = np.ascontiguousarray(img[:80, :48])
 
     def run():
         hogkit.hog(img, channel_axis=-1)
         hogkit.hog(view, channel_axis=-1, feature_vector=False)
-        hogkit.hog(img[:, :, 1].astype(np.float32))
+        hogkit.hog(img[:, :, 1].astype(np.float32), visualize=True)
         hogkit.hog_batch(batch, cells_per_block=(2, 2))
         hogkit.maskfeat_targets(mf)
+        hogkit.fhog(img, channel_axis=-1, visualize=True)
+        hogkit.fhog(img[:, :, 0], variant="dlib")
+        hd.compute(win, (8, 8), (8, 8))
+        hd.compute(win, locations=[(0, 0), (8, 8)])
+        hd.detectMultiScale(win, hitThreshold=-1e9, groupThreshold=0)
     traced, rss = calls(run)
     assert sys.getrefcount(img) == refs
     assert traced < 64 * 1024, traced
@@ -75,6 +83,9 @@ def test_no_leak_on_errors():
                expect_error(lambda: hogkit.hog(huge), ValueError),
                expect_error(lambda: hogkit.hog(small, orientations=0), ValueError),
                expect_error(lambda: hogkit.hog_batch(np.stack([nan, nan])), ValueError),
+               expect_error(lambda: hogkit.fhog(nan), ValueError),
+               expect_error(lambda: hogkit.HOGDescriptor().compute(small), ValueError),
+               expect_error(lambda: hogkit.maskfeat_targets(nan[None, None, :1]), ValueError),
                expect_error(lambda: hogkit._hogkit.hog_skimage(
                    np.zeros((32, 32), np.int8), 9, 8, 8, 3, 3, 3, False, True), TypeError)]
 
