@@ -32,7 +32,7 @@ static PyMethodDef methods[] = {
      "opencv_descriptor_size(geometry) -> floats per window"},
     KW("detect", hkpy_detect,
        "detect(image, geometry, coefficients, nlevels, hit_threshold, win_stride, padding, "
-       "scale, group_threshold, meanshift, threads=0) -> (rects int32 (n, 4), weights)"),
+       "scale, group_threshold, grouping (hk_grouping), threads=0) -> (rects int32 (n, 4), weights)"),
     {"detector_load", hkpy_detector_load, METH_VARARGS,
      "detector_load(path) -> (geometry, nlevels, coefficients)"},
     {"detector_save", hkpy_detector_save, METH_VARARGS,

@@ -134,18 +134,20 @@ PyObject *hkpy_hog_opencv(PyObject *self, PyObject *args, PyObject *kwargs)
 PyObject *hkpy_detect(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kw[] = {"image", "geometry", "coefficients", "nlevels", "hit_threshold",
-                         "win_stride", "padding", "scale", "group_threshold", "meanshift",
+                         "win_stride", "padding", "scale", "group_threshold", "grouping",
                          "threads", NULL};
     PyObject *image, *geometry, *coefobj;
     hk_detect_params dp;
     hk_detect_params_default(&dp);
-    int meanshift;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOid(ii)(ii)ddp|i", kw, &image, &geometry,
+    int grouping;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOid(ii)(ii)ddi|i", kw, &image, &geometry,
                                      &coefobj, &dp.nlevels, &dp.hit_threshold,
                                      &dp.win_stride_x, &dp.win_stride_y, &dp.pad_x, &dp.pad_y,
-                                     &dp.scale, &dp.group_threshold, &meanshift, &dp.threads))
+                                     &dp.scale, &dp.group_threshold, &grouping, &dp.threads))
         return NULL;
-    dp.grouping = meanshift ? HK_GROUP_MEANSHIFT : HK_GROUP_OPENCV;
+    if (grouping < HK_GROUP_OPENCV || grouping > HK_GROUP_NONE)
+        return hkpy_raise(HK_ERR_INVALID_ARG, "detect grouping");
+    dp.grouping = (hk_grouping)grouping;
     hk_hog_params p;
     if (!parse_geometry(geometry, &p))
         return NULL;

@@ -5,6 +5,8 @@ from . import _hogkit
 from ._cvstore import read_hog_file, write_hog_file
 
 _UNSET = object()
+# hk_grouping values
+_GROUP_OPENCV, _GROUP_MEANSHIFT, _GROUP_NONE = 0, 1, 3
 
 
 def _size(v, name):
@@ -149,10 +151,37 @@ class HOGDescriptor:
             img = img[:, :, ::-1]  # cv2 arrays are BGR; the library takes RGB
         rects, weights = _hogkit.detect(img, self._geometry(), det, int(self.nlevels),
                                         float(hitThreshold), win_stride, pad, float(scale),
-                                        float(groupThreshold), bool(useMeanshiftGrouping))
+                                        float(groupThreshold),
+                                        _GROUP_MEANSHIFT if useMeanshiftGrouping else
+                                        _GROUP_OPENCV)
         if len(rects) == 0:
             return (), ()
         return rects, weights
+
+    def detect(self, img, hitThreshold=0, winStride=_UNSET, padding=_UNSET,
+               searchLocations=_UNSET):
+        """Single-scale detection: (foundLocations (n, 2) int32 top-left
+        corners, weights (n,) float64) of every window scoring above
+        hitThreshold, in cv2's window order, or ((), ())."""
+        if searchLocations is not _UNSET and searchLocations is not None and \
+                len(searchLocations) > 0:
+            raise NotImplementedError("hogkit: HOGDescriptor.detect(searchLocations=...) is "
+                                      "not supported")
+        img = self._image(img, "detect")
+        det = np.asarray(self.svmDetector, dtype=np.float32).reshape(-1)
+        if det.size == 0:
+            raise ValueError("hogkit: detect needs setSVMDetector first")
+        win_stride = (0, 0) if winStride is _UNSET or winStride is None \
+            else _size(winStride, "winStride")
+        pad = (0, 0) if padding is _UNSET or padding is None else _size(padding, "padding")
+        if img.ndim == 3:
+            img = img[:, :, ::-1]
+        rects, weights = _hogkit.detect(img, self._geometry(), det, 1, float(hitThreshold),
+                                        win_stride, pad, 1.0, 0.0, _GROUP_NONE)
+        if len(rects) == 0:
+            return (), ()
+        order = np.lexsort((rects[:, 0], rects[:, 1]))  # OpenCV scans windows row by row
+        return np.ascontiguousarray(rects[order, :2]), weights[order]
 
     @staticmethod
     def getDefaultPeopleDetector():

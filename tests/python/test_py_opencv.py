@@ -110,6 +110,14 @@ def test_detect_multiscale_people():
                 assert [r for r, _ in got] == [r for r, _ in ref]
                 assert np.allclose([w for _, w in got], [w for _, w in ref], atol=1e-4)
     assert h.detectMultiScale(np.zeros((130, 70), np.uint8)) == ((), ())
+    for args in ((), (-0.5, (16, 16), (8, 8)), (-1.0, (8, 8), (0, 0))):
+        for im in (img, cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)):
+            rp, rw = c.detect(im, *args)
+            gp, gw = h.detect(im, *args)
+            assert len(gp) == len(rp), args
+            if len(rp):
+                assert gp.dtype == rp.dtype and np.array_equal(gp, rp)
+                assert np.allclose(gw, np.ravel(rw), atol=1e-4)
 
 
 def test_save_load_both_ways(tmp_path):
