@@ -152,8 +152,9 @@ static hk_status draw(const render_opts *o, const hk_image *im, double **pic, ui
         return s.ndim == 3 ? HK_ERR_TOO_SMALL : HK_ERR_UNSUPPORTED;
     int n = o->params.variant == HK_VARIANT_DLIB ? 9 : o->params.vlfeat.orientations;
     size_t hh = s.dims[1], hw = s.dims[2];
+    /* The picture is 441 pixels per cell: it obeys --max-pixels too. */
     if (hh > UINT32_MAX / HK_GLYPH_SIZE || hw > UINT32_MAX / HK_GLYPH_SIZE ||
-        hh * HK_GLYPH_SIZE * hw > ((size_t)1 << 31) / HK_GLYPH_SIZE)
+        (double)hh * hw * HK_GLYPH_SIZE * HK_GLYPH_SIZE > (double)o->limits.max_pixels)
         return HK_ERR_LIMIT;
     size_t count = hh * HK_GLYPH_SIZE * hw * HK_GLYPH_SIZE;
     float *feat = malloc(s.count * sizeof(float));

@@ -155,12 +155,13 @@ static inline int snap18(float gx, float gy)
     int best_o = 0;
     for (int o = 0; o < 9; o++) {
         const float dot = gx * DIR_X[o] + gy * DIR_Y[o];
-        const int c1 = dot > best_dot;
-        best_dot = c1 ? dot : best_dot;
-        best_o = c1 ? o : best_o;
-        const int c2 = -dot > best_dot;
-        best_dot = c2 ? -dot : best_dot;
-        best_o = c2 ? o + 9 : best_o;
+        /* masks instead of branches: the winners are unpredictable */
+        const int m1 = -(int)(dot > best_dot);
+        best_dot = dot > best_dot ? dot : best_dot; /* maxss */
+        best_o += (o - best_o) & m1;
+        const int m2 = -(int)(-dot > best_dot);
+        best_dot = -dot > best_dot ? -dot : best_dot;
+        best_o += (o + 9 - best_o) & m2;
     }
     return best_o;
 }

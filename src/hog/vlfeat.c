@@ -16,6 +16,7 @@
  *  - votes ((|g| * w_o) * wx) * wy in float, accumulated in raster order;
  *  - normalisation factors and clipping in double, output rounded to float.
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -243,11 +244,29 @@ static void extract(const float *hist, float *norm, int n, int uoctti, size_t ho
     }
 }
 
+/* float64 samples beyond float32's range would become infinite (single()
+ * gives Inf and VLFeat NaN features): refused instead. */
+static hk_status check_f64_range(const hk_image *im)
+{
+    if (im->type != HK_F64)
+        return HK_OK;
+    for (size_t y = 0; y < im->height; y++) {
+        const double *row = (const double *)((const unsigned char *)im->data + y * im->stride);
+        for (size_t i = 0; i < (size_t)im->width * im->channels; i++)
+            if (fabs(row[i]) > FLT_MAX)
+                return HK_ERR_DOMAIN;
+    }
+    return HK_OK;
+}
+
 hk_status hk_vlfeat_extract(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
                             const hk_image *im, float *out)
 {
     hk_shape shape;
     hk_status st = hk_vlfeat_shape(p, uoctti, im->width, im->height, &shape);
+    if (st != HK_OK)
+        return st;
+    st = check_f64_range(im);
     if (st != HK_OK)
         return st;
     const int n = p->orientations;

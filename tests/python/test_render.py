@@ -169,6 +169,18 @@ def test_data_errors(tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
+def test_glyph_picture_obeys_max_pixels(tmp_path):
+    if "dlib" not in run_cli("hog", "--help").stdout:
+        pytest.skip("dlib variant not in this build")
+    src = tmp_path / "cam.npy"
+    np.save(src, data.camera())
+    # 62x62 cells of 21x21 pixels = 1.7 Mpx > 1 Mpx, although the photo is 0.26 Mpx
+    proc = run_cli("render", src, "-o", tmp_path / "x.png", "--variant", "dlib",
+                   "--max-pixels", 1000000)
+    assert proc.returncode == 1 and "limit" in proc.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_flat_image_is_black(tmp_path):
     got, png = render_raw(tmp_path, np.full((32, 32), 7, np.uint8))
     import cv2

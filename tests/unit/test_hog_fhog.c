@@ -203,6 +203,17 @@ static void test_errors_and_ctx(void)
         free(b);
     }
     hk_hog_ctx_free(ctx);
+    /* VLFeat: float64 beyond float32's range is refused, not turned into Inf */
+    double big[16] = {0};
+    big[5] = 1e300;
+    hk_image bim = view(big, 4, 4, 1, HK_F64);
+    hk_hog_params p;
+    hk_hog_params_default(&p, HK_VARIANT_VLFEAT_DT);
+    p.vlfeat.cell_size = 4;
+    float o[36];
+    CHECK(hk_hog_extract(NULL, &p, &bim, o, 36) == HK_ERR_DOMAIN);
+    big[5] = 1e30; /* rounds to a finite float */
+    CHECK(hk_hog_extract(NULL, &p, &bim, o, 36) == HK_OK);
 }
 
 static int is_involution(const size_t *perm, size_t d)
