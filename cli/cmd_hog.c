@@ -200,7 +200,7 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         }
         src = &gray_img;
     }
-    if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src))
+    if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src, &o->params))
         goto done;
     hk_shape shape;
     st = hk_hog_shape(&o->params, src->width, src->height, src->channels, &shape);
@@ -267,6 +267,8 @@ int cmd_hog(int argc, char **argv)
     }
     hk_status st = hk_hog_params_check(&o.params);
     if (st != HK_OK) {
+        if (o.params.variant == HK_VARIANT_OPENCV)
+            hog_opencv_explain(&o.params.opencv);
         cli_error("hog: invalid parameters: %s", hk_strerror(st));
         free(inputs);
         return HK_EXIT_USAGE;

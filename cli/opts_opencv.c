@@ -92,7 +92,7 @@ const hog_option_set hog_opencv_options = {
     "  --no-gamma-correction     no square root of the pixels (cv2.HOGDescriptor() has it\n"
     "                            on; the explicit-argument constructor defaults to off)\n"
     "  --win-stride W,H          window step (default the cell size)\n"
-    "  --padding W,H             reflect-101 padding, rounded up to a multiple of\n"
+    "  --padding W,H             reflect-101 padding, rounded as OpenCV's alignSize to\n"
     "                            gcd(win stride, block stride) (default 0,0)\n"
     "  Channels are used in file order (RGB for PNG/JPEG; cv2.imread gives BGR).\n"
     "  With --gray, colour becomes 8-bit grey as cv2.cvtColor(COLOR_RGB2GRAY) does.\n",
@@ -130,13 +130,42 @@ int hog_opencv_gray(const char *in, const hk_image *img, void **buf, hk_image *g
     return 1;
 }
 
-int hog_opencv_image_ok(const char *in, const hk_image *img)
+int hog_opencv_image_ok(const char *in, const hk_image *img, const hk_hog_params *p)
 {
-    if (img->type == HK_U8 && (img->channels == 1 || img->channels == 3))
-        return 1;
+    if (img->type == HK_U8 && (img->channels == 1 || img->channels == 3)) {
+        hk_shape s;
+        if (hk_hog_shape(p, img->width, img->height, img->channels, &s) != HK_ERR_TOO_SMALL)
+            return 1;
+        const hk_opencv_params *o = &p->opencv;
+        cli_error("%s: %ux%u image is too small: with padding %d,%d it is smaller than the "
+                  "%dx%d window (OpenCV would read outside the image or fail); add --padding "
+                  "or use a smaller --win-size",
+                  in, img->width, img->height, o->pad_x, o->pad_y, o->win_width, o->win_height);
+        return 0;
+    }
     cli_error("%s: the opencv variant takes 8-bit images with 1 or 3 channels, like "
               "cv2.HOGDescriptor (CV_8UC1/CV_8UC3); this one is %s with %u channel%s%s",
               in, type_name(img->type), img->channels, img->channels == 1 ? "" : "s",
               img->type == HK_U8 && img->channels == 4 ? " (try --gray)" : "");
     return 0;
+}
+
+void hog_opencv_explain(const hk_opencv_params *o)
+{
+    const char *why = NULL;
+    if (o->block_width % o->cell_width || o->block_height % o->cell_height)
+        why = "--block-size must be a multiple of --cell-size";
+    else if (o->block_width > o->win_width || o->block_height > o->win_height)
+        why = "--block-size must fit in --win-size";
+    else if ((o->win_width - o->block_width) % o->block_stride_x ||
+             (o->win_height - o->block_height) % o->block_stride_y)
+        why = "--win-size minus --block-size must be a multiple of --block-stride";
+    else if ((long)o->nbins * (o->block_width / o->cell_width) *
+                 (o->block_height / o->cell_height) < 4)
+        why = "a block histogram needs at least 4 values (--nbins x cells per block)";
+    else if ((long)o->nbins * (o->block_width / o->cell_width) *
+                 (o->block_height / o->cell_height) > (1L << 24))
+        why = "a block histogram may have at most 2^24 values (--nbins x cells per block)";
+    if (why)
+        cli_error("hog: opencv variant: %s", why);
 }

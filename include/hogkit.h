@@ -386,16 +386,17 @@ HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const si
  * tie-break rules are by channel index, so pass the same array to both; note
  * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
  * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
- * row-major over the image padded by params.opencv.pad_x/y rounded up to
- * gcd(winStride, blockStride); a padded image smaller than the window is
- * HK_ERR_TOO_SMALL. Layout and quirks: docs/variants/opencv.md. */
+ * row-major over the image padded by params.opencv.pad_x/y rounded as
+ * OpenCV's alignSize(pad, gcd(winStride, blockStride)) does; a padded image
+ * smaller than the window is HK_ERR_TOO_SMALL. Layout and quirks:
+ * docs/variants/opencv.md. */
 
 /* getDescriptorSize(): floats per window for these parameters (validated). */
 HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
 
 /* compute(img, winStride, padding, locations): the descriptors of the windows
  * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
- * i < n_locations; they may be negative down to -padding (padding rounded up
+ * i < n_locations; they may be negative down to -padding (padding rounded
  * as above). A location outside [-pad, size + pad - win] leaves its
  * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
  * floats into out (capacity in floats); n_locations = 0 writes nothing

@@ -16,6 +16,7 @@
 #define OCV_MAX_SIDE 65536   /* window, strides, padding, cell */
 #define OCV_MAX_BLOCK 4096   /* block side: the pixel table is block_w*block_h */
 #define OCV_MAX_BINS 256     /* bins are stored in a byte, as OpenCV's qangle */
+#define OCV_MAX_BLOCK_LEN (1L << 24) /* floats in one block histogram */
 
 static int gcd(int a, int b)
 {
@@ -49,8 +50,11 @@ hk_status hk_ocv_params_check(const hk_opencv_params *p)
         (p->win_width - p->block_width) % p->block_stride_x != 0 ||
         (p->win_height - p->block_height) % p->block_stride_y != 0)
         return HK_ERR_INVALID_ARG;
-    /* OpenCV's normalisation loads 4 floats at once: fewer crash it */
-    if ((long)p->nbins * (p->block_width / p->cell_width) * (p->block_height / p->cell_height) < 4)
+    /* OpenCV's normalisation loads 4 floats at once: fewer crash it; the
+     * upper bound keeps in-block offsets in an int */
+    long block_len =
+        (long)p->nbins * (p->block_width / p->cell_width) * (p->block_height / p->cell_height);
+    if (block_len < 4 || block_len > OCV_MAX_BLOCK_LEN)
         return HK_ERR_INVALID_ARG;
     if (!isfinite(p->win_sigma) || !isfinite(p->l2hys_threshold))
         return HK_ERR_INVALID_ARG;

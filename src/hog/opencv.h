@@ -5,9 +5,10 @@
  * The computation is split the way a detector wants it:
  *
  *  1. geometry (hk_ocv_geometry_init): every size derived from the
- *     parameters and the image size, checked once. The padding is rounded up
- *     to the "cache stride" cs = gcd(winStride, blockStride) per axis, as
- *     OpenCV does, and the padded image is W + 2*pad_x by H + 2*pad_y.
+ *     parameters and the image size, checked once. The padding is rounded
+ *     with OpenCV's alignSize to the "cache stride" cs = gcd(winStride,
+ *     blockStride) per axis ((pad + cs - 1) & -cs), and the padded image is
+ *     W + 2*pad_x by H + 2*pad_y. Everything below is in padded coordinates.
  *  2. gradient (hk_ocv_gradient): for every pixel of the padded image
  *     (reflect-101 borders) two weighted votes, mag*(1-f) and mag*f, and
  *     their two bins, like OpenCV's grad/qangle matrices.
@@ -54,7 +55,7 @@ typedef struct hk_ocv_geometry {
     int nbins;
     int wstride_x, wstride_y;    /* winStride, 0 resolved to cellSize */
     int cs_x, cs_y;              /* gcd(winStride, blockStride): grid step */
-    int pad_x, pad_y;            /* padding rounded up to a multiple of cs */
+    int pad_x, pad_y;            /* padding after alignSize(pad, cs) */
     int signed_gradient, gamma_correction;
     float sigma;                 /* Gaussian window sigma (winSigma or (bw+bh)/8) */
     float threshold;             /* L2HysThreshold as float */

@@ -22,7 +22,7 @@ static const float P7 = (float)-0.04432655554792128 * (float)HK_OCV_RAD2DEG;
 /* float(DBL_EPSILON) keeps 0/0 finite */
 #define HK_OCV_EPS ((float)2.220446049250313080847e-16)
 
-float hk_ocv_fast_atan_deg(float y, float x)
+static inline float fast_atan_deg(float y, float x)
 {
     float ax = fabsf(x), ay = fabsf(y);
     float a, c, c2;
@@ -42,11 +42,19 @@ float hk_ocv_fast_atan_deg(float y, float x)
     return a;
 }
 
-void hk_ocv_bin(float mag, float angle_rad, float scale, int nbins, int *b0, int *b1,
-                float *w0, float *w1)
+float hk_ocv_fast_atan_deg(float y, float x)
+{
+    return fast_atan_deg(y, x);
+}
+
+static inline void bin_votes(float mag, float angle_rad, float scale, int nbins, int *b0,
+                             int *b1, float *w0, float *w1)
 {
     float t = angle_rad * scale - 0.5f;
-    int k = (int)floorf(t);
+    /* cvFloor: truncate, then step down for negatives (floorf is a libm
+     * call on baseline x86-64) */
+    int k = (int)t;
+    k -= t < (float)k;
     t -= (float)k;
     *w0 = mag * (1.f - t);
     *w1 = mag * t;
@@ -57,6 +65,12 @@ void hk_ocv_bin(float mag, float angle_rad, float scale, int nbins, int *b0, int
         k -= nbins;
     *b0 = k;
     *b1 = k + 1 < nbins ? k + 1 : 0;
+}
+
+void hk_ocv_bin(float mag, float angle_rad, float scale, int nbins, int *b0, int *b1,
+                float *w0, float *w1)
+{
+    bin_votes(mag, angle_rad, scale, nbins, b0, b1, w0, w1);
 }
 
 size_t hk_ocv_reflect101(long p, size_t len)
@@ -149,9 +163,9 @@ void hk_ocv_gradient(const hk_ocv_geometry *g, const hk_image *im, hk_ocv_work *
                 }
             }
             float mag = sqrtf(dx * dx + dy * dy);
-            float angle = hk_ocv_fast_atan_deg(dy, dx) * deg2rad;
+            float angle = fast_atan_deg(dy, dx) * deg2rad;
             int b0, b1;
-            hk_ocv_bin(mag, angle, scale, g->nbins, &b0, &b1, &votes[2 * x], &votes[2 * x + 1]);
+            bin_votes(mag, angle, scale, g->nbins, &b0, &b1, &votes[2 * x], &votes[2 * x + 1]);
             bins[2 * x] = (uint8_t)b0;
             bins[2 * x + 1] = (uint8_t)b1;
         }
