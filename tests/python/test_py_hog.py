@@ -204,3 +204,23 @@ def test_hog_batch_releases_gil():
     # with the GIL held for the whole batch the counter could only run in the
     # interpreter's switch slots before the C call started (a handful)
     assert counts[0] > 1000, counts
+
+
+def test_hog_batch_fashion_mnist():
+    """Real data: 300 Fashion-MNIST test images (Debian's dataset-fashion-mnist)."""
+    import gzip
+    path = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+    with gzip.open(path, "rb") as f:
+        head = np.frombuffer(f.read(16), ">u4")
+        assert head[0] == 2051
+        n = 300
+        imgs = np.frombuffer(f.read(n * 28 * 28), np.uint8).reshape(n, 28, 28)
+    kw = dict(orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2))
+    got = hogkit.hog_batch(imgs, **kw)
+    ref = np.stack([sk_hog(im, **kw) for im in imgs])
+    assert got.shape == ref.shape and got.dtype == ref.dtype
+    assert np.abs(got - ref).max() <= TOL
+    got = hogkit.hog_batch(imgs.astype(np.float32) / 255, block_norm="L1-sqrt", **kw)
+    ref = np.stack([sk_hog(im.astype(np.float32) / 255, block_norm="L1-sqrt", **kw)
+                    for im in imgs])
+    assert got.dtype == np.float32 and np.abs(got - ref).max() <= TOL
