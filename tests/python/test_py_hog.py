@@ -70,6 +70,11 @@ def test_geometry_and_layout(ppc, cpb, orient):
              feature_vector=fv)
 
 
+def test_signature_is_skimages():
+    import inspect
+    assert inspect.signature(hogkit.hog) == inspect.signature(sk_hog)
+
+
 def test_positional_arguments_as_skimage():
     img = made((64, 64), np.uint8)
     ref = sk_hog(img, 8, (6, 6), (2, 2), "L1", False, True, False)
