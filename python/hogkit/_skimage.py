@@ -8,6 +8,9 @@ from . import _hogkit
 from ._common import check_pixels, for_library, single_channel_axis, skimage_float_type
 
 _NORMS = {"L1": 0, "L1-sqrt": 1, "L2": 2, "L2-Hys": 3}
+# Below this many pixels hog() runs on the calling thread (starting threads
+# costs more than they save on e.g. 28x28 or 64x128 images).
+_ONE_THREAD_PIXELS = 1 << 16
 
 
 def _geometry(orientations, pixels_per_cell, cells_per_block, block_norm):
@@ -62,8 +65,10 @@ def hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
         raise ValueError(f"hogkit: cannot compute HOG of an empty image (shape {image.shape})")
     check_pixels(image.shape[:2])
     image = for_library(image, float_type)
+    # Threads pay off on big images only; results never depend on the count.
+    threads = 1 if image.shape[0] * image.shape[1] < _ONE_THREAD_PIXELS else 0
     out = _hogkit.hog_skimage(image, *geometry, bool(transform_sqrt),
-                              float_type == np.float64)
+                              float_type == np.float64, threads)
     if visualize:
         hog_image = _render(image, geometry, bool(transform_sqrt), float_type)
     if feature_vector:
