@@ -188,8 +188,9 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
     parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
     parts[3] = (size_t)wp + 64;                           /* h0 */
-    parts[4] = sizeof(float) * rowh;
-    parts[5] = sizeof(float) * acc * (size_t)ring;
+    parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
+    const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
+    parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
     parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
     parts[7] = sizeof(float) * (size_t)hist;
     parts[8] = 0;
@@ -277,6 +278,40 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                               o->signed_gradient, dx, dy, h0, a0, a1);
         } else {
             gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
+        }
+        if (p->simd_hist) {
+            /* 16x16 blocks on an 8-pixel grid: vector accumulation by segment */
+            float *tg[4];
+            float tw[4];
+            int nt = 0;
+            int jl = y - 15 <= 0 ? 0 : (y - 15 + 7) / 8, jh = y / 8 < nby - 1 ? y / 8 : nby - 1;
+            for (int j = jl; j <= jh; j++) {
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                int py = y - 8 * j;
+                if (py == 0)
+                    memset(slot, 0, sizeof(float) * 2 * seg_acc);
+                for (int cy = 0; cy < 2; cy++)
+                    if (v[cy * 16 + py] != 0.f) {
+                        tg[nt] = slot + cy * seg_acc;
+                        tw[nt++] = v[cy * 16 + py];
+                    }
+            }
+            hk__hist_row_avx2(h0, a0, a1, nbx + 1, nbins, tw, tg, nt);
+            for (int j = jl; j <= jh; j++) {
+                if (y - 8 * j != 15)
+                    continue;
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                const float *cyacc[2] = {slot, slot + seg_acc};
+                hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
+                for (int i = 0; i < nbx; i++) {
+                    memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
+                    normalize_block(blk, hist, thresh);
+                    size_t at = (size_t)j * nbx + i;
+                    for (int k = 0; k < hist; k++)
+                        planes[(size_t)k * g->plane + at] = blk[k];
+                }
+            }
+            continue;
         }
         /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
          * the zero weights (adding +0 changes nothing). */

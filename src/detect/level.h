@@ -32,6 +32,7 @@ typedef struct hk_level_plan {
     double hit_threshold;
     int simd;              /* 1: AVX2 window scores */
     int simd_grad;         /* 1: AVX2 + FMA gradients */
+    int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
 } hk_level_plan;
 
 hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detect_params *dp);
@@ -75,6 +76,11 @@ void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t pla
                          int nbx, int row0, int nrows, int nwx, double *scores);
 int hk__cpu_has_avx2(void);
 int hk__cpu_has_avx2_fma(void);
+/* hist_avx2.c: see there. */
+void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
+                       const float *w, float *const *acc, int nacc);
+void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
+                          float *out, int hist);
 /* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
  * planes in OpenCV's channel order; identical to the scalar reference. */
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,

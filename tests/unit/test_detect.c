@@ -108,7 +108,20 @@ static void grid_vs_opencv_variant(int cn, int pad, int simd)
     free(flip);
 }
 
-/* The AVX2 gradients and scores give bit-identical detections. */
+static int by_pos(const void *p, const void *q)
+{
+    const hk_box *a = p, *b = q;
+    if (a->y != b->y)
+        return a->y < b->y ? -1 : 1;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->w != b->w)
+        return a->w < b->w ? -1 : 1;
+    return a->h < b->h ? -1 : a->h > b->h;
+}
+
+/* The AVX2 kernels give the same windows with the same scores (up to the
+ * float noise of the histogram summation order). */
 static void simd_equals_scalar(void)
 {
     const int w = 240, h = 300;
@@ -129,7 +142,18 @@ static void simd_equals_scalar(void)
     dp.threads = 3;
     CHECK(hk_detector_detect(det, &dp, &im, b, n1, &n2) == HK_OK);
     CHECK(n1 == n2);
-    CHECK(memcmp(a, b, n1 * sizeof *a) == 0);
+    /* the AVX2 histograms sum in another order: equal up to float noise */
+    qsort(a, n1, sizeof *a, by_pos);
+    qsort(b, n2, sizeof *b, by_pos);
+    double maxd = 0;
+    int same_pos = 1;
+    for (size_t i = 0; i < n1 && i < n2; i++) {
+        same_pos &= a[i].x == b[i].x && a[i].y == b[i].y && a[i].w == b[i].w && a[i].h == b[i].h;
+        if (fabs(a[i].score - b[i].score) > maxd)
+            maxd = fabs(a[i].score - b[i].score);
+    }
+    CHECK(same_pos);
+    CHECK(maxd < 1e-5);
     free(a);
     free(b);
     hk_detector_free(det);
