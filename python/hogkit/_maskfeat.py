@@ -5,6 +5,7 @@ import operator
 import numpy as np
 
 from . import _hogkit
+from ._common import check_pixels
 
 
 def maskfeat_targets(batch, nbins=9, pool=8, gaussian_window=0, patch=16, normalize=True,
@@ -23,6 +24,7 @@ def maskfeat_targets(batch, nbins=9, pool=8, gaussian_window=0, patch=16, normal
     if batch.ndim != 4:
         raise ValueError(f"maskfeat_targets takes an (N, C, H, W) array, got shape "
                          f"{batch.shape}")
+    check_pixels(batch.shape[2:])  # before a copy of a broadcast view
     if batch.dtype.kind not in "biuf":
         raise TypeError(f"hogkit: cannot compute MaskFeat targets of dtype {batch.dtype}")
     batch = np.ascontiguousarray(batch, dtype=np.float32)

@@ -92,6 +92,12 @@ def test_huge_shapes_refused_before_allocation():
             hogkit.hog_batch(np.broadcast_to(np.uint8(1), (2,) + shape))
     with pytest.raises(ValueError, match="channels"):
         hogkit.hog(np.zeros((16, 16, 2000), np.uint8), channel_axis=-1)
+    with pytest.raises(ValueError, match="limit"):
+        hogkit.maskfeat_targets(np.broadcast_to(np.float32(0), (2, 3, 2**20, 2**20)))
+    with pytest.raises(ValueError, match="limit"):
+        hogkit.fhog(np.broadcast_to(np.uint8(0), (2**31, 4)))
+    with pytest.raises(ValueError, match="limit"):
+        hogkit.HOGDescriptor().compute(np.broadcast_to(np.uint8(0), (2**20, 2**20)))
 
 
 def test_extension_rejects_bad_arrays_directly():
