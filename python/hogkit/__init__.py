@@ -12,4 +12,8 @@ from ._fhog import fhog
 
 __version__ = _hogkit.version()
 
+# cv2 exposes the static methods at module level too.
+HOGDescriptor_getDefaultPeopleDetector = HOGDescriptor.getDefaultPeopleDetector
+HOGDescriptor_getDaimlerPeopleDetector = HOGDescriptor.getDaimlerPeopleDetector
+
 __all__ = ["hog", "hog_batch", "HOGDescriptor", "maskfeat_targets", "fhog"]

@@ -94,6 +94,7 @@ def test_compute_locations_and_views():
 def test_detect_multiscale_people():
     img = photo("basketball1.png")
     people = cv2.HOGDescriptor_getDefaultPeopleDetector()
+    assert np.array_equal(hogkit.HOGDescriptor_getDefaultPeopleDetector(), people)
     h, c = hogkit.HOGDescriptor(), cv2.HOGDescriptor()
     h.setSVMDetector(people)
     c.setSVMDetector(people)
