@@ -446,7 +446,9 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!scores)
         return HK_ERR_NOMEM;
     for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
-        if (p->simd && p->wkx == 1)
+        if (p->simd_grad && p->wkx == 1)
+            hk__score_rows_fma(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+        else if (p->simd && p->wkx == 1)
             hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
         else
             hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
