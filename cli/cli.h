@@ -29,9 +29,9 @@ int cli_is_option(const char *arg, const char *name);
 int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_train_detector(int argc, char **argv);
-int cmd_render(int argc, char **argv);
 
 /* --simd value: auto, scalar, avx2 or avx512 (usage error otherwise). */
 int cli_parse_simd(const char *text, hk_simd *simd);
