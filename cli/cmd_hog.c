@@ -12,6 +12,7 @@
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
+    &hog_maskfeat_options,
 };
 #define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
 

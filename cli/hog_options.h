@@ -16,5 +16,6 @@ typedef struct hog_option_set {
 } hog_option_set;
 
 extern const hog_option_set hog_skimage_options;
+extern const hog_option_set hog_maskfeat_options;
 
 #endif

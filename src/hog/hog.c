@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hog/hog_internal.h"
+#include "hog/maskfeat.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -56,6 +57,8 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
+    case HK_VARIANT_MASKFEAT:
+        return hk_maskfeat_params_check(&p->maskfeat);
     default:
         break;
     }
@@ -77,6 +80,8 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return hk_skimage_shape(&p->skimage, width, height, shape);
+    case HK_VARIANT_MASKFEAT:
+        return hk_maskfeat_shape(&p->maskfeat, width, height, channels, shape);
     default:
         break;
     }
@@ -159,6 +164,9 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         st = hk_skimage_extract(ctx, &p->skimage, im, out);
+        break;
+    case HK_VARIANT_MASKFEAT:
+        st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;
