@@ -11,6 +11,7 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "  dataset    HOG of a whole dataset on a Dask cluster into a Zarr store\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "hog") == 0)
         return cmd_hog(argc - 1, argv + 1);
+    if (strcmp(cmd, "dataset") == 0)
+        return cmd_dataset(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

@@ -50,5 +50,6 @@ PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_maskfeat_targets(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_hog_opencv(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_imread(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif
