@@ -40,5 +40,6 @@ int cli_parse_simd(const char *text, hk_simd *simd);
  * float32 .npy, written atomically. Returns an exit code. */
 int cli_hog_batch(const hk_hog_params *params, const hk_limits *limits, const char *stack,
                   const char *output, int verbose);
+int cmd_dataset(int argc, char **argv);
 
 #endif

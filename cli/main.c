@@ -14,6 +14,7 @@ static const char USAGE[] =
     "  render     the HOG picture of an image as a PNG (skimage hog_image, VLFeat glyphs)\n"
     "  detect     find objects with an OpenCV HOG detector (detectMultiScale)\n"
     "  train-detector  train a linear HOG detector (OpenCV model file)\n"
+    "  dataset    HOG of a whole dataset on a Dask cluster into a Zarr store\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         return cmd_detect(argc - 1, argv + 1);
     if (strcmp(cmd, "train-detector") == 0)
         return cmd_train_detector(argc - 1, argv + 1);
+    if (strcmp(cmd, "dataset") == 0)
+        return cmd_dataset(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

@@ -49,6 +49,8 @@ static PyMethodDef methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "maskfeat_targets(batch, nbins, pool, gaussian_window, patch, normalize, threads=0) "
      "-> (N, patches, dims) float32"},
+    {"imread", (PyCFunction)(void (*)(void))hkpy_imread, METH_VARARGS | METH_KEYWORDS,
+     "imread(path, max_pixels=0) -> (H, W) or (H, W, C) array decoded by hogkit's readers"},
     {"strerror", hkpy_strerror, METH_O, "strerror(code) -> hogkit's message for a status"},
     {"version", hkpy_version, METH_NOARGS, "version() -> version of the linked libhogkit"},
     {NULL, NULL, 0, NULL},

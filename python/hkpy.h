@@ -57,5 +57,6 @@ PyObject *hkpy_detector_save(PyObject *self, PyObject *args);
 PyObject *hkpy_render_skimage(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_fhog(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *hkpy_glyph_render(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *hkpy_imread(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif
