@@ -39,6 +39,12 @@ def test_every_option_documented():
     man = man_text()
     man_opts = options(man)
     texts = [run_cli("--help", check=True).stdout]
-    texts += [run_cli(c, "--help", check=True).stdout for c in commands()]
+    for c in commands():
+        proc = run_cli(c, "--help")
+        if (proc.returncode != 0 and os.environ.get("HK_SANITIZE") == "1"
+                and "No module named 'hogkit'" in proc.stderr):
+            continue  # `dataset` runs the Python package, not built with sanitizers
+        assert proc.returncode == 0, proc.stderr
+        texts.append(proc.stdout)
     missing = sorted(o for t in texts for o in options(t) if o not in man_opts)
     assert not missing, f"options in --help but not in docs/hogkit.1: {missing}"
