@@ -30,4 +30,10 @@ int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
 
+/* `hogkit hog` argument parsing alone, touching no file: the exit status
+ * cmd_hog would give before reading any input (HK_EXIT_OK after --help,
+ * HK_EXIT_USAGE after a usage error), or -1 when it would go on to run, with
+ * the parsed, checked parameters and limits filled in. */
+int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limits);
+
 #endif

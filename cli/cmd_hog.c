@@ -71,13 +71,15 @@ static const hog_option_set *find_variant(int argc, char **argv)
     return NULL;
 }
 
-/* Parses options; collects inputs into `inputs`. Returns 0 on a usage error. */
+/* Parses options; collects inputs into `inputs`. Returns 0 on a usage error,
+ * -1 after --help (printed; nothing more to do), 1 to go on. Never exits, so
+ * the fuzz target (fuzz/fuzz_cli.c) can call it through cmd_hog_parse. */
 static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **inputs, int *n_in)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_usage();
-            exit(HK_EXIT_OK);
+            return -1;
         }
     const hog_option_set *set = find_variant(argc, argv);
     if (!set)
@@ -216,9 +218,10 @@ int cmd_hog(int argc, char **argv)
     int n_in = 0;
     if (!inputs)
         return HK_EXIT_DATA;
-    if (!parse_hog_args(argc, argv, &o, inputs, &n_in)) {
+    int parsed = parse_hog_args(argc, argv, &o, inputs, &n_in);
+    if (parsed <= 0) {
         free(inputs);
-        return HK_EXIT_USAGE;
+        return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
     }
     hk_status st = hk_hog_params_check(&o.params);
     if (st != HK_OK) {
@@ -266,4 +269,25 @@ int cmd_hog(int argc, char **argv)
     free(outs);
     free(inputs);
     return rc;
+}
+
+int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limits)
+{
+    hog_opts o;
+    memset(&o, 0, sizeof(o));
+    const char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
+    int n_in = 0;
+    if (!inputs)
+        return HK_EXIT_DATA;
+    int parsed = parse_hog_args(argc, argv, &o, inputs, &n_in);
+    free(inputs);
+    if (parsed <= 0)
+        return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
+    if (hk_hog_params_check(&o.params) != HK_OK) {
+        cli_error("hog: invalid parameters: %s", hk_strerror(hk_hog_params_check(&o.params)));
+        return HK_EXIT_USAGE;
+    }
+    *params = o.params;
+    *limits = o.limits;
+    return -1;
 }

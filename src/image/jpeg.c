@@ -1,5 +1,7 @@
 /* JPEG reader on libjpeg(-turbo). Gives 8-bit grey or RGB; CMYK/YCCK and
- * other colour spaces are HK_ERR_UNSUPPORTED.
+ * other colour spaces are HK_ERR_UNSUPPORTED. Damaged or missing entropy-coded
+ * data is an error (HK_ERR_TRUNCATED / HK_ERR_FORMAT) found at the first bad
+ * block, never a half-grey image.
  *
  * libjpeg reports fatal errors through error_exit, which by default prints
  * and calls exit(); we replace it with a longjmp back into hk__jpeg_read and
@@ -24,6 +26,7 @@ typedef struct hk_jpeg_err {
     jmp_buf jump;
     int hit_eof;               /* the source ran dry: the file is truncated */
     int too_many_scans;
+    int corrupt;               /* entropy-coded data is damaged */
 } hk_jpeg_err;
 
 static void on_error(j_common_ptr cinfo)
@@ -35,9 +38,29 @@ static void on_error(j_common_ptr cinfo)
 static void on_message(j_common_ptr cinfo, int level)
 {
     hk_jpeg_err *e = (hk_jpeg_err *)cinfo->err;
-    /* level < 0 is a warning; only the fake-EOI one changes our verdict. */
-    if (level < 0 && e->pub.msg_code == JWRN_JPEG_EOF)
+    if (level >= 0)
+        return; /* trace messages */
+    /* libjpeg only warns when the entropy-coded data runs out or is corrupt,
+     * then fills the rest of the image with grey and carries on. Carrying on
+     * is a decompression bomb: a 300-byte file whose header claims
+     * 16000x16000 costs half a minute of decoding. Any such warning means the
+     * pixels are not the file's, so stop at once (longjmp out, as error_exit
+     * does); other warnings (extraneous bytes between markers, odd metadata)
+     * leave the pixels intact and are ignored. */
+    switch (e->pub.msg_code) {
+    case JWRN_JPEG_EOF:     /* the memory source ran dry */
+    case JWRN_HIT_MARKER:   /* a marker where entropy data should be */
         e->hit_eof = 1;
+        longjmp(e->jump, 1);
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_BOGUS_PROGRESSION:
+        e->corrupt = 1;
+        longjmp(e->jump, 1);
+    default:
+        break;
+    }
 }
 
 static void on_output(j_common_ptr cinfo)
@@ -61,6 +84,8 @@ static hk_status map_error(const hk_jpeg_err *e)
         return HK_ERR_TRUNCATED;
     if (e->too_many_scans)
         return HK_ERR_LIMIT;
+    if (e->corrupt)
+        return HK_ERR_FORMAT;
     switch (e->pub.msg_code) {
     case JERR_OUT_OF_MEMORY: return HK_ERR_NOMEM;
     case JERR_BAD_PRECISION:     /* 12/16-bit samples */
