@@ -6,6 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all setup build asan-build test demo clean
+.PHONY: fuzz fuzz-build
 
 all: build
 
@@ -24,6 +25,19 @@ asan-build: setup
 
 test: build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer targets (fuzz/fuzz_*.c) built with clang in $(FUZZ_BUILD), each
+# run FUZZ_SECONDS at nice 19, one after the other (fuzz/run.sh; docs/fuzzing.md).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz-build: setup
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DHK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+fuzz: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: build
 	@./scripts/demo $(BUILD)

@@ -34,6 +34,9 @@ static void print_usage(void)
           "  --gray                    convert colour to grey first (skimage rgb2gray weights)\n"
           "  --flat                    write a 1-D vector (feature_vector=True)\n"
           "  --max-pixels N            refuse images with more pixels (default 268435456)\n"
+          "  --max-channels N          refuse images with more channels (default 64)\n"
+          "  --max-file-bytes N        refuse larger input files (default 4294967296)\n"
+          "  --max-npy-header N        refuse .npy headers longer than N bytes (default 65536)\n"
           "  -v, --verbose             print each output's shape and time\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -44,6 +47,9 @@ static void print_usage(void)
     fputs("\nExit status: 0 success, 1 some input could not be processed (each is named on\n"
           "stderr, the others are still written), 2 usage error. A failed output is never\n"
           "left behind.\n",
+          stdout);
+    fputs("With several inputs, a last line 'hog: N of M inputs failed, K written' counts them.\n"
+          "Limits apply to each input before anything is allocated for it (SECURITY.md).\n",
           stdout);
 }
 
@@ -100,6 +106,21 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
                 !cli_parse_u64("--max-pixels", val, &u))
                 return 0;
             o->limits.max_pixels = u;
+        } else if (cli_is_option(a, "--max-channels")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-channels")) ||
+                !cli_parse_u64("--max-channels", val, &u))
+                return 0;
+            o->limits.max_channels = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
+        } else if (cli_is_option(a, "--max-file-bytes")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-file-bytes")) ||
+                !cli_parse_u64("--max-file-bytes", val, &u))
+                return 0;
+            o->limits.max_file_bytes = u;
+        } else if (cli_is_option(a, "--max-npy-header")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-npy-header")) ||
+                !cli_parse_u64("--max-npy-header", val, &u))
+                return 0;
+            o->limits.max_npy_header = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
         } else if (strcmp(a, "--gray") == 0) {
             o->gray = 1;
         } else if (strcmp(a, "--flat") == 0) {
@@ -260,7 +281,7 @@ int cmd_hog(int argc, char **argv)
         failed += !hog_one(&o, ctx, inputs[i], outs[i]);
     if (rc == HK_EXIT_OK && failed) {
         if (n_in > 1)
-            cli_error("hog: %d of %d inputs failed", failed, n_in);
+            cli_error("hog: %d of %d inputs failed, %d written", failed, n_in, n_in - failed);
         rc = HK_EXIT_DATA;
     }
     hk_hog_ctx_free(ctx);

@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(rc == -1 || rc == HK_EXIT_OK || rc == HK_EXIT_USAGE);
     if (rc == -1) {
         FUZZ_CHECK(hk_hog_params_check(&params) == HK_OK);
-        FUZZ_CHECK(limits.max_pixels > 0);
+        FUZZ_CHECK(limits.max_pixels > 0 && limits.max_channels > 0 && limits.max_file_bytes > 0 &&
+                   limits.max_npy_header > 0);
     }
     free(copy);
     return 0;

@@ -88,6 +88,8 @@ static hk_status map_error(const hk_jpeg_err *e)
         return HK_ERR_FORMAT;
     switch (e->pub.msg_code) {
     case JERR_OUT_OF_MEMORY: return HK_ERR_NOMEM;
+    case JERR_IMAGE_TOO_BIG:     /* a side over libjpeg's 65500: over any pixel limit */
+        return HK_ERR_LIMIT;
     case JERR_BAD_PRECISION:     /* 12/16-bit samples */
     case JERR_SOF_UNSUPPORTED:   /* lossless and other rare processes */
     case JERR_CONVERSION_NOTIMPL: return HK_ERR_UNSUPPORTED;
