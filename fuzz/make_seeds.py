@@ -164,6 +164,10 @@ put("hog", "f32-negative-sqrt", bytes([0, 2, 15, 15, 0, 0, 3, 9]) + bytes([8, 3,
 put("hog", "raw-knobs", bytes([0, 4 | 8, 7, 7, 0, 0, 0, 0]) + struct.pack(">7i", 9, 8, 8, 3, 3, 3, 0))
 put("hog", "raw-floats", bytes([0, 16 | 2, 9, 9, 3, 0, 0, 0]) + bytes([1, 1, 1, 1, 1, 0, 0]) + img(1, 97).tobytes())
 put("hog", "tiny", bytes([0, 0, 0, 0, 0, 0, 0, 0]))
+# Finite float32 samples whose gradients overflow: Inf cell sums that
+# L2-Hys's clip (fmin) would turn into 0.2; must give HK_ERR_DOMAIN.
+put("hog", "f32-overflow-l2hys", bytes([0, 16 | 2, 15, 15, 0, 0, 0, 0]) + bytes([8, 7, 7, 0, 0, 3, 0]) +
+    np.array([3e38, 0, -3e38, 0], "<f4").tobytes())
 
 # ---- CLI (NUL-separated arguments after "hog") -------------------------
 def args(*a):

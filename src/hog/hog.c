@@ -177,9 +177,10 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
      * (float32 gradients past ~3e38, sums of squares past ~1e308) would give
      * Inf or NaN features, as the reference does; we promise finite output
      * instead, so such an input is refused and nothing non-finite is left. */
-    if (st == HK_OK && !hk_all_finite(out, shape.count)) {
-        memset(out, 0, shape.count * sizeof(float));
+    if (st == HK_OK && !hk_all_finite(out, shape.count))
         st = HK_ERR_DOMAIN;
-    }
+    /* A computation that failed part-way leaves no half-written features. */
+    if (st != HK_OK)
+        memset(out, 0, shape.count * sizeof(float));
     return st;
 }
