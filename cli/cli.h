@@ -35,5 +35,12 @@ int cmd_hog(int argc, char **argv);
  * HK_EXIT_USAGE after a usage error), or -1 when it would go on to run, with
  * the parsed, checked parameters and limits filled in. */
 int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limits);
+/* --simd value: auto, scalar, avx2 or avx512 (usage error otherwise). */
+int cli_parse_simd(const char *text, hk_simd *simd);
+
+/* `hogkit hog --batch STACK -o OUT`: every image of STACK into one N x D
+ * float32 .npy, written atomically. Returns an exit code. */
+int cli_hog_batch(const hk_hog_params *params, const hk_limits *limits, const char *stack,
+                  const char *output, int verbose);
 
 #endif

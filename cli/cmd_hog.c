@@ -37,6 +37,10 @@ static void print_usage(void)
           "  --max-channels N          refuse images with more channels (default 64)\n"
           "  --max-file-bytes N        refuse larger input files (default 4294967296)\n"
           "  --max-npy-header N        refuse .npy headers longer than N bytes (default 65536)\n"
+          "  --batch STACK             HOG of every image of STACK (IDX, plain or .gz, or a\n"
+          "                            3-D/4-D .npy: N x H x W (x C)) into one N x D .npy\n"
+          "  --threads N               threads (default 0: all cores; 1: this thread only)\n"
+          "  --simd NAME               auto|scalar|avx2|avx512 (default auto; also env HK_SIMD)\n"
           "  -v, --verbose             print each output's shape and time\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -58,6 +62,7 @@ typedef struct hog_opts {
     hk_limits limits;
     const char *output;
     int gray, flat, verbose;
+    const char *batch;
 } hog_opts;
 
 /* The variant named by --variant (looked up before the other options, so
@@ -121,6 +126,19 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
                 !cli_parse_u64("--max-npy-header", val, &u))
                 return 0;
             o->limits.max_npy_header = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
+        } else if (cli_is_option(a, "--batch")) {
+            if (!(o->batch = cli_option_value(argc, argv, &i, "--batch")))
+                return 0;
+        } else if (cli_is_option(a, "--threads")) {
+            long t;
+            if (!(val = cli_option_value(argc, argv, &i, "--threads")) ||
+                !cli_parse_int("--threads", val, 0, 4096, &t))
+                return 0;
+            o->params.threads = (int)t;
+        } else if (cli_is_option(a, "--simd")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--simd")) ||
+                !cli_parse_simd(val, &o->params.simd))
+                return 0;
         } else if (strcmp(a, "--gray") == 0) {
             o->gray = 1;
         } else if (strcmp(a, "--flat") == 0) {
@@ -140,7 +158,11 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
             inputs[(*n_in)++] = a;
         }
     }
-    if (*n_in == 0) {
+    if (o->batch && (*n_in > 0 || o->gray)) {
+        cli_error("hog: --batch takes no other inputs and no --gray (see hogkit hog --help)");
+        return 0;
+    }
+    if (*n_in == 0 && !o->batch) {
         cli_error("hog: no input files (see hogkit hog --help)");
         return 0;
     }
@@ -244,11 +266,20 @@ int cmd_hog(int argc, char **argv)
         free(inputs);
         return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
     }
+    if (!hk_simd_name(o.params.simd)) {
+        cli_error("hog: --simd: this CPU or build does not have that instruction set");
+        free(inputs);
+        return HK_EXIT_USAGE;
+    }
     hk_status st = hk_hog_params_check(&o.params);
     if (st != HK_OK) {
         cli_error("hog: invalid parameters: %s", hk_strerror(st));
         free(inputs);
         return HK_EXIT_USAGE;
+    }
+    if (o.batch) {
+        free(inputs);
+        return cli_hog_batch(&o.params, &o.limits, o.batch, o.output, o.verbose);
     }
     int to_dir = n_in > 1 || is_dir(o.output);
     char **outs = calloc((size_t)n_in, sizeof(*outs));
@@ -304,6 +335,10 @@ int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limit
     free(inputs);
     if (parsed <= 0)
         return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
+    if (!hk_simd_name(o.params.simd)) {
+        cli_error("hog: --simd: this CPU or build does not have that instruction set");
+        return HK_EXIT_USAGE;
+    }
     if (hk_hog_params_check(&o.params) != HK_OK) {
         cli_error("hog: invalid parameters: %s", hk_strerror(hk_hog_params_check(&o.params)));
         return HK_EXIT_USAGE;

@@ -298,6 +298,62 @@ HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
 HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
                                    size_t capacity, hk_image *gray);
 
+/* --- speed: SIMD, threads, batches and stacks --- */
+
+/* Threads (hk_hog_params.threads): 0 uses one thread per online core, N
+ * uses N; 1 runs everything on the calling thread and starts none, which is
+ * what a caller that already runs one hogkit call per thread should ask for
+ * (no oversubscription). A call with threads > 1 starts its threads and joins
+ * them before returning: no pool or thread outlives a call. One image is split
+ * into fixed bands of cell rows and a batch into fixed chunks of images, so
+ * results are bitwise identical for every thread count and instruction set.
+ *
+ * SIMD (hk_hog_params.simd): HK_SIMD_AUTO takes the best set this build and
+ * CPU have, unless the environment variable HK_SIMD (scalar, avx2, avx512)
+ * names one; HK_SIMD_SCALAR runs the scalar reference kernels (on the calling
+ * thread); asking for a set the build or CPU lacks gives HK_ERR_UNSUPPORTED
+ * (from hk_hog_params_check too). */
+
+/* The name of the kernels a request runs here: "scalar", "generic" (portable
+ * fast kernels), "avx2" or "avx512"; NULL when the request is unsupported. */
+HK_API const char *hk_simd_name(hk_simd requested);
+
+/* Shape of a batch: (count, D) where D is hk_hog_shape's count for one image. */
+HK_API hk_status hk_hog_batch_shape(const hk_hog_params *params, size_t count, uint32_t width,
+                                    uint32_t height, uint32_t channels, hk_shape *shape);
+
+/* HOG of `count` images of one size, channel count and sample type into
+ * out[count * D] (row i = image i, float32), the threads of params splitting
+ * the images (each image on one thread). Reads the images, writes only out,
+ * keeps per-thread scratch in ctx (NULL: a temporary one); after the first
+ * call with a context nothing is allocated per image. On an error out is
+ * unspecified and the status is that of the first failing image. */
+HK_API hk_status hk_hog_extract_batch(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *images, size_t count, float *out,
+                                      size_t capacity);
+
+/* The same for images laid out one after another: image i is `first` with
+ * data advanced by i * image_bytes (e.g. one N x H x W (x C) array). */
+HK_API hk_status hk_hog_extract_stack(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *first, size_t image_bytes, size_t count,
+                                      float *out, size_t capacity);
+
+/* A stack of same-size images in one buffer owned by hogkit. */
+typedef struct hk_stack {
+    size_t count;       /* number of images */
+    size_t image_bytes; /* distance between images */
+    hk_image first;     /* the first image; its data is the whole buffer */
+} hk_stack;
+
+/* Reads a stack file: IDX (MNIST/Fashion-MNIST layout, plain or gzip: unsigned
+ * byte, float or double; 3-D (N, H, W) or 4-D (N, H, W, C)) or a .npy of 3
+ * dims (N, H, W) or 4 dims (N, H, W, C) of |u1 <u2 <f4 <f8. limits (NULL:
+ * defaults) apply per image (pixels, channels) and to the whole decoded size
+ * (max_file_bytes), before anything is allocated. Release with hk_stack_free;
+ * on error *stack is zeroed. */
+HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
+HK_API void hk_stack_free(hk_stack *stack);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "hog/hog_internal.h"
+#include "hog/skimage_fast.h"
+#include "simd/cpu.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -53,6 +55,9 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     if (!p || p->threads < 0 || p->threads > 4096 || p->simd < HK_SIMD_AUTO ||
         p->simd > HK_SIMD_AVX512)
         return HK_ERR_INVALID_ARG;
+    hk_simd resolved; /* an instruction set this build or CPU lacks */
+    if (p->simd != HK_SIMD_AUTO && hk_simd_resolve(p->simd, &resolved) != HK_OK)
+        return HK_ERR_UNSUPPORTED;
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
@@ -95,6 +100,7 @@ void hk_hog_ctx_free(hk_hog_ctx *ctx)
 {
     if (!ctx)
         return;
+    hk_ctx_workers_free(ctx);
     free(ctx->scratch);
     free(ctx);
 }
@@ -167,7 +173,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     }
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        st = hk_skimage_extract(ctx, &p->skimage, im, out);
+        st = hk_skimage_run(ctx, p, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;
