@@ -11,6 +11,8 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "  detect     find objects with an OpenCV HOG detector (detectMultiScale)\n"
+    "  train-detector  train a linear HOG detector (OpenCV model file)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -35,6 +37,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "hog") == 0)
         return cmd_hog(argc - 1, argv + 1);
+    if (strcmp(cmd, "detect") == 0)
+        return cmd_detect(argc - 1, argv + 1);
+    if (strcmp(cmd, "train-detector") == 0)
+        return cmd_train_detector(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

@@ -354,6 +354,115 @@ typedef struct hk_stack {
 HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
 HK_API void hk_stack_free(hk_stack *stack);
 
+/* --- detection --- */
+
+/* A linear HOG detector: cv::HOGDescriptor's geometry plus its SVMDetector
+ * vector (OpenCV layout: blocks x-major, cells x-major inside a block, then
+ * bins; the last element, when present, is the bias added to every score, as
+ * in cv::HOGDescriptor::detect). Immutable once made; one detector may be
+ * used by several threads at once. */
+typedef struct hk_detector hk_detector;
+
+/* Limits on a model file, checked before anything is allocated. */
+typedef struct hk_detector_limits {
+    uint64_t max_file_bytes;   /* default 64 MiB */
+    size_t max_coefficients;   /* SVMDetector length; default 2^22 */
+    int max_window;            /* winSize width/height in pixels; default 4096 */
+} hk_detector_limits;
+
+HK_API void hk_detector_limits_default(hk_detector_limits *limits);
+
+/* A detector from HOG geometry (win/block/stride/cell/nbins/win_sigma/
+ * l2hys_threshold/gamma_correction/signed_gradient of hk_opencv_params;
+ * the compute-only fields are ignored) and n coefficients: n must be the
+ * descriptor length (bias 0) or the descriptor length + 1 (bias last). */
+HK_API hk_status hk_detector_new(const hk_opencv_params *hog, const float *coef,
+                                 size_t n, hk_detector **out);
+HK_API void hk_detector_free(hk_detector *det);
+
+/* Reads a file written by cv2.HOGDescriptor.save (XML or YAML, told apart by
+ * content). limits may be NULL (defaults). Every byte is treated as hostile. */
+HK_API hk_status hk_detector_load(const char *path, const hk_detector_limits *limits,
+                                  hk_detector **out);
+HK_API hk_status hk_detector_parse(const void *bytes, size_t size,
+                                   const hk_detector_limits *limits, hk_detector **out);
+
+/* Writes a file cv2.HOGDescriptor.load accepts: YAML unless the path ends in
+ * ".xml" (or ".xml.gz" is not supported). Whole or nothing. */
+HK_API hk_status hk_detector_save(const hk_detector *det, const char *path);
+
+/* The detector's geometry, its nlevels, and its coefficient count (including
+ * the bias when the model has one). Any output may be NULL. */
+HK_API hk_status hk_detector_info(const hk_detector *det, hk_opencv_params *hog,
+                                  int *nlevels, size_t *n_coef);
+/* Copies the coefficients (n_coef of hk_detector_info) into out. */
+HK_API hk_status hk_detector_coefficients(const hk_detector *det, float *out,
+                                          size_t capacity);
+
+/* How overlapping hits are merged into detections. */
+typedef enum hk_grouping {
+    HK_GROUP_OPENCV = 0,      /* cv::HOGDescriptor::groupRectangles (default) */
+    HK_GROUP_MEANSHIFT = 1,   /* cv::groupRectangles_meanshift, as useMeanshiftGrouping */
+    HK_GROUP_NMS = 2,         /* greedy non-maximum suppression by score, IoU threshold */
+    HK_GROUP_NONE = 3         /* every window above the hit threshold */
+} hk_grouping;
+
+/* cv::HOGDescriptor::detectMultiScale's arguments. Defaults (from
+ * hk_detect_params_default) are OpenCV's. */
+typedef struct hk_detect_params {
+    double hit_threshold;          /* 0 */
+    int win_stride_x, win_stride_y;/* 0: the detector's block stride */
+    int pad_x, pad_y;              /* 0 (OpenCV rounds up to the cache stride) */
+    double scale;                  /* 1.05; <= 1 means one level */
+    int nlevels;                   /* 0: the model's nlevels (64) */
+    double group_threshold;        /* finalThreshold, 2 */
+    hk_grouping grouping;          /* HK_GROUP_OPENCV */
+    double eps;                    /* groupRectangles eps, 0.2 */
+    double nms_iou;                /* HK_GROUP_NMS overlap, 0.5 */
+    int threads;                   /* 0: all cores; results never depend on it */
+    hk_simd simd;                  /* HK_SIMD_AUTO */
+} hk_detect_params;
+
+HK_API void hk_detect_params_default(hk_detect_params *params);
+
+/* One detection in image pixels; score is the SVM value (for OpenCV grouping
+ * the best score of the group, for mean shift the mode's weight). */
+typedef struct hk_box {
+    int x, y, w, h;
+    double score;
+} hk_box;
+
+/* Runs detectMultiScale on an 8-bit grey (1 channel) or colour (3 channels,
+ * RGB; 4: alpha ignored) image. Writes up to `capacity` boxes (boxes may be
+ * NULL when capacity is 0) and the total number found to *count; returns
+ * HK_ERR_BUFFER_TOO_SMALL when *count > capacity (the first `capacity`
+ * boxes are still written). Boxes are ordered by score, highest first. */
+HK_API hk_status hk_detector_detect(const hk_detector *det, const hk_detect_params *params,
+                                    const hk_image *image, hk_box *boxes,
+                                    size_t capacity, size_t *count);
+
+/* Training a detector (liblinear, hard-negative mining). */
+typedef struct hk_train_params {
+    hk_opencv_params hog;          /* geometry; default cv2.HOGDescriptor() */
+    int neg_per_image;             /* random negative windows per image, 10 */
+    int mining_rounds;             /* hard-negative rounds, 2 */
+    int max_hard_per_image;        /* hard negatives kept per image and round, 20 */
+    double C;                      /* liblinear cost, 0.1 */
+    uint64_t seed;                 /* random windows, 1 */
+    int max_samples;               /* most training windows in all, 6000 */
+    hk_detect_params detect;       /* used for mining (group none, hit threshold -1:
+                                      windows inside the margin count as hard) */
+} hk_train_params;
+
+HK_API void hk_train_params_default(hk_train_params *params);
+
+/* Positives are resized (bilinear) to the window size; negatives are whole
+ * images from which windows are drawn. Returns a new detector in *out. */
+HK_API hk_status hk_detector_train(const hk_train_params *params,
+                                   const hk_image *pos, size_t npos,
+                                   const hk_image *neg, size_t nneg,
+                                   hk_detector **out);
+
 #ifdef __cplusplus
 }
 #endif
