@@ -184,3 +184,46 @@ put("cli", "missing-value", args("x", "-o"))
 put("cli", "bad-pair", args("x", "-o", "y", "--pixels-per-cell", "4,,4"))
 put("cli", "overflow", args("x", "-o", "y", "--orientations", "99999999999999999999", "--max-pixels", "-1"))
 put("cli", "variant-last", args("x", "-o", "y", "--variant"))
+
+
+# ---- IDX and .npy stacks (hk_stack_load) -------------------------------
+import gzip
+import tempfile
+
+
+def idx(arr, code):
+    head = b"\0\0" + bytes([code, arr.ndim]) + b"".join(struct.pack(">I", d) for d in arr.shape)
+    return head + arr.astype(arr.dtype.newbyteorder(">")).tobytes()
+
+
+put("idx", "u8.idx", idx(img(2, 4, 5), 0x08))
+put("idx", "f32.idx", idx(rng.random((2, 3, 3)).astype(np.float32), 0x0D))
+put("idx", "f64-4d.idx", idx(rng.random((1, 2, 3, 2)), 0x0E))
+put("idx", "u8.idx.gz", gzip.compress(idx(img(3, 4, 4), 0x08), mtime=0))
+put("idx", "labels.idx", idx(np.arange(5, dtype=np.uint8), 0x08))
+put("idx", "signed.idx", b"\0\0\x09\x03" + struct.pack(">III", 1, 2, 2) + b"\0" * 4)
+put("idx", "huge-dims.idx", b"\0\0\x08\x03" + struct.pack(">III", 0xffffffff, 0xffffffff, 0xffffffff))
+put("idx", "huge-count.idx", b"\0\0\x0e\x03" + struct.pack(">III", 0xffffffff, 16, 16) + b"\0" * 64)
+put("idx", "truncated.idx", idx(img(2, 8, 8), 0x08)[:50])
+put("idx", "gz-bomb.idx.gz", gzip.compress(b"\0\0\x08\x03" + struct.pack(">III", 64, 1024, 1024) + b"\0" * (1 << 16), mtime=0))
+put("idx", "stack.npy", npy(img(3, 4, 5)))
+put("idx", "stack4.npy", npy(rng.random((2, 3, 3, 2)).astype(np.float32)))
+put("idx", "stack-huge.npy", npy_raw("{'descr': '|u1', 'fortran_order': False, 'shape': (4294967295, 1024, 1024), }\n"))
+
+# ---- detector models (cv2.HOGDescriptor.save, XML and YAML) -------------
+hd = cv2.HOGDescriptor((16, 16), (8, 8), (8, 8), (8, 8), 9)
+hd.setSVMDetector(rng.standard_normal(hd.getDescriptorSize() + 1).astype(np.float32))
+with tempfile.TemporaryDirectory() as t:
+    for ext in ("xml", "yml"):
+        path = os.path.join(t, "m." + ext)
+        hd.save(path)
+        data = open(path, "rb").read()
+        put("model", "small." + ext, data)
+        put("model", "truncated." + ext, data[: len(data) * 2 // 3])
+        put("model", "big-window." + ext, data.replace(b"16", b"99999", 2))
+        put("model", "nan." + ext, data.replace(b"e-01", b"nan", 1))
+    nodet = cv2.HOGDescriptor((16, 16), (8, 8), (8, 8), (8, 8), 9)
+    nodet.save(os.path.join(t, "n.yml"))
+    put("model", "no-detector.yml", open(os.path.join(t, "n.yml"), "rb").read())
+put("model", "empty", b"")
+put("model", "garbage-xml", b"<?xml version=\"1.0\"?><opencv_storage><x>" * 3)
