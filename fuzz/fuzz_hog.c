@@ -6,12 +6,13 @@
  *   [0] variant case   [1] sample type (bits 0-1), raw knobs (bit 2),
  *   padded stride (bit 3), floats from raw bytes (bit 4; else bytes/255)
  *   [2] width - 1 (mod 64)  [3] height - 1 (mod 64)  [4] channels - 1 (mod 4)
- *   [5] threads (mod 3)  [6] float special: NaN/Inf/-x at pixel [7] when set
+ *   [5] threads (mod 3) and SIMD set (/3 mod 4)  [6] float special: NaN/Inf/-x at pixel [7] when set
  *
  * Properties: hk_hog_params_check, hk_hog_shape and hk_hog_extract agree; a
  * successful extract fills exactly shape.count finite values (the buffer is
  * exact-size so ASan sees any write past it), refuses a buffer one value
- * short, and gives bit-identical results again with a reused context; float
+ * short, gives bit-identical results again with a reused context and with
+ * the scalar reference kernels on one thread; float
  * input with NaN/Inf gives HK_ERR_NONFINITE, negative input under a square
  * root HK_ERR_DOMAIN, and finite input so large that the arithmetic
  * overflows HK_ERR_DOMAIN with a zeroed output, as documented.
@@ -131,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hk_hog_params_default(&params, vc->variant);
     FUZZ_CHECK(hk_hog_params_check(&params) == HK_OK);
     params.threads = h[5] % 3;
+    params.simd = (hk_simd)((h[5] / 3) % 4); /* auto, scalar, avx2, avx512 */
     for (size_t k = 0; k < vc->n_knobs; k++) {
         int v;
         if (raw_knobs) {
@@ -173,7 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hk_shape shape;
     hk_status sst = hk_hog_shape(&params, im.width, im.height, im.channels, &shape);
     if (pst != HK_OK) {
-        FUZZ_CHECK(pst == HK_ERR_INVALID_ARG && sst == pst);
+        /* UNSUPPORTED: an instruction set this CPU or build lacks. */
+        FUZZ_CHECK((pst == HK_ERR_INVALID_ARG || pst == HK_ERR_UNSUPPORTED) && sst == pst);
         FUZZ_CHECK(hk_hog_extract(NULL, &params, &im, NULL, 0) == pst);
         free(pix);
         return 0;
@@ -227,6 +230,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Same context, same input: the same bits (no stale scratch). */
         FUZZ_CHECK(hk_hog_extract(ctx, &params, &im, again, shape.count) == HK_OK);
         FUZZ_CHECK(memcmp(out, again, shape.count * sizeof(float)) == 0);
+    }
+    /* Every kernel set and thread count gives the scalar reference's bits
+     * (and status): the fast paths promise bit-identical results. */
+    if (params.simd != HK_SIMD_SCALAR || params.threads != 1) {
+        hk_hog_params scalar = params;
+        scalar.simd = HK_SIMD_SCALAR;
+        scalar.threads = 1;
+        hk_status sst2 = hk_hog_extract(ctx, &scalar, &im, again, shape.count);
+        FUZZ_CHECK(sst2 == st);
+        if (st == HK_OK)
+            FUZZ_CHECK(memcmp(out, again, shape.count * sizeof(float)) == 0);
     }
     hk_hog_ctx_free(ctx);
     free(out);
