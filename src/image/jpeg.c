@@ -20,6 +20,11 @@
 /* Progressive files may hold any number of scans, each a full pass over the
  * coefficients: a tiny file can cost minutes. Real encoders use ~10. */
 #define HK_JPEG_MAX_SCANS 1000
+/* ...and a scan costs in proportion to the image: a few hundred bytes of
+ * end-of-band runs make a scan over 16000x16000 pixels. Bound the product
+ * too (2^34 pixel-scans: 64 scans at the default pixel limit, the full 1000
+ * for anything up to 17 megapixels), so no file costs more than seconds. */
+#define HK_JPEG_MAX_SCAN_PIXELS ((uint64_t)1 << 34)
 
 typedef struct hk_jpeg_err {
     struct jpeg_error_mgr pub; /* first, so the libjpeg pointer casts back */
@@ -72,7 +77,10 @@ static void on_progress(j_common_ptr cinfo)
 {
     j_decompress_ptr d = (j_decompress_ptr)cinfo;
     hk_jpeg_err *e = (hk_jpeg_err *)cinfo->err;
-    if (cinfo->is_decompressor && d->input_scan_number > HK_JPEG_MAX_SCANS) {
+    if (cinfo->is_decompressor &&
+        (d->input_scan_number > HK_JPEG_MAX_SCANS ||
+         (uint64_t)d->image_width * d->image_height * (uint64_t)d->input_scan_number >
+             HK_JPEG_MAX_SCAN_PIXELS)) {
         e->too_many_scans = 1;
         longjmp(e->jump, 1);
     }
