@@ -67,6 +67,8 @@ def bad_files(good):
         # "zip bomb": tiny file, IHDR claiming 2^31-1 squared
         "bomb_png.png": png_header(0x7fffffff, 0x7fffffff) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""),
         "bomb_png_pixels.png": png_header(60000, 60000, 16, 6) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""),
+        # within the default pixel limit (2 GB of samples) but 177 bytes: fails on the data
+        "bomb_png_within.png": png_header(16000, 16000, 16, 6) + chunk(b"IDAT", zlib.compress(b"\0" * 100000)) + chunk(b"IEND", b""),
         "chunk_len.png": png_header(4, 4) + struct.pack(">I", 0x7fffffff) + b"IDAT" + b"\0" * 64,
         "huge_npy.npy": npy_bytes(np.zeros((1, 1), np.uint8)).replace(b"(1, 1)", b"(99999999, 99999999)", 1),
         "huge_pnm.pgm": b"P5\n4000000000 4000000000\n255\n" + b"\0" * 64,
