@@ -31,6 +31,7 @@ int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 int cmd_hog(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_train_detector(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 /* `hogkit hog` argument parsing alone, touching no file: the exit status
  * cmd_hog would give before reading any input (HK_EXIT_OK after --help,

@@ -8,10 +8,16 @@
 
 #include "cli.h"
 #include "hog_options.h"
+#include "maskfeat_stack.h"
 
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
+    &hog_opencv_options,
+    &hog_maskfeat_options,
+    &hog_vlfeat_dt_options,
+    &hog_vlfeat_uoctti_options,
+    &hog_dlib_options,
 };
 #define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
 
@@ -188,13 +194,23 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
     float *feat = NULL;
     int ok = 0;
     double t0 = now_ms();
+    if (o->params.variant == HK_VARIANT_MASKFEAT) { /* a (N, C, H, W) batch? */
+        int r = maskfeat_stack_one(&o->params, &o->limits, ctx, in, out_path, o->verbose);
+        if (r >= 0)
+            return r;
+    }
     hk_status st = hk_image_load(in, &o->limits, &img);
     if (st != HK_OK) {
         cli_error("%s: cannot read image: %s", in, hk_strerror(st));
         return 0;
     }
     const hk_image *src = &img;
-    if (o->gray) {
+    if (o->gray && o->params.variant == HK_VARIANT_OPENCV) {
+        /* OpenCV's HOG takes 8 bits: grey as cv2.cvtColor makes it */
+        if (!hog_opencv_gray(in, &img, &gray_buf, &gray_img))
+            goto done;
+        src = &gray_img;
+    } else if (o->gray) {
         size_t bytes;
         st = hk_image_gray_bytes(&img, &bytes);
         if (st == HK_OK && !(gray_buf = malloc(bytes)))
@@ -207,6 +223,8 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         }
         src = &gray_img;
     }
+    if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src, &o->params))
+        goto done;
     hk_shape shape;
     st = hk_hog_shape(&o->params, src->width, src->height, src->channels, &shape);
     if (st != HK_OK) {
@@ -273,6 +291,8 @@ int cmd_hog(int argc, char **argv)
     }
     hk_status st = hk_hog_params_check(&o.params);
     if (st != HK_OK) {
+        if (o.params.variant == HK_VARIANT_OPENCV)
+            hog_opencv_explain(&o.params.opencv);
         cli_error("hog: invalid parameters: %s", hk_strerror(st));
         free(inputs);
         return HK_EXIT_USAGE;
@@ -346,4 +366,14 @@ int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limit
     *params = o.params;
     *limits = o.limits;
     return -1;
+}
+
+/* The option set of the variant called `name`, or NULL: lets other
+ * subcommands (render) take the same variant options as hog. */
+const hog_option_set *hog_option_set_find(const char *name)
+{
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        if (strcmp(name, OPTION_SETS[k]->name) == 0)
+            return OPTION_SETS[k];
+    return NULL;
 }

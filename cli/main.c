@@ -13,6 +13,7 @@ static const char USAGE[] =
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
     "  detect     find objects with an OpenCV HOG detector (detectMultiScale)\n"
     "  train-detector  train a linear HOG detector (OpenCV model file)\n"
+    "  render     the HOG picture of an image as a PNG (skimage hog_image, VLFeat glyphs)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
         return cmd_detect(argc - 1, argv + 1);
     if (strcmp(cmd, "train-detector") == 0)
         return cmd_train_detector(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

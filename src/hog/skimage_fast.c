@@ -84,7 +84,7 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
         !hk_mul_size(pl->wc, 3 * sizeof(double), &rows_b) ||
         !hk_mul_size(pl->n_px, sizeof(double), &px_b) ||
         !hk_mul_size(pl->n_px, sizeof(int32_t), &bin_b) ||
-        !hk_mul_size(pl->hist_row, sizeof(float), &acc_b) ||
+        !hk_mul_size(pl->hist_row + pl->n_cells_c, sizeof(float), &acc_b) ||
         pl->block_n > SIZE_MAX / 64 - 8 ||
         !hk_mul_size(HK_BLOCK_SCRATCH(pl->block_n), sizeof(double), &blk_b))
         return HK_ERR_OVERFLOW;
@@ -185,19 +185,17 @@ static void accumulate(const plan *pl, const double *g_row, const double *g_col,
     }
 }
 
-/* The same for 8-bit grey rows, with bins and magnitudes from the tables. */
+/* The same for 8-bit grey rows, with bins and magnitudes from the tables.
+ * Cells here have n + 1 slots: slot n takes the pixels that cast no vote. */
 static void accumulate_lut(const plan *pl, const int32_t *bidx, const int32_t *midx, float *acc)
 {
-    const size_t cc = pl->cc, n = pl->n;
+    const size_t cc = pl->cc, n1 = pl->n + 1;
     const uint8_t *lbin = pl->lut->bin;
     const double *lmag = pl->lut->mag;
     for (size_t dx = 0; dx < cc; dx++) {
         for (size_t cx = 0; cx < pl->n_cells_c; cx++) {
             size_t x = cx * cc + dx;
-            unsigned b = lbin[bidx[x]];
-            if (b == HK_LUT_NO_BIN)
-                continue;
-            float *a = acc + cx * n + b;
+            float *a = acc + cx * n1 + lbin[bidx[x]];
             *a = (float)((double)*a + lmag[midx[x]]);
         }
     }
@@ -210,7 +208,7 @@ static void cell_rows_lut(const plan *pl, size_t r0, size_t r1, unsigned char *s
     float *acc = (float *)(scratch + pl->off_acc);
     const float area = (float)(pl->cr * pl->cc);
     for (size_t r = r0; r < r1; r++) {
-        memset(acc, 0, pl->hist_row * sizeof(float));
+        memset(acc, 0, pl->n_cells_c * (pl->n + 1) * sizeof(float));
         for (size_t y = r * pl->cr; y < (r + 1) * pl->cr; y++) {
             const uint8_t *row = (const uint8_t *)im->data + y * im->stride;
             int inner = y > 0 && y + 1 < im->height;
@@ -219,8 +217,9 @@ static void cell_rows_lut(const plan *pl, size_t r0, size_t r1, unsigned char *s
             accumulate_lut(pl, bidx, midx, acc);
         }
         float *h = pl->hist + r * pl->hist_row;
-        for (size_t i = 0; i < pl->hist_row; i++)
-            h[i] = acc[i] / area;
+        for (size_t cx = 0; cx < pl->n_cells_c; cx++)
+            for (size_t j = 0; j < pl->n; j++)
+                h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] / area;
     }
 }
 

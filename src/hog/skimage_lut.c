@@ -25,7 +25,7 @@ static void fill(hk_skimage_lut *lut, int n, const hk_skimage_kernels *k)
                 b = hk_skimage_bin(hk_skimage_angle(gr[i], gc[i]), n);
                 m = hypot(gc[i], gr[i]);
             }
-            lut->bin[(r + 255) * 511 + i] = b < 0 ? HK_LUT_NO_BIN : (uint8_t)b;
+            lut->bin[(r + 255) * 511 + i] = (uint8_t)(b < 0 ? n : b);
             if (r >= 0 && i >= 255)
                 lut->mag[r * 256 + (i - 255)] = m;
         }

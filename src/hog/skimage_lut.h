@@ -13,14 +13,16 @@
 
 /* Largest orientation count the one-byte bin table holds. */
 #define HK_LUT_MAX_ORIENTATIONS 254
-#define HK_LUT_NO_BIN 255
 /* Images smaller than this do not pay for building the tables (about a
  * millisecond) unless the context keeps them for a batch. */
 #define HK_LUT_MIN_PIXELS (1u << 18)
 
 typedef struct hk_skimage_lut {
     int n;
-    uint8_t bin[511 * 511];  /* [(g_row + 255) * 511 + g_col + 255], HK_LUT_NO_BIN: no vote */
+    /* [(g_row + 255) * 511 + g_col + 255]; n (one past the last bin) where
+     * skimage casts no vote: the driver adds those to a discarded slot, so
+     * its loop has no branch (adding a zero magnitude changes nothing). */
+    uint8_t bin[511 * 511];
     double mag[256 * 256];   /* [|g_row| * 256 + |g_col|] = hypot(g_col, g_row) */
 } hk_skimage_lut;
 

@@ -64,7 +64,7 @@ hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *sta
     hk_status st;
     static const uint8_t npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
     if (got == sizeof magic && memcmp(magic, npy_magic, 6) == 0)
-        st = hk__npy_stack_load(path, limits, stack);
+        st = hk__npy_batch_load(path, limits, stack);
     else if (got >= 2 && ((magic[0] == 0x1f && magic[1] == 0x8b) || (magic[0] == 0 && magic[1] == 0)))
         st = hk__idx_load(path, limits, stack); /* gzip or plain IDX */
     else

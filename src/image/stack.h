@@ -1,4 +1,4 @@
-/* Stack readers (internal): idx.c and npy_stack.c, dispatched by stack.c. */
+/* Stack readers (internal): idx.c and npy_batch.c, dispatched by stack.c. */
 #ifndef HK_IMAGE_STACK_H
 #define HK_IMAGE_STACK_H
 
@@ -16,6 +16,6 @@ hk_status hk__stack_alloc(hk_stack *stack, uint64_t count, uint64_t height, uint
 void hk__swap_samples(void *data, size_t bytes, size_t ss);
 
 hk_status hk__idx_load(const char *path, const hk_limits *limits, hk_stack *stack);
-hk_status hk__npy_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
+hk_status hk__npy_batch_load(const char *path, const hk_limits *limits, hk_stack *stack);
 
 #endif

@@ -235,13 +235,6 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
  * are element-wise and run on vectors. */
 #define HK_BLOCK_GROUP 8
 
-static void HK_FN(scale)(double *v, size_t len, double d)
-{
-    const hk_vd dv = HK_FN(splat)(d);
-    for (size_t j = 0; j < len; j += HK_VW)
-        HK_FN(store)(v + j, HK_FN(load)(v + j) / dv);
-}
-
 static void HK_FN(sums)(double *const *v, size_t bn, int l1, double *s)
 {
     double a[HK_BLOCK_GROUP] = {0};
@@ -275,29 +268,33 @@ static void HK_FN(blocks)(const float *hist, size_t stride, size_t nbc, size_t b
                     dst[j] = src[j];
             }
         /* unused slots of the last group hold stale or zero values: their
-         * results are computed and dropped */
+         * results are computed and dropped. The last division goes straight
+         * to the float output; L2-Hys clips in the same pass as its first. */
         int passes = norm == HK_NORM_L2_HYS ? 2 : 1;
         for (int pass = 0; pass < passes; pass++) {
             HK_FN(sums)(v, bn, l1, s);
-            for (int g = 0; g < cnt; g++)
-                HK_FN(scale)(v[g], pad, l1 ? s[g] + eps : sqrt(s[g] + eps * eps));
-            if (norm == HK_NORM_L1_SQRT)
-                for (int g = 0; g < cnt; g++)
-                    for (size_t j = 0; j < pad; j += HK_VW)
-                        HK_FN(store)(v[g] + j, HK_VSQRT(HK_FN(load)(v[g] + j)));
-            if (norm == HK_NORM_L2_HYS && pass == 0)
-                for (int g = 0; g < cnt; g++)
-                    for (size_t j = 0; j < pad; j += HK_VW) {
-                        hk_vd x = HK_FN(load)(v[g] + j);
-                        /* fmin(x, 0.2): false for NaN, giving 0.2 as fmin does */
-                        HK_FN(store)(v[g] + j, HK_FN(sel)(x < HK_FN(splat)(0.2), x,
-                                                          HK_FN(splat)(0.2)));
+            int last = pass == passes - 1;
+            for (int g = 0; g < cnt; g++) {
+                const hk_vd d = HK_FN(splat)(l1 ? s[g] + eps : sqrt(s[g] + eps * eps));
+                float *o = out + (c + (size_t)g) * bn;
+                size_t j = 0;
+                for (; j + HK_VW <= (last ? bn : pad); j += HK_VW) {
+                    hk_vd x = HK_FN(load)(v[g] + j) / d;
+                    if (norm == HK_NORM_L1_SQRT)
+                        x = HK_VSQRT(x);
+                    if (!last) { /* fmin(x, 0.2): false for NaN, giving 0.2 as fmin does */
+                        x = HK_FN(sel)(x < HK_FN(splat)(0.2), x, HK_FN(splat)(0.2));
+                        HK_FN(store)(v[g] + j, x);
+                    } else {
+                        hk_vf f = __builtin_convertvector(x, hk_vf);
+                        memcpy(o + j, &f, sizeof f);
                     }
-        }
-        for (int g = 0; g < cnt; g++) {
-            float *o = out + (c + (size_t)g) * bn;
-            for (size_t j = 0; j < bn; j++)
-                o[j] = (float)v[g][j];
+                }
+                for (; j < bn && last; j++) { /* the block's last values */
+                    double x = v[g][j] / d[0];
+                    o[j] = (float)(norm == HK_NORM_L1_SQRT ? sqrt(x) : x);
+                }
+            }
         }
     }
 }
