@@ -55,7 +55,7 @@ static void run_level(job *jb, int i, hk_level_scratch *scr, uint8_t **buf, size
     size_t stride = jb->stride;
     if (sw != jb->w || sh != jb->h) {
         size_t pix = (size_t)sw * sh * jb->cn;
-        size_t need = pix + hk__resize_scratch(sw, sh, jb->cn) + 64;
+        size_t need = pix + hk__resize_scratch(jb->w, sw, sh, jb->cn) + 64;
         if (*bufcap < need) {
             free(*buf);
             *buf = malloc(need);

@@ -52,7 +52,7 @@ static inline float fast_atan_deg(float y, float x)
 }
 
 /* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
-static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+__attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
                          const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
                          uint8_t *h0, float *a0, float *a1)
 {
@@ -183,17 +183,19 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     const int ring = (bh + p->gsy - 1) / p->gsy + 1;
     const size_t rowh = (size_t)nbx * ncx * nbins;       /* H of one image row */
     const size_t acc = (size_t)nbx * hist;               /* one block row */
-    size_t need = 0, parts[9];
+    size_t need = 0, parts[10];
     parts[0] = sizeof(int) * (size_t)(wp + 2);            /* xmap */
     parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
     parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
     parts[3] = (size_t)wp + 64;                           /* h0 */
-    parts[4] = sizeof(float) * rowh;
-    parts[5] = sizeof(float) * acc * (size_t)ring;
+    parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
+    const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
+    parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
     parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
     parts[7] = sizeof(float) * (size_t)hist;
     parts[8] = 0;
-    for (int i = 0; i < 9; i++) {
+    parts[9] = sizeof(float) * 3 * (size_t)cn * (size_t)(wp + 16); /* gamma rows */
+    for (int i = 0; i < 10; i++) {
         size_t a = (parts[i] + 63) & ~(size_t)63;
         if (a < parts[i] || !hk_add_size(need, a, &need))
             return HK_ERR_OVERFLOW;
@@ -221,31 +223,111 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     float *planes = (float *)q;
     q += (parts[6] + 63) & ~(size_t)63;
     float *blk = (float *)q;
+    q += (parts[7] + 63) & ~(size_t)63;
+    float *conv = (float *)q;
+    /* ring of three gamma-corrected rows (padded y - 1, y, y + 1) */
+    const float *rowp[3][3];
+    int conv_row[3] = {-2, -2, -2};
 
     for (int x = -1; x <= wp; x++)
         xmap[x] = reflect101(x - p->padx, w);
     for (int y = -1; y <= g->hp; y++)
         ymap[y] = reflect101(y - p->pady, h);
-    const float *u = p->u, *v = p->v;
+    const float *v = p->v;
     const float thresh = (float)o->l2hys_threshold;
     const int rows_needed = (nby - 1) * p->gsy + bh;
     for (int y = 0; y < rows_needed; y++) {
-        gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
-        /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j). */
+        if (p->simd_grad) {
+            const float *const *planes3[3];
+            for (int r = 0; r < 3; r++) {
+                int want = y - 1 + r, slot = (want + 3) % 3;
+                if (conv_row[slot] != want) {
+                    const uint8_t *src = img + (size_t)ymap[want] * stride;
+                    float *f[3];
+                    for (int k = 0; k < cn; k++) {
+                        f[k] = conv + ((size_t)slot * cn + k) * (wp + 16) + 1;
+                        rowp[slot][k] = f[k];
+                    }
+                    /* interior columns map to x - padx; only the borders reflect */
+                    int lo = p->padx, hi = p->padx + w; /* [lo, hi) is inside */
+                    for (int x = -1; x <= wp; x++) {
+                        if (x == lo && hi <= wp) {
+                            const uint8_t *s3 = src;
+                            if (cn == 1)
+                                for (; x < hi; x++)
+                                    f[0][x] = p->lut[s3[x - lo]];
+                            else
+                                for (; x < hi; x++) {
+                                    const uint8_t *px = s3 + (size_t)(x - lo) * 3;
+                                    f[0][x] = p->lut[px[2]];
+                                    f[1][x] = p->lut[px[1]];
+                                    f[2][x] = p->lut[px[0]];
+                                }
+                            x--;
+                            continue;
+                        }
+                        const uint8_t *px = src + (size_t)xmap[x] * cn;
+                        for (int k = 0; k < cn; k++)
+                            f[k][x] = p->lut[px[cn == 3 ? 2 - k : 0]];
+                    }
+                    conv_row[slot] = want;
+                }
+                planes3[r] = rowp[slot];
+            }
+            hk__grad_row_avx2(planes3[0], planes3[1], planes3[2], cn, wp, nbins,
+                              o->signed_gradient, dx, dy, h0, a0, a1);
+        } else {
+            gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
+        }
+        if (p->simd_hist) {
+            /* 16x16 blocks on an 8-pixel grid: vector accumulation by segment */
+            float *tg[4];
+            float tw[4];
+            int nt = 0;
+            int jl = y - 15 <= 0 ? 0 : (y - 15 + 7) / 8, jh = y / 8 < nby - 1 ? y / 8 : nby - 1;
+            for (int j = jl; j <= jh; j++) {
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                int py = y - 8 * j;
+                if (py == 0)
+                    memset(slot, 0, sizeof(float) * 2 * seg_acc);
+                for (int cy = 0; cy < 2; cy++)
+                    if (v[cy * 16 + py] != 0.f) {
+                        tg[nt] = slot + cy * seg_acc;
+                        tw[nt++] = v[cy * 16 + py];
+                    }
+            }
+            hk__hist_row_avx2(h0, a0, a1, nbx + 1, nbins, tw, tg, nt);
+            for (int j = jl; j <= jh; j++) {
+                if (y - 8 * j != 15)
+                    continue;
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                const float *cyacc[2] = {slot, slot + seg_acc};
+                hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
+                for (int i = 0; i < nbx; i++) {
+                    memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
+                    normalize_block(blk, hist, thresh);
+                    size_t at = (size_t)j * nbx + i;
+                    for (int k = 0; k < hist; k++)
+                        planes[(size_t)k * g->plane + at] = blk[k];
+                }
+            }
+            continue;
+        }
+        /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
+         * the zero weights (adding +0 changes nothing). */
         memset(H, 0, sizeof(float) * rowh);
         for (int i = 0; i < nbx; i++) {
             float *Hi = H + (size_t)i * ncx * nbins;
-            int x0 = i * p->gsx;
+            const uint8_t *hb = h0 + i * p->gsx;
+            const float *v0 = a0 + i * p->gsx, *v1 = a1 + i * p->gsx;
             for (int j = 0; j < bw; j++) {
-                int x = x0 + j;
-                int b0 = h0[x], b1 = b0 + 1 == nbins ? 0 : b0 + 1;
-                float c0 = a0[x], c1 = a1[x];
-                for (int cx = 0; cx < ncx; cx++) {
-                    float wgt = u[cx * bw + j];
-                    if (wgt != 0.f) {
-                        Hi[cx * nbins + b0] += c0 * wgt;
-                        Hi[cx * nbins + b1] += c1 * wgt;
-                    }
+                int b0 = hb[j], b1 = b0 + 1 == nbins ? 0 : b0 + 1;
+                float c0 = v0[j], c1 = v1[j];
+                for (int t = 0; t < p->tn[j]; t++) {
+                    float wgt = p->tw[2 * j + t];
+                    float *hc = Hi + p->tcx[2 * j + t] * nbins;
+                    hc[b0] += c0 * wgt;
+                    hc[b1] += c1 * wgt;
                 }
             }
         }
@@ -263,21 +345,19 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                 float wgt = v[cy * bh + py];
                 if (wgt == 0.f)
                     continue;
-                for (int i = 0; i < nbx; i++) {
-                    const float *Hi = H + (size_t)i * ncx * nbins;
-                    float *Ai = A + (size_t)i * hist;
-                    for (int cx = 0; cx < ncx; cx++) {
-                        float *dst = Ai + (cx * ncy + cy) * nbins;
-                        const float *src = Hi + cx * nbins;
-                        for (int b = 0; b < nbins; b++)
-                            dst[b] += src[b] * wgt;
-                    }
-                }
+                float *restrict dst = A + (size_t)cy * rowh;
+                const float *restrict src = H;
+                for (size_t t = 0; t < rowh; t++)
+                    dst[t] += src[t] * wgt;
             }
             if (py == bh - 1) {
                 /* Block row j is complete: normalise, store planar. */
                 for (int i = 0; i < nbx; i++) {
-                    memcpy(blk, A + (size_t)i * hist, sizeof(float) * hist);
+                    for (int cx = 0; cx < ncx; cx++)
+                        for (int cy = 0; cy < ncy; cy++)
+                            memcpy(blk + (cx * ncy + cy) * nbins,
+                                   A + (size_t)cy * rowh + ((size_t)i * ncx + cx) * nbins,
+                                   sizeof(float) * nbins);
                     normalize_block(blk, hist, thresh);
                     size_t at = (size_t)j * nbx + i;
                     for (int k = 0; k < hist; k++)

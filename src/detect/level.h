@@ -23,10 +23,16 @@ typedef struct hk_level_plan {
     float lut[256];        /* gamma: sqrt(i) or i */
     float *u;              /* [ncx][block_width] x weight (Gaussian x cell) */
     float *v;              /* [ncy][block_height] */
+    /* nonzero x weights of block column j: tn[j] entries (at most 2, as cell
+     * interpolation reaches two cells), cell tcx[2j+t] with weight tw[2j+t] */
+    int *tn, *tcx;
+    float *tw;
     float *svm;            /* detector, OpenCV's order: [bx][by][hist] */
     double rho;            /* bias */
     double hit_threshold;
-    int simd;              /* 1: AVX2 kernels */
+    int simd;              /* 1: AVX2 window scores */
+    int simd_grad;         /* 1: AVX2 + FMA gradients */
+    int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
 } hk_level_plan;
 
 hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detect_params *dp);
@@ -69,5 +75,16 @@ void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t p
 void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t plane_stride,
                          int nbx, int row0, int nrows, int nwx, double *scores);
 int hk__cpu_has_avx2(void);
+int hk__cpu_has_avx2_fma(void);
+/* hist_avx2.c: see there. */
+void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
+                       const float *w, float *const *acc, int nacc);
+void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
+                          float *out, int hist);
+/* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
+ * planes in OpenCV's channel order; identical to the scalar reference. */
+void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
+                       const float *const *next, int cn, int wp, int nbins, int signed_grad,
+                       float *dx, float *dy, uint8_t *h0, float *a0, float *a1);
 
 #endif

@@ -89,6 +89,22 @@ hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detec
         return HK_ERR_NOMEM;
     }
     axis_weights(g->block_width, g->cell_width, p->ncx, scale, p->u);
+    p->tn = calloc((size_t)g->block_width, sizeof *p->tn);
+    p->tcx = calloc((size_t)g->block_width * 2, sizeof *p->tcx);
+    p->tw = calloc((size_t)g->block_width * 2, sizeof *p->tw);
+    if (!p->tn || !p->tcx || !p->tw) {
+        hk__plan_free(p);
+        return HK_ERR_NOMEM;
+    }
+    for (int j = 0; j < g->block_width; j++)
+        for (int cx = 0; cx < p->ncx; cx++) {
+            float w = p->u[cx * g->block_width + j];
+            if (w != 0.f && p->tn[j] < 2) {
+                p->tcx[2 * j + p->tn[j]] = cx;
+                p->tw[2 * j + p->tn[j]] = w;
+                p->tn[j]++;
+            }
+        }
     axis_weights(g->block_height, g->cell_height, p->ncy, scale, p->v);
     /* OpenCV's order: block (bx, by) at (bx * nby + by) * hist; scores add
      * blocks in that order so that the double sums match OpenCV's. */
@@ -97,6 +113,9 @@ hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detec
     p->hit_threshold = dp->hit_threshold;
     p->simd = (dp->simd == HK_SIMD_AUTO || dp->simd == HK_SIMD_AVX2 ||
                dp->simd == HK_SIMD_AVX512) && hk__cpu_has_avx2();
+    p->simd_grad = p->simd && hk__cpu_has_avx2_fma();
+    p->simd_hist = p->simd_grad && g->block_width == 16 && g->block_height == 16 &&
+                   g->cell_width == 8 && g->cell_height == 8 && p->gsx == 8 && p->gsy == 8;
     return HK_OK;
 }
 
@@ -105,7 +124,11 @@ void hk__plan_free(hk_level_plan *p)
     free(p->u);
     free(p->v);
     free(p->svm);
-    p->u = p->v = p->svm = NULL;
+    free(p->tn);
+    free(p->tcx);
+    free(p->tw);
+    p->u = p->v = p->svm = p->tw = NULL;
+    p->tn = p->tcx = NULL;
 }
 
 hk_status hk__hits_push(hk_hits *h, int x, int y, double s)

@@ -44,73 +44,62 @@ static void make_axis(int ssize, int dsize, axis *a)
     }
 }
 
-size_t hk__resize_scratch(int dw, int dh, int cn)
+size_t hk__resize_scratch(int sw, int dw, int dh, int cn)
 {
-    return (size_t)(dw + dh) * sizeof(axis) + (size_t)2 * dw * cn * sizeof(uint16_t) + 64;
+    return (size_t)(dw + dh) * sizeof(axis) + (size_t)dw * 2 * (sizeof(int) + sizeof(uint32_t)) +
+           (size_t)sw * cn * sizeof(uint16_t) + 256;
 }
 
-static void hline(const uint8_t *s, int cn, const axis *ax, int dw, int sw, uint16_t *out)
-{
-    for (int x = 0; x < dw; x++) {
-        const axis *a = &ax[x];
-        for (int c = 0; c < cn; c++) {
-            uint16_t v;
-            if (a->mode == 0)
-                v = (uint16_t)(a->c0 * s[a->ofs * cn + c] + a->c1 * s[(a->ofs + 1) * cn + c]);
-            else if (a->mode < 0)
-                v = (uint16_t)(s[c] << 8);
-            else
-                v = (uint16_t)(s[(sw - 1) * cn + c] << 8);
-            out[x * cn + c] = v;
-        }
-    }
-}
-
+/* The arithmetic is exact integer arithmetic until the final rounding, so
+ * the vertical pass may come first: V = cy0 * row0 + cy1 * row1 (at most
+ * 256 * 255, a uint16), then out = (cx0 * V[a] + cx1 * V[b] + 0x8000) >> 16.
+ * Edge rows and columns are the weights (256, 0) on the edge pixel, which
+ * is what OpenCV's replicated values amount to ((h + 128) >> 8 for a row
+ * past the edge equals (256 h + 0x8000) >> 16). */
 void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
                    int dw, int dh, void *scratch)
 {
     axis *ax = scratch;
     axis *ay = ax + dw;
-    uint16_t *l0 = (uint16_t *)(ay + dh);
-    uint16_t *l1 = l0 + (size_t)dw * cn;
+    int *xa = (int *)(ay + dh), *xb = xa + dw;
+    uint32_t *cx0 = (uint32_t *)(xb + dw), *cx1 = cx0 + dw;
+    uint16_t *V = (uint16_t *)(cx1 + dw);
     make_axis(sw, dw, ax);
     make_axis(sh, dh, ay);
-    int have0 = -1, have1 = -1; /* source rows held in l0, l1 */
-    size_t rowlen = (size_t)dw * cn;
+    for (int x = 0; x < dw; x++) {
+        if (ax[x].mode == 0) {
+            xa[x] = ax[x].ofs * cn;
+            xb[x] = (ax[x].ofs + 1) * cn;
+            cx0[x] = ax[x].c0;
+            cx1[x] = ax[x].c1;
+        } else {
+            xa[x] = xb[x] = ax[x].ofs * cn;
+            cx0[x] = 256;
+            cx1[x] = 0;
+        }
+    }
+    size_t rowlen = (size_t)dw * cn, srclen = (size_t)sw * cn;
     for (int y = 0; y < dh; y++) {
         const axis *a = &ay[y];
+        const uint8_t *r0 = src + (size_t)a->ofs * sstride;
+        const uint8_t *r1 = a->mode == 0 ? r0 + sstride : r0;
+        uint16_t c0 = (uint16_t)(a->mode == 0 ? a->c0 : 256), c1 = (uint16_t)(a->mode == 0 ? a->c1 : 0);
         uint8_t *d = dst + (size_t)y * rowlen;
-        if (a->mode != 0) {
-            int r = a->mode < 0 ? 0 : sh - 1;
-            if (have0 != r) {
-                hline(src + (size_t)r * sstride, cn, ax, dw, sw, l0);
-                have0 = r;
+        for (size_t t = 0; t < srclen; t++)
+            V[t] = (uint16_t)(c0 * r0[t] + c1 * r1[t]);
+        if (cn == 3) {
+            for (int x = 0; x < dw; x++) {
+                const uint16_t *pa = V + xa[x], *pb = V + xb[x];
+                uint32_t w0 = cx0[x], w1 = cx1[x];
+                d[3 * x] = (uint8_t)((w0 * pa[0] + w1 * pb[0] + 0x8000u) >> 16);
+                d[3 * x + 1] = (uint8_t)((w0 * pa[1] + w1 * pb[1] + 0x8000u) >> 16);
+                d[3 * x + 2] = (uint8_t)((w0 * pa[2] + w1 * pb[2] + 0x8000u) >> 16);
             }
-            for (size_t i = 0; i < rowlen; i++)
-                d[i] = (uint8_t)((l0[i] + 128) >> 8);
-            continue;
-        }
-        int r0 = a->ofs, r1 = a->ofs + 1;
-        if (have0 != r0) {
-            if (have1 == r0) {
-                uint16_t *t = l0;
-                l0 = l1;
-                l1 = t;
-                have0 = r0;
-                have1 = -1;
-            } else {
-                hline(src + (size_t)r0 * sstride, cn, ax, dw, sw, l0);
-                have0 = r0;
-            }
-        }
-        if (have1 != r1) {
-            hline(src + (size_t)r1 * sstride, cn, ax, dw, sw, l1);
-            have1 = r1;
-        }
-        uint32_t c0 = a->c0, c1 = a->c1;
-        for (size_t i = 0; i < rowlen; i++) {
-            uint32_t v = (l0[i] * c0 + l1[i] * c1 + 0x8000u) >> 16;
-            d[i] = (uint8_t)(v > 255 ? 255 : v);
+        } else {
+            for (int x = 0; x < dw; x++)
+                for (int c = 0; c < cn; c++)
+                    d[x * cn + c] =
+                        (uint8_t)((cx0[x] * V[xa[x] + c] + cx1[x] * V[xb[x] + c] + 0x8000u) >> 16);
         }
     }
 }

@@ -10,8 +10,8 @@
 
 /* Resizes src (sw x sh, cn interleaved channels, row stride sstride bytes)
  * into dst (dw x dh, packed rows of dw*cn bytes). Needs scratch of
- * hk__resize_scratch(dw, dh, cn) bytes. */
-size_t hk__resize_scratch(int dw, int dh, int cn);
+ * hk__resize_scratch(sw, dw, dh, cn) bytes. */
+size_t hk__resize_scratch(int sw, int dw, int dh, int cn);
 void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
                    int dw, int dh, void *scratch);
 

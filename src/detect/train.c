@@ -111,7 +111,7 @@ static hk_status region_desc(const hk_level_plan *p, const packed *im, int x, in
 {
     const hk_opencv_params *g = &p->det->hog;
     int ww = g->win_width, wh = g->win_height;
-    uint8_t *buf = malloc((size_t)ww * wh * im->cn + hk__resize_scratch(ww, wh, im->cn) + 64);
+    uint8_t *buf = malloc((size_t)ww * wh * im->cn + hk__resize_scratch(w, ww, wh, im->cn) + 64);
     if (!buf)
         return HK_ERR_NOMEM;
     void *rs = (void *)(((uintptr_t)(buf + (size_t)ww * wh * im->cn) + 31) & ~(uintptr_t)31);
