@@ -17,8 +17,9 @@
  * root HK_ERR_DOMAIN, and finite input so large that the arithmetic
  * overflows HK_ERR_DOMAIN with a zeroed output, as documented.
  *
- * A new variant is one line in CASES (plus its knob list): the harness knows
- * nothing else about any variant. */
+ * A new variant is one line in CASES (plus its knob list, and a fix-up when
+ * its parameters must nest): the harness knows nothing else about any
+ * variant but which ones take a square root (needs_non_negative). */
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -41,17 +42,67 @@ static const knob SKIMAGE_KNOBS[] = {
     KNOB(skimage.transform_sqrt, 0, 1),
 };
 
+/* OpenCV's geometry must nest (block = cells, window = block + strides):
+ * its knobs are raw material that ocv_fix turns into a valid geometry most
+ * of the time (block_* count cells, win_* count block strides). */
+static const knob OPENCV_KNOBS[] = {
+    KNOB(opencv.cell_width, 1, 8),      KNOB(opencv.cell_height, 1, 8),
+    KNOB(opencv.block_width, 1, 4),     KNOB(opencv.block_height, 1, 4),
+    KNOB(opencv.block_stride_x, 1, 8),  KNOB(opencv.block_stride_y, 1, 8),
+    KNOB(opencv.win_width, 0, 3),       KNOB(opencv.win_height, 0, 3),
+    KNOB(opencv.nbins, 1, 18),          KNOB(opencv.gamma_correction, 0, 1),
+    KNOB(opencv.signed_gradient, 0, 1), KNOB(opencv.win_stride_x, 0, 8),
+    KNOB(opencv.win_stride_y, 0, 8),    KNOB(opencv.pad_x, 0, 8),
+    KNOB(opencv.pad_y, 0, 8),
+};
+
+static void ocv_fix(hk_hog_params *p)
+{
+    hk_opencv_params *o = &p->opencv;
+    o->block_width *= o->cell_width;
+    o->block_height *= o->cell_height;
+    o->win_width = o->block_width + o->block_stride_x * o->win_width;
+    o->win_height = o->block_height + o->block_stride_y * o->win_height;
+}
+
+static const knob VLFEAT_KNOBS[] = {
+    KNOB(vlfeat.cell_size, 1, 16), KNOB(vlfeat.orientations, 1, 18),
+    KNOB(vlfeat.bilinear_orientations, 0, 1),
+};
+
+static const knob DLIB_KNOBS[] = {
+    KNOB(dlib.cell_size, 1, 16), KNOB(dlib.filter_rows_padding, 1, 8),
+    KNOB(dlib.filter_cols_padding, 1, 8),
+};
+
+/* patch counts cells (mf_fix); gaussian_window 1 is invalid on purpose. */
+static const knob MASKFEAT_KNOBS[] = {
+    KNOB(maskfeat.nbins, 1, 18), KNOB(maskfeat.pool, 1, 8), KNOB(maskfeat.gaussian_window, 0, 16),
+    KNOB(maskfeat.patch, 1, 4),  KNOB(maskfeat.normalize, 0, 1),
+};
+
+static void mf_fix(hk_hog_params *p)
+{
+    p->maskfeat.patch *= p->maskfeat.pool;
+}
+
 typedef struct variant_case {
     hk_variant variant;
     const knob *knobs;
     size_t n_knobs;
+    void (*fix)(hk_hog_params *p); /* optional: knob values -> consistent params */
 } variant_case;
 
-#define CASE(v, knobs) {v, knobs, sizeof(knobs) / sizeof(knobs[0])}
+#define CASE(v, knobs, fix) {v, knobs, sizeof(knobs) / sizeof(knobs[0]), fix}
 
 /* Every implemented variant (hk_hog_params_check accepts its defaults). */
 static const variant_case CASES[] = {
-    CASE(HK_VARIANT_SKIMAGE, SKIMAGE_KNOBS),
+    CASE(HK_VARIANT_SKIMAGE, SKIMAGE_KNOBS, NULL),
+    CASE(HK_VARIANT_OPENCV, OPENCV_KNOBS, ocv_fix),
+    CASE(HK_VARIANT_VLFEAT_DT, VLFEAT_KNOBS, NULL),
+    CASE(HK_VARIANT_VLFEAT_UOCTTI, VLFEAT_KNOBS, NULL),
+    CASE(HK_VARIANT_DLIB, DLIB_KNOBS, NULL),
+    CASE(HK_VARIANT_MASKFEAT, MASKFEAT_KNOBS, mf_fix),
 };
 #define N_CASES (sizeof(CASES) / sizeof(CASES[0]))
 
@@ -145,6 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         memcpy((uint8_t *)&params + vc->knobs[k].offset, &v, sizeof v);
     }
+    if (vc->fix && !raw_knobs)
+        vc->fix(&params);
 
     hk_image im;
     memset(&im, 0, sizeof im);
@@ -182,7 +235,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (sst != HK_OK) {
-        FUZZ_CHECK(sst == HK_ERR_TOO_SMALL || sst == HK_ERR_OVERFLOW || sst == HK_ERR_LIMIT);
+        FUZZ_CHECK(sst == HK_ERR_TOO_SMALL || sst == HK_ERR_OVERFLOW || sst == HK_ERR_LIMIT ||
+                   sst == HK_ERR_UNSUPPORTED || sst == HK_ERR_INVALID_ARG);
         FUZZ_CHECK(hk_hog_extract(NULL, &params, &im, NULL, 0) == sst);
         free(pix);
         return 0;
@@ -217,11 +271,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(st == HK_ERR_NONFINITE);
     else if (neg)
         FUZZ_CHECK(st == HK_ERR_DOMAIN);
-    else if (type == HK_F32 || type == HK_F64)
-        FUZZ_CHECK(st == HK_OK || st == HK_ERR_DOMAIN); /* overflow of huge samples */
-    else
-        FUZZ_CHECK(st == HK_OK);
-    if (st == HK_ERR_DOMAIN && !neg)
+    else if (type == HK_F32 || type == HK_F64) /* overflow of huge samples */
+        FUZZ_CHECK(st == HK_OK || st == HK_ERR_DOMAIN || st == HK_ERR_UNSUPPORTED);
+    else /* UNSUPPORTED: a sample type or channel count the variant refuses */
+        FUZZ_CHECK(st == HK_OK || st == HK_ERR_UNSUPPORTED);
+    if (st != HK_OK && !(flags & 1) && !neg)
         for (size_t i = 0; i < shape.count; i++)
             FUZZ_CHECK(out[i] == 0.0f); /* refused output is zeroed, never Inf/NaN */
     if (st == HK_OK) {

@@ -169,6 +169,14 @@ put("hog", "tiny", bytes([0, 0, 0, 0, 0, 0, 0, 0]))
 put("hog", "f32-overflow-l2hys", bytes([0, 16 | 2, 15, 15, 0, 0, 0, 0]) + bytes([8, 7, 7, 0, 0, 3, 0]) +
     np.array([3e38, 0, -3e38, 0], "<f4").tobytes())
 
+# One u8 grey and one float RGB seed per further variant (CASES order in
+# fuzz_hog.c): opencv, vlfeat-dt, vlfeat-uoctti, dlib, maskfeat.
+for case, name, knobs in [(1, "opencv", [7, 7, 1, 1, 7, 7, 3, 3, 8, 1, 0, 0, 0, 0, 0]),
+                          (2, "vlfeat-dt", [7, 8, 0]), (3, "vlfeat-uoctti", [3, 8, 1]),
+                          (4, "dlib", [7, 0, 0]), (5, "maskfeat", [8, 3, 0, 1, 1])]:
+    put("hog", name + "-u8", bytes([case, 0, 47, 39, 0, 1, 0, 0]) + bytes(knobs) + img(1, 300).tobytes())
+    put("hog", name + "-f32-rgb", bytes([case, 2, 31, 31, 2, 1, 0, 0]) + bytes(knobs) + img(1, 300).tobytes())
+
 # ---- CLI (NUL-separated arguments after "hog") -------------------------
 def args(*a):
     return b"\0".join(x.encode() for x in a)
