@@ -3,8 +3,8 @@
 deliberately broken ones). Run from anywhere with Debian's python3 (numpy,
 cv2); the output is committed, so this only needs rerunning to change seeds.
 Regression inputs found by fuzzing are added next to these under names
-starting with "crash-", "timeout-", "oom-" or "regress-", and are never
-removed by this script."""
+starting with "regress-", and inputs merged from fuzzing runs
+(libFuzzer -merge=1) under their SHA-1; this script never removes them."""
 import io
 import os
 import struct
