@@ -29,9 +29,9 @@ int cli_is_option(const char *arg, const char *name);
 int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_train_detector(int argc, char **argv);
-int cmd_render(int argc, char **argv);
 
 /* `hogkit hog` argument parsing alone, touching no file: the exit status
  * cmd_hog would give before reading any input (HK_EXIT_OK after --help,
@@ -45,5 +45,6 @@ int cli_parse_simd(const char *text, hk_simd *simd);
  * float32 .npy, written atomically. Returns an exit code. */
 int cli_hog_batch(const hk_hog_params *params, const hk_limits *limits, const char *stack,
                   const char *output, int verbose);
+int cmd_dataset(int argc, char **argv);
 
 #endif

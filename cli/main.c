@@ -11,9 +11,10 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "  render     the HOG picture of an image as a PNG (skimage hog_image, VLFeat glyphs)\n"
     "  detect     find objects with an OpenCV HOG detector (detectMultiScale)\n"
     "  train-detector  train a linear HOG detector (OpenCV model file)\n"
-    "  render     the HOG picture of an image as a PNG (skimage hog_image, VLFeat glyphs)\n"
+    "  dataset    HOG of a whole dataset on a Dask cluster into a Zarr store\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -38,12 +39,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "hog") == 0)
         return cmd_hog(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
     if (strcmp(cmd, "detect") == 0)
         return cmd_detect(argc - 1, argv + 1);
     if (strcmp(cmd, "train-detector") == 0)
         return cmd_train_detector(argc - 1, argv + 1);
-    if (strcmp(cmd, "render") == 0)
-        return cmd_render(argc - 1, argv + 1);
+    if (strcmp(cmd, "dataset") == 0)
+        return cmd_dataset(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

@@ -298,62 +298,126 @@ HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
 HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
                                    size_t capacity, hk_image *gray);
 
-/* --- speed: SIMD, threads, batches and stacks --- */
+/* --- VLFeat and dlib (FHOG) --- */
 
-/* Threads (hk_hog_params.threads): 0 uses one thread per online core, N
- * uses N; 1 runs everything on the calling thread and starts none, which is
- * what a caller that already runs one hogkit call per thread should ask for
- * (no oversubscription). A call with threads > 1 starts its threads and joins
- * them before returning: no pool or thread outlives a call. One image is split
- * into fixed bands of cell rows and a batch into fixed chunks of images, so
- * results are bitwise identical for every thread count and instruction set.
- *
- * SIMD (hk_hog_params.simd): HK_SIMD_AUTO takes the best set this build and
- * CPU have, unless the environment variable HK_SIMD (scalar, avx2, avx512)
- * names one; HK_SIMD_SCALAR runs the scalar reference kernels (on the calling
- * thread); asking for a set the build or CPU lacks gives HK_ERR_UNSUPPORTED
- * (from hk_hog_params_check too). */
+/* Left-right flip permutation of one cell's descriptor, for the variants
+ * whose output is (D, rows, cols): HK_VARIANT_VLFEAT_DT and
+ * HK_VARIANT_VLFEAT_UOCTTI (VLFeat's vl_hog_get_permutation, `orientations`
+ * as in hk_vlfeat_params) and HK_VARIANT_DLIB (31 planes; `orientations` is
+ * ignored). For the mirrored image, the descriptor of a cell is
+ * flipped[d] = hog[perm[d]] taken at the mirrored cell.
+ * Sets *dimension to D; writes perm[0 .. D) when capacity >= D (perm may be
+ * NULL with capacity 0 to ask for D only, which returns
+ * HK_ERR_BUFFER_TOO_SMALL). Reads and keeps nothing else. */
+HK_API hk_status hk_fhog_flip_permutation(hk_variant variant, int orientations, size_t *perm,
+                                          size_t capacity, size_t *dimension);
 
-/* The name of the kernels a request runs here: "scalar", "generic" (portable
- * fast kernels), "avx2" or "avx512"; NULL when the request is unsupported. */
-HK_API const char *hk_simd_name(hk_simd requested);
+/* --- MaskFeat targets (batch) --- */
 
-/* Shape of a batch: (count, D) where D is hk_hog_shape's count for one image. */
-HK_API hk_status hk_hog_batch_shape(const hk_hog_params *params, size_t count, uint32_t width,
-                                    uint32_t height, uint32_t channels, hk_shape *shape);
+/* MaskFeat HOG targets of a batch of float32 images laid out N x C x H x W
+ * (planar, contiguous, C order: the memory of a contiguous PyTorch tensor),
+ * with params->variant == HK_VARIANT_MASKFEAT and params->maskfeat used.
+ * Output N x patches x dims float32 (C order), patches = (H/pool/u) *
+ * (W/pool/u) row-major, dims = C * nbins * u * u, u = patch / pool, value
+ * index ((c*nbins + bin)*u + cy)*u + cx within a patch: the targets of
+ * SlowFast's HOGLayerC + _get_hog_label_2d (and the mmselfsup / FG-MAE
+ * copies) for any C. Definition: docs/variants/maskfeat.md. The same numbers
+ * come from hk_hog_extract on one interleaved image (shape (patches, dims)).
+ * hk_maskfeat_targets_shape gives (N, patches, dims). Errors: W or H < 2 is
+ * HK_ERR_TOO_SMALL; a Gaussian window on a non-square image, or with H not
+ * a multiple of it, HK_ERR_UNSUPPORTED; a non-finite gradient (NaN/Inf
+ * samples or float32 overflow) HK_ERR_NONFINITE. Reads `batch`, writes only
+ * `out`, keeps scratch in ctx (NULL: a temporary context). */
+HK_API hk_status hk_maskfeat_targets_shape(const hk_hog_params *params, size_t n, size_t c,
+                                           size_t h, size_t w, hk_shape *shape);
+HK_API hk_status hk_maskfeat_targets(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                     const float *batch, size_t n, size_t c, size_t h,
+                                     size_t w, float *out, size_t capacity);
 
-/* HOG of `count` images of one size, channel count and sample type into
- * out[count * D] (row i = image i, float32), the threads of params splitting
- * the images (each image on one thread). Reads the images, writes only out,
- * keeps per-thread scratch in ctx (NULL: a temporary one); after the first
- * call with a context nothing is allocated per image. On an error out is
- * unspecified and the status is that of the first failing image. */
-HK_API hk_status hk_hog_extract_batch(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                      const hk_image *images, size_t count, float *out,
-                                      size_t capacity);
+/* 4-D float32 .npy stacks (N, C, H, W), C order: the batches that
+ * hk_maskfeat_targets takes. hk_npy_stack_info reads the header of the file
+ * bytes in memory (limits: NULL for defaults; C <= max_channels, H*W <=
+ * max_pixels, the file must hold every sample) and gives the shape;
+ * hk_npy_stack_decode copies the samples into out (capacity in floats).
+ * Anything but a 4-D little-endian float32 array is HK_ERR_UNSUPPORTED. */
+HK_API hk_status hk_npy_stack_info(const void *bytes, size_t size, const hk_limits *limits,
+                                   size_t shape[4]);
+HK_API hk_status hk_npy_stack_decode(const void *bytes, size_t size, const hk_limits *limits,
+                                     float *out, size_t capacity);
 
-/* The same for images laid out one after another: image i is `first` with
- * data advanced by i * image_bytes (e.g. one N x H x W (x C) array). */
-HK_API hk_status hk_hog_extract_stack(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                      const hk_image *first, size_t image_bytes, size_t count,
-                                      float *out, size_t capacity);
+/* --- Rendering (HOG pictures) --- */
 
-/* A stack of same-size images in one buffer owned by hogkit. */
-typedef struct hk_stack {
-    size_t count;       /* number of images */
-    size_t image_bytes; /* distance between images */
-    hk_image first;     /* the first image; its data is the whole buffer */
-} hk_stack;
+/* skimage.feature.hog(..., visualize=True)[1] of the scikit-image 0.19.3
+ * variant (params->variant == HK_VARIANT_SKIMAGE; block parameters unused):
+ * image->height x image->width float64 values, row-major, into out
+ * (capacity in doubles). For each cell and bin a skimage.draw.line segment
+ * through the cell centre, perpendicular to the bin's mid direction,
+ * radius min(cell_rows, cell_cols)/2 - 1, gets the un-normalised cell value
+ * added (in float32 for float32 images, as skimage does). Images too small
+ * for one block still render. Reads the image, writes only out. */
+HK_API hk_status hk_skimage_render(const hk_hog_params *params, const hk_image *image,
+                                   double *out, size_t capacity);
 
-/* Reads a stack file: IDX (MNIST/Fashion-MNIST layout, plain or gzip: unsigned
- * byte, float or double; 3-D (N, H, W) or 4-D (N, H, W, C)) or a .npy of 3
- * dims (N, H, W) or 4 dims (N, H, W, C) of |u1 <u2 <f4 <f8. limits (NULL:
- * defaults) apply per image (pixels, channels) and to the whole decoded size
- * (max_file_bytes), before anything is allocated. Release with hk_stack_free;
- * on error *stack is zeroed. */
-HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
-HK_API void hk_stack_free(hk_stack *stack);
+/* Side of one cell's glyph in hk_hog_glyph_render, as VLFeat's. */
+#define HK_GLYPH_SIZE 21
 
+/* vl_hog_render of VLFeat 0.9.21 on any planar (dims, hog_h, hog_w) float32
+ * array: variant HK_VARIANT_VLFEAT_UOCTTI or HK_VARIANT_DLIB with dims =
+ * 3n + 4 (31 for n = 9; dlib's planes d, d+9, d+18 are the same groups), or
+ * HK_VARIANT_VLFEAT_DT with dims = 4n; n = orientations; anything else is
+ * HK_ERR_INVALID_ARG. For each cell, the bar glyph of orientation k (a line
+ * perpendicular to k*180/n degrees) is weighted by the sum of entry k of the
+ * 3 (or 4) groups of n, the glyphs are summed and the cell is clamped to
+ * [min(0, weights), max(0, weights)]. Output (hog_h * 21) x (hog_w * 21)
+ * float32, row-major, into out (capacity in floats). */
+HK_API hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims,
+                                     size_t hog_h, size_t hog_w, int orientations, float *out,
+                                     size_t capacity);
+
+/* Writes 8-bit pixels (channels 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA,
+ * interleaved, rows of stride bytes) as a PNG file with libspng, whole or not
+ * at all (temporary file in the same folder, then rename). */
+HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32_t width,
+                                 uint32_t height, uint32_t channels, size_t stride);
+
+/* Writes a float64 array as a .npy file (C order), like hk_npy_write_f32. */
+HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape,
+                                  int ndim);
+/* --- OpenCV variant (HK_VARIANT_OPENCV) --- */
+
+/* The OpenCV variant reproduces cv::HOGDescriptor::compute of OpenCV 4.6:
+ * input u8 with 1 or 3 channels only (else HK_ERR_UNSUPPORTED), channels used
+ * in memory order: hogkit's channel 0 is OpenCV's channel 0 (OpenCV's colour
+ * tie-break rules are by channel index, so pass the same array to both; note
+ * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
+ * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
+ * row-major over the image padded by params.opencv.pad_x/y rounded as
+ * OpenCV's alignSize(pad, gcd(winStride, blockStride)) does; a padded image
+ * smaller than the window is HK_ERR_TOO_SMALL. Layout and quirks:
+ * docs/variants/opencv.md. */
+
+/* getDescriptorSize(): floats per window for these parameters (validated). */
+HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
+
+/* compute(img, winStride, padding, locations): the descriptors of the windows
+ * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
+ * i < n_locations; they may be negative down to -padding (padding rounded
+ * as above). A location outside [-pad, size + pad - win] leaves its
+ * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
+ * floats into out (capacity in floats); n_locations = 0 writes nothing
+ * (OpenCV would then compute every window: use hk_hog_extract). params must
+ * select HK_VARIANT_OPENCV. */
+HK_API hk_status hk_opencv_compute_locations(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                             const hk_image *image, const int32_t *xy,
+                                             size_t n_locations, float *out, size_t capacity);
+
+/* Converts u8 RGB (or RGBA, alpha ignored) to u8 grey exactly as OpenCV
+ * 4.6's cvtColor(COLOR_RGB2GRAY) does: Y = (9798 R + 19235 G + 3735 B +
+ * 16384) >> 15. A one-channel u8 image is copied unchanged. Other types or
+ * channel counts: HK_ERR_UNSUPPORTED. Writes width*height bytes into buffer
+ * (capacity in bytes) and fills `gray` as a packed view of it. */
+HK_API hk_status hk_image_rgb2gray_u8(const hk_image *image, void *buffer, size_t capacity,
+                                      hk_image *gray);
 /* --- detection --- */
 
 /* A linear HOG detector: cv::HOGDescriptor's geometry plus its SVMDetector
@@ -462,127 +526,61 @@ HK_API hk_status hk_detector_train(const hk_train_params *params,
                                    const hk_image *pos, size_t npos,
                                    const hk_image *neg, size_t nneg,
                                    hk_detector **out);
-/* --- OpenCV variant (HK_VARIANT_OPENCV) --- */
+/* --- speed: SIMD, threads, batches and stacks --- */
 
-/* The OpenCV variant reproduces cv::HOGDescriptor::compute of OpenCV 4.6:
- * input u8 with 1 or 3 channels only (else HK_ERR_UNSUPPORTED), channels used
- * in memory order: hogkit's channel 0 is OpenCV's channel 0 (OpenCV's colour
- * tie-break rules are by channel index, so pass the same array to both; note
- * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
- * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
- * row-major over the image padded by params.opencv.pad_x/y rounded as
- * OpenCV's alignSize(pad, gcd(winStride, blockStride)) does; a padded image
- * smaller than the window is HK_ERR_TOO_SMALL. Layout and quirks:
- * docs/variants/opencv.md. */
+/* Threads (hk_hog_params.threads): 0 uses one thread per online core, N
+ * uses N; 1 runs everything on the calling thread and starts none, which is
+ * what a caller that already runs one hogkit call per thread should ask for
+ * (no oversubscription). A call with threads > 1 starts its threads and joins
+ * them before returning: no pool or thread outlives a call. One image is split
+ * into fixed bands of cell rows and a batch into fixed chunks of images, so
+ * results are bitwise identical for every thread count and instruction set.
+ *
+ * SIMD (hk_hog_params.simd): HK_SIMD_AUTO takes the best set this build and
+ * CPU have, unless the environment variable HK_SIMD (scalar, avx2, avx512)
+ * names one; HK_SIMD_SCALAR runs the scalar reference kernels (on the calling
+ * thread); asking for a set the build or CPU lacks gives HK_ERR_UNSUPPORTED
+ * (from hk_hog_params_check too). */
 
-/* getDescriptorSize(): floats per window for these parameters (validated). */
-HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
+/* The name of the kernels a request runs here: "scalar", "generic" (portable
+ * fast kernels), "avx2" or "avx512"; NULL when the request is unsupported. */
+HK_API const char *hk_simd_name(hk_simd requested);
 
-/* compute(img, winStride, padding, locations): the descriptors of the windows
- * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
- * i < n_locations; they may be negative down to -padding (padding rounded
- * as above). A location outside [-pad, size + pad - win] leaves its
- * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
- * floats into out (capacity in floats); n_locations = 0 writes nothing
- * (OpenCV would then compute every window: use hk_hog_extract). params must
- * select HK_VARIANT_OPENCV. */
-HK_API hk_status hk_opencv_compute_locations(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                             const hk_image *image, const int32_t *xy,
-                                             size_t n_locations, float *out, size_t capacity);
+/* Shape of a batch: (count, D) where D is hk_hog_shape's count for one image. */
+HK_API hk_status hk_hog_batch_shape(const hk_hog_params *params, size_t count, uint32_t width,
+                                    uint32_t height, uint32_t channels, hk_shape *shape);
 
-/* Converts u8 RGB (or RGBA, alpha ignored) to u8 grey exactly as OpenCV
- * 4.6's cvtColor(COLOR_RGB2GRAY) does: Y = (9798 R + 19235 G + 3735 B +
- * 16384) >> 15. A one-channel u8 image is copied unchanged. Other types or
- * channel counts: HK_ERR_UNSUPPORTED. Writes width*height bytes into buffer
- * (capacity in bytes) and fills `gray` as a packed view of it. */
-HK_API hk_status hk_image_rgb2gray_u8(const hk_image *image, void *buffer, size_t capacity,
-                                      hk_image *gray);
+/* HOG of `count` images of one size, channel count and sample type into
+ * out[count * D] (row i = image i, float32), the threads of params splitting
+ * the images (each image on one thread). Reads the images, writes only out,
+ * keeps per-thread scratch in ctx (NULL: a temporary one); after the first
+ * call with a context nothing is allocated per image. On an error out is
+ * unspecified and the status is that of the first failing image. */
+HK_API hk_status hk_hog_extract_batch(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *images, size_t count, float *out,
+                                      size_t capacity);
 
-/* --- VLFeat and dlib (FHOG) --- */
+/* The same for images laid out one after another: image i is `first` with
+ * data advanced by i * image_bytes (e.g. one N x H x W (x C) array). */
+HK_API hk_status hk_hog_extract_stack(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *first, size_t image_bytes, size_t count,
+                                      float *out, size_t capacity);
 
-/* Left-right flip permutation of one cell's descriptor, for the variants
- * whose output is (D, rows, cols): HK_VARIANT_VLFEAT_DT and
- * HK_VARIANT_VLFEAT_UOCTTI (VLFeat's vl_hog_get_permutation, `orientations`
- * as in hk_vlfeat_params) and HK_VARIANT_DLIB (31 planes; `orientations` is
- * ignored). For the mirrored image, the descriptor of a cell is
- * flipped[d] = hog[perm[d]] taken at the mirrored cell.
- * Sets *dimension to D; writes perm[0 .. D) when capacity >= D (perm may be
- * NULL with capacity 0 to ask for D only, which returns
- * HK_ERR_BUFFER_TOO_SMALL). Reads and keeps nothing else. */
-HK_API hk_status hk_fhog_flip_permutation(hk_variant variant, int orientations, size_t *perm,
-                                          size_t capacity, size_t *dimension);
+/* A stack of same-size images in one buffer owned by hogkit. */
+typedef struct hk_stack {
+    size_t count;       /* number of images */
+    size_t image_bytes; /* distance between images */
+    hk_image first;     /* the first image; its data is the whole buffer */
+} hk_stack;
 
-/* --- MaskFeat targets (batch) --- */
-
-/* MaskFeat HOG targets of a batch of float32 images laid out N x C x H x W
- * (planar, contiguous, C order: the memory of a contiguous PyTorch tensor),
- * with params->variant == HK_VARIANT_MASKFEAT and params->maskfeat used.
- * Output N x patches x dims float32 (C order), patches = (H/pool/u) *
- * (W/pool/u) row-major, dims = C * nbins * u * u, u = patch / pool, value
- * index ((c*nbins + bin)*u + cy)*u + cx within a patch: the targets of
- * SlowFast's HOGLayerC + _get_hog_label_2d (and the mmselfsup / FG-MAE
- * copies) for any C. Definition: docs/variants/maskfeat.md. The same numbers
- * come from hk_hog_extract on one interleaved image (shape (patches, dims)).
- * hk_maskfeat_targets_shape gives (N, patches, dims). Errors: W or H < 2 is
- * HK_ERR_TOO_SMALL; a Gaussian window on a non-square image, or with H not
- * a multiple of it, HK_ERR_UNSUPPORTED; a non-finite gradient (NaN/Inf
- * samples or float32 overflow) HK_ERR_NONFINITE. Reads `batch`, writes only
- * `out`, keeps scratch in ctx (NULL: a temporary context). */
-HK_API hk_status hk_maskfeat_targets_shape(const hk_hog_params *params, size_t n, size_t c,
-                                           size_t h, size_t w, hk_shape *shape);
-HK_API hk_status hk_maskfeat_targets(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                     const float *batch, size_t n, size_t c, size_t h,
-                                     size_t w, float *out, size_t capacity);
-
-/* 4-D float32 .npy stacks (N, C, H, W), C order: the batches that
- * hk_maskfeat_targets takes. hk_npy_stack_info reads the header of the file
- * bytes in memory (limits: NULL for defaults; C <= max_channels, H*W <=
- * max_pixels, the file must hold every sample) and gives the shape;
- * hk_npy_stack_decode copies the samples into out (capacity in floats).
- * Anything but a 4-D little-endian float32 array is HK_ERR_UNSUPPORTED. */
-HK_API hk_status hk_npy_stack_info(const void *bytes, size_t size, const hk_limits *limits,
-                                   size_t shape[4]);
-HK_API hk_status hk_npy_stack_decode(const void *bytes, size_t size, const hk_limits *limits,
-                                     float *out, size_t capacity);
-
-/* --- Rendering (HOG pictures) --- */
-
-/* skimage.feature.hog(..., visualize=True)[1] of the scikit-image 0.19.3
- * variant (params->variant == HK_VARIANT_SKIMAGE; block parameters unused):
- * image->height x image->width float64 values, row-major, into out
- * (capacity in doubles). For each cell and bin a skimage.draw.line segment
- * through the cell centre, perpendicular to the bin's mid direction,
- * radius min(cell_rows, cell_cols)/2 - 1, gets the un-normalised cell value
- * added (in float32 for float32 images, as skimage does). Images too small
- * for one block still render. Reads the image, writes only out. */
-HK_API hk_status hk_skimage_render(const hk_hog_params *params, const hk_image *image,
-                                   double *out, size_t capacity);
-
-/* Side of one cell's glyph in hk_hog_glyph_render, as VLFeat's. */
-#define HK_GLYPH_SIZE 21
-
-/* vl_hog_render of VLFeat 0.9.21 on any planar (dims, hog_h, hog_w) float32
- * array: variant HK_VARIANT_VLFEAT_UOCTTI or HK_VARIANT_DLIB with dims =
- * 3n + 4 (31 for n = 9; dlib's planes d, d+9, d+18 are the same groups), or
- * HK_VARIANT_VLFEAT_DT with dims = 4n; n = orientations; anything else is
- * HK_ERR_INVALID_ARG. For each cell, the bar glyph of orientation k (a line
- * perpendicular to k*180/n degrees) is weighted by the sum of entry k of the
- * 3 (or 4) groups of n, the glyphs are summed and the cell is clamped to
- * [min(0, weights), max(0, weights)]. Output (hog_h * 21) x (hog_w * 21)
- * float32, row-major, into out (capacity in floats). */
-HK_API hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims,
-                                     size_t hog_h, size_t hog_w, int orientations, float *out,
-                                     size_t capacity);
-
-/* Writes 8-bit pixels (channels 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA,
- * interleaved, rows of stride bytes) as a PNG file with libspng, whole or not
- * at all (temporary file in the same folder, then rename). */
-HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32_t width,
-                                 uint32_t height, uint32_t channels, size_t stride);
-
-/* Writes a float64 array as a .npy file (C order), like hk_npy_write_f32. */
-HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape,
-                                  int ndim);
+/* Reads a stack file: IDX (MNIST/Fashion-MNIST layout, plain or gzip: unsigned
+ * byte, float or double; 3-D (N, H, W) or 4-D (N, H, W, C)) or a .npy of 3
+ * dims (N, H, W) or 4 dims (N, H, W, C) of |u1 <u2 <f4 <f8. limits (NULL:
+ * defaults) apply per image (pixels, channels) and to the whole decoded size
+ * (max_file_bytes), before anything is allocated. Release with hk_stack_free;
+ * on error *stack is zeroed. */
+HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
+HK_API void hk_stack_free(hk_stack *stack);
 
 #ifdef __cplusplus
 }

@@ -188,6 +188,14 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
     parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
     parts[3] = (size_t)wp + 64;                           /* h0 */
+    /* hist can be large for odd geometries (up to the coefficient limit):
+     * the big products are checked */
+    size_t planes_n, acc_n;
+    if (!hk_mul_size((size_t)nbx, (size_t)hist, &acc_n) ||
+        !hk_mul_size(acc_n, sizeof(float) * (size_t)(ring > 6 ? ring : 6), &acc_n) ||
+        !hk_mul_size((size_t)hist, g->plane, &planes_n) ||
+        !hk_mul_size(planes_n, sizeof(float), &planes_n))
+        return HK_ERR_OVERFLOW;
     parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
     const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
     parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
@@ -446,7 +454,9 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!scores)
         return HK_ERR_NOMEM;
     for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
-        if (p->simd && p->wkx == 1)
+        if (p->simd_grad && p->wkx == 1)
+            hk__score_rows_fma(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+        else if (p->simd && p->wkx == 1)
             hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
         else
             hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);

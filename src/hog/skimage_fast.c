@@ -64,7 +64,6 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
     pl->p = p;
     pl->k = k;
     pl->im = im;
-    hk_skbin_consts_init(&pl->consts, p->orientations);
     pl->f32 = im->type == HK_F32;
     pl->use_sqrt = p->transform_sqrt;
     pl->n = (size_t)p->orientations;
@@ -366,6 +365,8 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
         ((uint64_t)im->width * im->height >= HK_LUT_MIN_PIXELS || ctx->lut_eager ||
          (ctx->skimage_lut && ctx->skimage_lut->n == p->orientations)))
         pl.lut = hk_skimage_lut_get(ctx, p->orientations, k); /* NULL: kernels */
+    if (!pl.lut) /* the tables replace the bins kernel and its constants */
+        hk_skbin_consts_init(&pl.consts, p->orientations);
     run_state s = {&pl, scratch};
     if (threads == 1) {
         cell_rows(&pl, 0, pl.n_cells_r, scratch[0]);
