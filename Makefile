@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
 
 .PHONY: all setup build asan-build test demo clean install uninstall deb
-.PHONY: bench
+.PHONY: fuzz fuzz-build bench
 
 all: build
 
@@ -27,6 +27,19 @@ asan-build: setup
 
 test: build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer targets (fuzz/fuzz_*.c) built with clang in $(FUZZ_BUILD), each
+# run FUZZ_SECONDS at nice 19, one after the other (fuzz/run.sh; docs/fuzzing.md).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz-build: setup
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DHK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+fuzz: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: build
 	@./scripts/demo $(BUILD)

@@ -33,6 +33,11 @@ int cmd_render(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_train_detector(int argc, char **argv);
 
+/* `hogkit hog` argument parsing alone, touching no file: the exit status
+ * cmd_hog would give before reading any input (HK_EXIT_OK after --help,
+ * HK_EXIT_USAGE after a usage error), or -1 when it would go on to run, with
+ * the parsed, checked parameters and limits filled in. */
+int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limits);
 /* --simd value: auto, scalar, avx2 or avx512 (usage error otherwise). */
 int cli_parse_simd(const char *text, hk_simd *simd);
 

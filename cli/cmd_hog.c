@@ -40,6 +40,9 @@ static void print_usage(void)
           "  --gray                    convert colour to grey first (skimage rgb2gray weights)\n"
           "  --flat                    write a 1-D vector (feature_vector=True)\n"
           "  --max-pixels N            refuse images with more pixels (default 268435456)\n"
+          "  --max-channels N          refuse images with more channels (default 64)\n"
+          "  --max-file-bytes N        refuse larger input files (default 4294967296)\n"
+          "  --max-npy-header N        refuse .npy headers longer than N bytes (default 65536)\n"
           "  --batch STACK             HOG of every image of STACK (IDX, plain or .gz, or a\n"
           "                            3-D/4-D .npy: N x H x W (x C)) into one N x D .npy\n"
           "  --threads N               threads (default 0: all cores; 1: this thread only)\n"
@@ -54,6 +57,9 @@ static void print_usage(void)
     fputs("\nExit status: 0 success, 1 some input could not be processed (each is named on\n"
           "stderr, the others are still written), 2 usage error. A failed output is never\n"
           "left behind.\n",
+          stdout);
+    fputs("With several inputs, a last line 'hog: N of M inputs failed, K written' counts them.\n"
+          "Limits apply to each input before anything is allocated for it (SECURITY.md).\n",
           stdout);
 }
 
@@ -82,13 +88,15 @@ static const hog_option_set *find_variant(int argc, char **argv)
     return NULL;
 }
 
-/* Parses options; collects inputs into `inputs`. Returns 0 on a usage error. */
+/* Parses options; collects inputs into `inputs`. Returns 0 on a usage error,
+ * -1 after --help (printed; nothing more to do), 1 to go on. Never exits, so
+ * the fuzz target (fuzz/fuzz_cli.c) can call it through cmd_hog_parse. */
 static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **inputs, int *n_in)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_usage();
-            exit(HK_EXIT_OK);
+            return -1;
         }
     const hog_option_set *set = find_variant(argc, argv);
     if (!set)
@@ -109,6 +117,21 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
                 !cli_parse_u64("--max-pixels", val, &u))
                 return 0;
             o->limits.max_pixels = u;
+        } else if (cli_is_option(a, "--max-channels")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-channels")) ||
+                !cli_parse_u64("--max-channels", val, &u))
+                return 0;
+            o->limits.max_channels = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
+        } else if (cli_is_option(a, "--max-file-bytes")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-file-bytes")) ||
+                !cli_parse_u64("--max-file-bytes", val, &u))
+                return 0;
+            o->limits.max_file_bytes = u;
+        } else if (cli_is_option(a, "--max-npy-header")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--max-npy-header")) ||
+                !cli_parse_u64("--max-npy-header", val, &u))
+                return 0;
+            o->limits.max_npy_header = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
         } else if (cli_is_option(a, "--batch")) {
             if (!(o->batch = cli_option_value(argc, argv, &i, "--batch")))
                 return 0;
@@ -256,9 +279,10 @@ int cmd_hog(int argc, char **argv)
     int n_in = 0;
     if (!inputs)
         return HK_EXIT_DATA;
-    if (!parse_hog_args(argc, argv, &o, inputs, &n_in)) {
+    int parsed = parse_hog_args(argc, argv, &o, inputs, &n_in);
+    if (parsed <= 0) {
         free(inputs);
-        return HK_EXIT_USAGE;
+        return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
     }
     if (!hk_simd_name(o.params.simd)) {
         cli_error("hog: --simd: this CPU or build does not have that instruction set");
@@ -308,7 +332,7 @@ int cmd_hog(int argc, char **argv)
         failed += !hog_one(&o, ctx, inputs[i], outs[i]);
     if (rc == HK_EXIT_OK && failed) {
         if (n_in > 1)
-            cli_error("hog: %d of %d inputs failed", failed, n_in);
+            cli_error("hog: %d of %d inputs failed, %d written", failed, n_in, n_in - failed);
         rc = HK_EXIT_DATA;
     }
     hk_hog_ctx_free(ctx);
@@ -317,6 +341,31 @@ int cmd_hog(int argc, char **argv)
     free(outs);
     free(inputs);
     return rc;
+}
+
+int cmd_hog_parse(int argc, char **argv, hk_hog_params *params, hk_limits *limits)
+{
+    hog_opts o;
+    memset(&o, 0, sizeof(o));
+    const char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
+    int n_in = 0;
+    if (!inputs)
+        return HK_EXIT_DATA;
+    int parsed = parse_hog_args(argc, argv, &o, inputs, &n_in);
+    free(inputs);
+    if (parsed <= 0)
+        return parsed < 0 ? HK_EXIT_OK : HK_EXIT_USAGE;
+    if (!hk_simd_name(o.params.simd)) {
+        cli_error("hog: --simd: this CPU or build does not have that instruction set");
+        return HK_EXIT_USAGE;
+    }
+    if (hk_hog_params_check(&o.params) != HK_OK) {
+        cli_error("hog: invalid parameters: %s", hk_strerror(hk_hog_params_check(&o.params)));
+        return HK_EXIT_USAGE;
+    }
+    *params = o.params;
+    *limits = o.limits;
+    return -1;
 }
 
 /* The option set of the variant called `name`, or NULL: lets other

@@ -276,7 +276,13 @@ HK_API void hk_hog_ctx_free(hk_hog_ctx *ctx);
 
 /* Computes HOG of `image` into out[0 .. shape.count), float32, in the layout
  * of hk_hog_shape. Reads the image, writes only `out`, keeps scratch in ctx
- * (ctx may be NULL: a temporary one is used). */
+ * (ctx may be NULL: a temporary one is used).
+ * Float samples that are NaN or infinite give HK_ERR_NONFINITE; finite ones
+ * so large that the computation overflows (where the reference library would
+ * output Inf/NaN) give HK_ERR_DOMAIN (HK_ERR_NONFINITE from the MaskFeat
+ * variant, whose kernel checks its gradients): the output of a successful call is
+ * always finite, and a call that fails once computing has begun leaves
+ * out[0 .. shape.count) zeroed. */
 HK_API hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *params,
                                 const hk_image *image, float *out,
                                 size_t capacity);

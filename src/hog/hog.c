@@ -174,6 +174,15 @@ hk_status hk_image_check_values(const hk_image *im, int no_negative)
     return HK_OK;
 }
 
+/* 1 when every value of v[0 .. n) is finite. */
+static int hk_all_finite(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
 hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *im,
                          float *out, size_t capacity)
 {
@@ -222,5 +231,14 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         st = HK_ERR_INVALID_ARG;
     }
     hk_hog_ctx_free(own);
+    /* Finite samples so large that the reference's arithmetic overflows
+     * (float32 gradients past ~3e38, sums of squares past ~1e308) would give
+     * Inf or NaN features, as the reference does; we promise finite output
+     * instead, so such an input is refused and nothing non-finite is left. */
+    if (st == HK_OK && !hk_all_finite(out, shape.count))
+        st = HK_ERR_DOMAIN;
+    /* A computation that failed part-way leaves no half-written features. */
+    if (st != HK_OK)
+        memset(out, 0, shape.count * sizeof(float));
     return st;
 }

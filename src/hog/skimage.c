@@ -153,6 +153,14 @@ hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p, const 
     float *acc = (float *)(block + block_n);
 
     cell_histograms(p, im, n_cells_r, n_cells_c, acc, hist);
+    /* Samples near the type's range overflow the gradients or the float
+     * cell sums to Inf. skimage would then output NaN (and C's fmin in the
+     * L2-Hys clip would even hide it as 0.2), so refuse the image instead:
+     * finite histograms keep every later step finite (squares of floats fit
+     * a double). */
+    for (size_t i = 0; i < hist_n; i++)
+        if (!isfinite(hist[i]))
+            return HK_ERR_DOMAIN;
 
     for (size_t r = 0; r < nbr; r++) {
         for (size_t c = 0; c < nbc; c++) {

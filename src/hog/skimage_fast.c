@@ -298,6 +298,19 @@ static void blocks_task(void *arg, size_t task, int worker)
     block_rows(s->pl, b0, b1, s->scratch[worker]);
 }
 
+/* Float samples near the type's range overflow the gradients or the cell
+ * sums to Inf; the scalar path (skimage.c) refuses such an image with
+ * HK_ERR_DOMAIN and so must this one. Integer samples cannot overflow. */
+static int hist_finite(const plan *pl)
+{
+    if (pl->im->type != HK_F32 && pl->im->type != HK_F64)
+        return 1;
+    for (size_t i = 0; i < pl->n_cells_r * pl->hist_row; i++)
+        if (!isfinite(pl->hist[i]))
+            return 0;
+    return 1;
+}
+
 static unsigned char *align64(void *p)
 {
     return (unsigned char *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
@@ -357,10 +370,14 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
     run_state s = {&pl, scratch};
     if (threads == 1) {
         cell_rows(&pl, 0, pl.n_cells_r, scratch[0]);
+        if (!hist_finite(&pl))
+            return HK_ERR_DOMAIN;
         block_rows(&pl, 0, pl.nbr, scratch[0]);
         return HK_OK;
     }
     hk_parallel_run(threads, tasks, cells_task, &s);
+    if (!hist_finite(&pl))
+        return HK_ERR_DOMAIN;
     hk_parallel_run(threads, (pl.nbr + HK_SKIMAGE_BAND - 1) / HK_SKIMAGE_BAND, blocks_task, &s);
     return HK_OK;
 }

@@ -1,5 +1,7 @@
 /* JPEG reader on libjpeg(-turbo). Gives 8-bit grey or RGB; CMYK/YCCK and
- * other colour spaces are HK_ERR_UNSUPPORTED.
+ * other colour spaces are HK_ERR_UNSUPPORTED. Damaged or missing entropy-coded
+ * data is an error (HK_ERR_TRUNCATED / HK_ERR_FORMAT) found at the first bad
+ * block, never a half-grey image.
  *
  * libjpeg reports fatal errors through error_exit, which by default prints
  * and calls exit(); we replace it with a longjmp back into hk__jpeg_read and
@@ -18,12 +20,18 @@
 /* Progressive files may hold any number of scans, each a full pass over the
  * coefficients: a tiny file can cost minutes. Real encoders use ~10. */
 #define HK_JPEG_MAX_SCANS 1000
+/* ...and a scan costs in proportion to the image: a few hundred bytes of
+ * end-of-band runs make a scan over 16000x16000 pixels. Bound the product
+ * too (2^34 pixel-scans: 64 scans at the default pixel limit, the full 1000
+ * for anything up to 17 megapixels), so no file costs more than seconds. */
+#define HK_JPEG_MAX_SCAN_PIXELS ((uint64_t)1 << 34)
 
 typedef struct hk_jpeg_err {
     struct jpeg_error_mgr pub; /* first, so the libjpeg pointer casts back */
     jmp_buf jump;
     int hit_eof;               /* the source ran dry: the file is truncated */
     int too_many_scans;
+    int corrupt;               /* entropy-coded data is damaged */
 } hk_jpeg_err;
 
 static void on_error(j_common_ptr cinfo)
@@ -35,9 +43,29 @@ static void on_error(j_common_ptr cinfo)
 static void on_message(j_common_ptr cinfo, int level)
 {
     hk_jpeg_err *e = (hk_jpeg_err *)cinfo->err;
-    /* level < 0 is a warning; only the fake-EOI one changes our verdict. */
-    if (level < 0 && e->pub.msg_code == JWRN_JPEG_EOF)
+    if (level >= 0)
+        return; /* trace messages */
+    /* libjpeg only warns when the entropy-coded data runs out or is corrupt,
+     * then fills the rest of the image with grey and carries on. Carrying on
+     * is a decompression bomb: a 300-byte file whose header claims
+     * 16000x16000 costs half a minute of decoding. Any such warning means the
+     * pixels are not the file's, so stop at once (longjmp out, as error_exit
+     * does); other warnings (extraneous bytes between markers, odd metadata)
+     * leave the pixels intact and are ignored. */
+    switch (e->pub.msg_code) {
+    case JWRN_JPEG_EOF:     /* the memory source ran dry */
+    case JWRN_HIT_MARKER:   /* a marker where entropy data should be */
         e->hit_eof = 1;
+        longjmp(e->jump, 1);
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_BOGUS_PROGRESSION:
+        e->corrupt = 1;
+        longjmp(e->jump, 1);
+    default:
+        break;
+    }
 }
 
 static void on_output(j_common_ptr cinfo)
@@ -49,7 +77,10 @@ static void on_progress(j_common_ptr cinfo)
 {
     j_decompress_ptr d = (j_decompress_ptr)cinfo;
     hk_jpeg_err *e = (hk_jpeg_err *)cinfo->err;
-    if (cinfo->is_decompressor && d->input_scan_number > HK_JPEG_MAX_SCANS) {
+    if (cinfo->is_decompressor &&
+        (d->input_scan_number > HK_JPEG_MAX_SCANS ||
+         (uint64_t)d->image_width * d->image_height * (uint64_t)d->input_scan_number >
+             HK_JPEG_MAX_SCAN_PIXELS)) {
         e->too_many_scans = 1;
         longjmp(e->jump, 1);
     }
@@ -61,8 +92,12 @@ static hk_status map_error(const hk_jpeg_err *e)
         return HK_ERR_TRUNCATED;
     if (e->too_many_scans)
         return HK_ERR_LIMIT;
+    if (e->corrupt)
+        return HK_ERR_FORMAT;
     switch (e->pub.msg_code) {
     case JERR_OUT_OF_MEMORY: return HK_ERR_NOMEM;
+    case JERR_IMAGE_TOO_BIG:     /* a side over libjpeg's 65500: over any pixel limit */
+        return HK_ERR_LIMIT;
     case JERR_BAD_PRECISION:     /* 12/16-bit samples */
     case JERR_SOF_UNSUPPORTED:   /* lossless and other rare processes */
     case JERR_CONVERSION_NOTIMPL: return HK_ERR_UNSUPPORTED;

@@ -212,7 +212,13 @@ static void test_errors_and_ctx(void)
     p.vlfeat.cell_size = 4;
     float o[36];
     CHECK(hk_hog_extract(NULL, &p, &bim, o, 36) == HK_ERR_DOMAIN);
-    big[5] = 1e30; /* rounds to a finite float */
+    /* 1e30 is a finite float, but its square overflows float arithmetic:
+     * the reference path gives NaN features, which hk_hog_extract refuses
+     * (HK_ERR_DOMAIN, output zeroed: issue 8's finite-output promise). */
+    big[5] = 1e30;
+    CHECK(hk_hog_extract(NULL, &p, &bim, o, 36) == HK_ERR_DOMAIN);
+    CHECK(o[0] == 0.0f);
+    big[5] = 1e15; /* squares stay finite: accepted */
     CHECK(hk_hog_extract(NULL, &p, &bim, o, 36) == HK_OK);
 }
 
