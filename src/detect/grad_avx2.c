@@ -15,26 +15,7 @@ int hk__cpu_has_avx2_fma(void)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-static const float P1 = 0.9997878412794807f * (float)(180 / 3.14159265358979323846);
-static const float P3 = -0.3258083974640975f * (float)(180 / 3.14159265358979323846);
-static const float P5 = 0.1555786518463281f * (float)(180 / 3.14159265358979323846);
-static const float P7 = -0.04432655554792128f * (float)(180 / 3.14159265358979323846);
-
-static inline float fast_atan_deg(float y, float x)
-{
-    float ax = fabsf(x), ay = fabsf(y);
-    float mn = ax < ay ? ax : ay, mx = ax < ay ? ay : ax;
-    float c = mn / (mx + (float)DBL_EPSILON);
-    float cc = c * c;
-    float a = fmaf(fmaf(fmaf(cc, P7, P5), cc, P3), cc, P1) * c;
-    if (!(ax >= ay))
-        a = 90.f - a;
-    if (x < 0)
-        a = 180.f - a;
-    if (y < 0)
-        a = 360.f - a;
-    return a;
-}
+#include "detect/fast_atan.h"
 
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
                        const float *const *next, int cn, int wp, int nbins, int signed_grad,
@@ -97,8 +78,8 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
     const float ascale = signed_grad ? (float)(nbins / (2.0 * 3.14159265358979323846))
                                      : (float)(nbins / 3.14159265358979323846);
     const float deg2rad = (float)(3.14159265358979323846 / 180);
-    const __m256 vp1 = _mm256_set1_ps(P1), vp3 = _mm256_set1_ps(P3), vp5 = _mm256_set1_ps(P5),
-                 vp7 = _mm256_set1_ps(P7), eps = _mm256_set1_ps((float)DBL_EPSILON),
+    const __m256 vp1 = _mm256_set1_ps(HK_ATAN_P1), vp3 = _mm256_set1_ps(HK_ATAN_P3), vp5 = _mm256_set1_ps(HK_ATAN_P5),
+                 vp7 = _mm256_set1_ps(HK_ATAN_P7), eps = _mm256_set1_ps((float)DBL_EPSILON),
                  v90 = _mm256_set1_ps(90.f), v180 = _mm256_set1_ps(180.f),
                  v360 = _mm256_set1_ps(360.f), zero = _mm256_setzero_ps(),
                  absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)),

@@ -29,27 +29,7 @@ static int reflect101(int p, int len)
     return p;
 }
 
-/* OpenCV's fastAtan32f (AVX2 build: fused multiply-adds), in degrees. */
-static const float P1 = 0.9997878412794807f * (float)(180 / 3.14159265358979323846);
-static const float P3 = -0.3258083974640975f * (float)(180 / 3.14159265358979323846);
-static const float P5 = 0.1555786518463281f * (float)(180 / 3.14159265358979323846);
-static const float P7 = -0.04432655554792128f * (float)(180 / 3.14159265358979323846);
-
-static inline float fast_atan_deg(float y, float x)
-{
-    float ax = fabsf(x), ay = fabsf(y);
-    float mn = ax < ay ? ax : ay, mx = ax < ay ? ay : ax;
-    float c = mn / (mx + (float)DBL_EPSILON);
-    float cc = c * c;
-    float a = fmaf(fmaf(fmaf(cc, P7, P5), cc, P3), cc, P1) * c;
-    if (!(ax >= ay))
-        a = 90.f - a;
-    if (x < 0)
-        a = 180.f - a;
-    if (y < 0)
-        a = 360.f - a;
-    return a;
-}
+#include "detect/fast_atan.h"
 
 /* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
 __attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
