@@ -29,5 +29,10 @@ int cli_is_option(const char *arg, const char *name);
 int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 
 #endif

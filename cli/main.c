@@ -11,6 +11,11 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "  train      train a classifier (HOG/LBP/Gabor x SVM/KNN/trees) into a model file\n"
+    "  predict    classify a dataset with a model file\n"
+    "  study      compare features x learners on a train/test split, with a report\n"
+    "  features   HOG, LBP or Gabor descriptors of image files into .npy\n"
+    "  dataset    show or export a dataset (IDX, class folders, digits.png)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -35,6 +40,16 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "hog") == 0)
         return cmd_hog(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0)
+        return cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0)
+        return cmd_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "study") == 0)
+        return cmd_study(argc - 1, argv + 1);
+    if (strcmp(cmd, "features") == 0)
+        return cmd_features(argc - 1, argv + 1);
+    if (strcmp(cmd, "dataset") == 0)
+        return cmd_dataset(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);
     return HK_EXIT_USAGE;
 }

@@ -427,6 +427,11 @@ HK_API hk_status hk_deskew_u8(const uint8_t *src, uint32_t width, uint32_t heigh
                               uint8_t *dst);
 HK_API hk_status hk_dataset_deskew(hk_dataset *ds);
 
+/* Writes 8-bit grey (channels 1) or RGB (3) pixels, row-major and packed, as
+ * a PNG file, whole or not at all. */
+HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32_t width,
+                                 uint32_t height, uint32_t channels);
+
 /* Which descriptor a recognition pipeline computes per image. */
 typedef enum hk_feature_kind {
     HK_FEATURE_HOG = 0,
@@ -436,6 +441,7 @@ typedef enum hk_feature_kind {
 
 typedef struct hk_feature_params {
     hk_feature_kind kind;
+    int deskew;          /* deskew each image first (hk_deskew_u8), for digit data: 0 */
     hk_hog_params hog;
     hk_lbp_params lbp;
     hk_gabor_params gabor;

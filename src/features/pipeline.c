@@ -73,9 +73,21 @@ static void *run_job(void *arg)
     if (j->p->kind == HK_FEATURE_HOG && (j->st = hk_hog_ctx_new(&ctx)) != HK_OK)
         return NULL;
     size_t px = (size_t)j->ds->width * j->ds->height;
+    uint8_t *tmp = NULL;
+    if (j->p->deskew && !(tmp = malloc(px))) {
+        hk_hog_ctx_free(ctx);
+        j->st = HK_ERR_NOMEM;
+        return NULL;
+    }
     for (uint32_t i = j->first; j->st == HK_OK && i < j->first + j->count; i++) {
         hk_image im = {.width = j->ds->width, .height = j->ds->height, .channels = 1,
                        .type = HK_U8, .stride = j->ds->width, .data = j->ds->pixels + i * px};
+        if (tmp) {
+            j->st = hk_deskew_u8(j->ds->pixels + i * px, j->ds->width, j->ds->height, tmp);
+            im.data = tmp;
+            if (j->st != HK_OK)
+                break;
+        }
         float *o = j->out + (size_t)i * j->dim;
         switch (j->p->kind) {
         case HK_FEATURE_HOG: j->st = hk_hog_extract(ctx, &j->p->hog, &im, o, j->dim); break;
@@ -83,6 +95,7 @@ static void *run_job(void *arg)
         default: j->st = hk_gabor_extract(&j->p->gabor, &im, o, j->dim); break;
         }
     }
+    free(tmp);
     hk_hog_ctx_free(ctx);
     return NULL;
 }

@@ -23,6 +23,7 @@ static int r_i(hk__rbuf *r) { return (int)hk__r_u32(r); }
 static void w_features(hk__wbuf *w, const hk_feature_params *f)
 {
     w_i(w, f->kind);
+    w_i(w, f->deskew);
     const hk_hog_params *h = &f->hog;
     w_i(w, h->variant);
     w_i(w, h->threads);
@@ -74,6 +75,7 @@ static void r_features(hk__rbuf *r, hk_feature_params *f)
 {
     memset(f, 0, sizeof(*f));
     f->kind = (hk_feature_kind)r_i(r);
+    f->deskew = r_i(r);
     hk_hog_params *h = &f->hog;
     h->variant = (hk_variant)r_i(r);
     h->threads = r_i(r);
