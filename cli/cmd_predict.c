@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +27,16 @@ static int write_predictions(const char *path, const hk_model *m, const int32_t 
 {
     FILE *f = stdout;
     char tmp[4096];
+    struct stat sb;
+    /* A device or pipe (e.g. /dev/null) is written in place, never replaced. */
+    if (path && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (!(f = fopen(path, "wb")))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%s\n", hk_model_class_name(m, (uint32_t)pred[i]));
+        int ok = !ferror(f);
+        return (fclose(f) == 0) && ok;
+    }
     if (path) {
         if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp)
             return 0;
