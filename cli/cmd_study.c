@@ -27,6 +27,7 @@ static void usage(void)
            "  --learners LIST     comma-separated learners, or all (default)\n"
            "  -o, --output DIR    report folder (created if missing)\n"
            "  -q, --quiet         no search log on stderr\n"
+           "A --param applies to the learners that have that parameter.\n"
            "\n%s\n%s\n%s",
            RECOG_FIT_HELP, RECOG_DATA_HELP, RECOG_FEATURE_HELP);
 }
@@ -125,6 +126,7 @@ int cmd_study(int argc, char **argv)
     recog_data_opts_default(&dopt);
     recog_fit_opts_default(&fopt);
     fopt.verbose = 1;
+    fopt.lenient = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r;

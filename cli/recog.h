@@ -67,6 +67,8 @@ int recog_grid_load(hk_learner_kind kind, const char *file, recog_grid *g);
 int recog_set_param(hk_learner_params *p, const char *name, double value, size_t dim);
 /* Fixes a parameter from "NAME=VALUE" (--param): drops it from the grid. */
 int recog_fix_param(recog_grid *g, hk_learner_params *p, const char *assign);
+/* Whether "NAME=VALUE" names a valid parameter of this learner. */
+int recog_param_applies(hk_learner_kind kind, const char *assign);
 /* Names the learner settings that differ from the defaults, for reports. */
 void recog_describe(const hk_learner_params *p, size_t dim, char *buf, size_t cap);
 
@@ -86,6 +88,7 @@ typedef struct recog_fit_opts {
     uint32_t seed;
     int verbose;
     int threads;
+    int lenient;            /* study: a --param another learner takes is skipped */
 } recog_fit_opts;
 
 void recog_fit_opts_default(recog_fit_opts *o);

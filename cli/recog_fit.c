@@ -68,9 +68,12 @@ hk_model *recog_fit(hk_learner_kind kind, const recog_fit_opts *o, const float *
     hk_learner_params_default(&p, kind);
     p.threads = o->threads;
     p.seed = o->seed;
-    for (int i = 0; i < o->n_params; i++)
+    for (int i = 0; i < o->n_params; i++) {
+        if (o->lenient && !recog_param_applies(kind, o->params[i]))
+            continue;
         if (!recog_fix_param(&g, &p, o->params[i]))
             return NULL;
+    }
     if (kind == HK_LEARNER_KNN) {
         /* k cannot exceed the rows of a training fold */
         size_t rows = (o->budget && o->budget < n ? o->budget : n) * (size_t)(o->folds - 1) /

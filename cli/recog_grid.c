@@ -166,6 +166,22 @@ int recog_grid_load(hk_learner_kind kind, const char *file, recog_grid *g)
     return ok;
 }
 
+int recog_param_applies(hk_learner_kind kind, const char *assign)
+{
+    char name[32];
+    const char *eq = strchr(assign, '=');
+    double v;
+    if (!eq || (size_t)(eq - assign) >= sizeof name)
+        return 1; /* malformed: let recog_fix_param report it */
+    memcpy(name, assign, (size_t)(eq - assign));
+    name[eq - assign] = 0;
+    hk_learner_params probe;
+    hk_learner_params_default(&probe, kind);
+    if (!parse_value(name, eq + 1, &v))
+        return 1;
+    return recog_set_param(&probe, name, v, 100);
+}
+
 int recog_fix_param(recog_grid *g, hk_learner_params *p, const char *assign)
 {
     const char *eq = strchr(assign, '=');

@@ -22,14 +22,14 @@ FASHION = "/usr/share/datasets/fashion-mnist"
 TRAIN = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
 TEST = os.path.join(FASHION, "t10k-images-idx3-ubyte.gz")
 DIGITS = "/usr/share/doc/opencv-doc/examples/data/digits.png"
-N_TRAIN, N_TEST = 1000, 300
+N_TRAIN, N_TEST = 600, 200
 HOG = "hog:pixels-per-cell=4,4:cells-per-block=2,2"
 FAST = {  # fixed parameters: no search, so the test stays quick
     "svm-linear": ["--param", "C=0.1"],
     "svm-rbf": ["--param", "C=10", "--param", "gamma-scale=1"],
     "knn": ["--param", "k=5", "--param", "weights=uniform"],
-    "forest": ["--param", "trees=60", "--param", "max_depth=12"],
-    "gbdt": ["--param", "trees=25", "--param", "max_depth=4", "--param", "eta=0.3"],
+    "forest": ["--param", "trees=30", "--param", "max_depth=8"],
+    "gbdt": ["--param", "trees=8", "--param", "max_depth=3", "--param", "eta=0.5"],
 }
 pytestmark = pytest.mark.skipif(not os.path.exists(TRAIN), reason="dataset-fashion-mnist missing")
 
@@ -62,7 +62,7 @@ def nearest_centroid(ftr, ytr, fte):
 def train(tmp_path, learner, *extra, data=TRAIN, features=HOG, limit=N_TRAIN):
     model = tmp_path / f"{learner}.hkm"
     r = run_cli("train", data, "--features", features, "--learner", learner, "-o", model,
-                "--limit", limit, "-q", *extra, check=True)
+                "--limit", limit, "-q", "--threads", 1, *extra, check=True)
     assert os.path.exists(model)
     return model, r.stdout
 
@@ -84,13 +84,13 @@ def test_learner_beats_baseline(tmp_path, fashion, learner):
     pred, acc = predict(tmp_path, model)
     assert len(pred) == N_TEST
     assert acc == pytest.approx((pred == yte).mean(), abs=1e-4)
-    assert acc >= 0.65, (learner, acc)
+    assert acc >= 0.6, (learner, acc)
     assert acc >= baseline - 0.03, (learner, acc, baseline)
 
 
 def test_knn_matches_numpy(tmp_path, fashion):
     ftr, ytr, fte, yte = fashion
-    for k, weights in [(1, "uniform"), (5, "uniform"), (7, "distance")]:
+    for k, weights in [(1, "uniform"), (7, "distance")]:
         model, _ = train(tmp_path, "knn", "--param", f"k={k}", "--param", f"weights={weights}")
         pred, _ = predict(tmp_path, model)
         mean, std = ftr.mean(0), ftr.std(0)
@@ -111,8 +111,8 @@ def test_knn_matches_numpy(tmp_path, fashion):
 def test_grid_search_and_budget(tmp_path):
     grid = tmp_path / "grids.conf"
     grid.write_text("# tiny grid\nsvm-linear C 0.01 1   # two values\n")
-    model, out = train(tmp_path, "svm-linear", "--grid", grid, "--budget", 400, "--folds", 2,
-                       limit=600)
+    model, out = train(tmp_path, "svm-linear", "--grid", grid, "--budget", 300, "--folds", 2,
+                       limit=500)
     assert "2-fold cv accuracy" in out
     assert any(f"C={c}" in out for c in ("0.01", "1"))
     # a grid line with a bad value, and an unknown learner, are usage errors
@@ -151,20 +151,20 @@ def test_model_files_refused_when_damaged(tmp_path):
 @pytest.mark.skipif(not os.path.exists(DIGITS), reason="opencv-doc not installed")
 def test_digits_rbf(tmp_path):
     """OpenCV's digits.py protocol on a third of the data: shuffle 321, deskew,
-    first 90% train (limited to 1500), the rest test."""
+    first 90% train (limited to 1000), the rest test."""
     common = ["--shuffle", 321, "--split", 0.9]
     model, _ = train(tmp_path, "svm-rbf", "--param", "C=10", "--param", "gamma-scale=1",
-                     *common, data=DIGITS, features="hog:deskew:cell=5:block=2", limit=1500)
-    pred, acc = predict(tmp_path, model, *common, data=DIGITS, limit=500)
-    assert len(pred) == 500
+                     *common, data=DIGITS, features="hog:deskew:cell=5:block=2", limit=1000)
+    pred, acc = predict(tmp_path, model, *common, data=DIGITS, limit=300)
+    assert len(pred) == 300
     assert acc >= 0.9
 
 
 def test_study_report(tmp_path):
     out = tmp_path / "report"
     r = run_cli("study", TRAIN, TEST, "--features", "hog:cell=7:block=2,lbp,gabor:freq=0.25",
-                "--learners", "svm-linear,knn", "--limit", 400, "-o", out, "-q",
-                "--param", "C=0.1", check=True)
+                "--learners", "svm-linear,knn", "--limit", 300, "-o", out, "-q",
+                "--param", "C=0.1", "--param", "k=3", "--threads", 1, check=True)
     table = (out / "table.md").read_text()
     assert table.count("\n| ") == 6   # 3 features x 2 learners
     rep = json.loads((out / "report.json").read_text())
@@ -173,7 +173,7 @@ def test_study_report(tmp_path):
     assert best["accuracy"] >= 0.55
     assert rep["best"]["learner"] == best["learner"]
     cm = np.array(rep["best"]["confusion"])
-    assert cm.shape == (10, 10) and cm.sum() == 400
+    assert cm.shape == (10, 10) and cm.sum() == 300
     png = cv2.imread(str(out / "confusion.png"))
     assert png is not None and png.shape[0] == png.shape[1] > 10
     assert "best:" in r.stdout
