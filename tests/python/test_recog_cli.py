@@ -28,7 +28,7 @@ FAST = {  # fixed parameters: no search, so the test stays quick
     "svm-linear": ["--param", "C=0.1"],
     "svm-rbf": ["--param", "C=10", "--param", "gamma-scale=1"],
     "knn": ["--param", "k=5", "--param", "weights=uniform"],
-    "forest": ["--param", "trees=30", "--param", "max_depth=8"],
+    "forest": ["--param", "trees=12", "--param", "max_depth=6"],
     "gbdt": ["--param", "trees=8", "--param", "max_depth=3", "--param", "eta=0.5"],
 }
 pytestmark = pytest.mark.skipif(not os.path.exists(TRAIN), reason="dataset-fashion-mnist missing")
