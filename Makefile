@@ -5,7 +5,9 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build asan-build test demo clean
+PREFIX ?= /usr/local
+
+.PHONY: all setup build asan-build test demo clean install uninstall deb
 
 all: build
 
@@ -30,3 +32,19 @@ demo: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Installs into $(DESTDIR)$(PREFIX): library (shared + static), header, CLI,
+# man page, pkg-config file, CMake package (and the Python module when built).
+install: build
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# Removes exactly what the last `make install` of this build wrote.
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
+	@while read -r f || [ -n "$$f" ]; do rm -f "$(DESTDIR)$$f"; done < $(BUILD)/install_manifest.txt
+	@echo "removed $$(grep -c "" $(BUILD)/install_manifest.txt) files"
+
+# A Debian package built with Debian's own tools (dpkg-shlibdeps, dpkg-gencontrol, dpkg-deb).
+deb: build
+	@./scripts/make-deb $(BUILD)

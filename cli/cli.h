@@ -29,6 +29,7 @@ int cli_is_option(const char *arg, const char *name);
 int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_study(int argc, char **argv);

@@ -8,10 +8,15 @@
 
 #include "cli.h"
 #include "hog_options.h"
+#include "maskfeat_stack.h"
 
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
+    &hog_maskfeat_options,
+    &hog_vlfeat_dt_options,
+    &hog_vlfeat_uoctti_options,
+    &hog_dlib_options,
 };
 #define N_OPTION_SETS (sizeof(OPTION_SETS) / sizeof(OPTION_SETS[0]))
 
@@ -143,6 +148,11 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
     float *feat = NULL;
     int ok = 0;
     double t0 = now_ms();
+    if (o->params.variant == HK_VARIANT_MASKFEAT) { /* a (N, C, H, W) batch? */
+        int r = maskfeat_stack_one(&o->params, &o->limits, ctx, in, out_path, o->verbose);
+        if (r >= 0)
+            return r;
+    }
     hk_status st = hk_image_load(in, &o->limits, &img);
     if (st != HK_OK) {
         cli_error("%s: cannot read image: %s", in, hk_strerror(st));
@@ -266,4 +276,14 @@ int cmd_hog(int argc, char **argv)
     free(outs);
     free(inputs);
     return rc;
+}
+
+/* The option set of the variant called `name`, or NULL: lets other
+ * subcommands (render) take the same variant options as hog. */
+const hog_option_set *hog_option_set_find(const char *name)
+{
+    for (size_t k = 0; k < N_OPTION_SETS; k++)
+        if (strcmp(name, OPTION_SETS[k]->name) == 0)
+            return OPTION_SETS[k];
+    return NULL;
 }

@@ -106,7 +106,7 @@ static hk_status confusion_png(const char *path, const uint32_t *cm, uint32_t k)
                     memcpy(px + (((size_t)t * cell + y) * side + p * cell + x) * 3, rgb, 3);
         }
     }
-    hk_status st = hk_png_write_u8(path, px, side, side, 3);
+    hk_status st = hk_png_write_u8(path, px, side, side, 3, (size_t)side * 3);
     free(px);
     return st;
 }

@@ -11,6 +11,7 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  hog        HOG of image files into .npy (scikit-image 0.19.3 variant)\n"
+    "  render     the HOG picture of an image as a PNG (skimage hog_image, VLFeat glyphs)\n"
     "  train      train a classifier (HOG/LBP/Gabor x SVM/KNN/trees) into a model file\n"
     "  predict    classify a dataset with a model file\n"
     "  study      compare features x learners on a train/test split, with a report\n"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "hog") == 0)
         return cmd_hog(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
     if (strcmp(cmd, "train") == 0)
         return cmd_train(argc - 1, argv + 1);
     if (strcmp(cmd, "predict") == 0)

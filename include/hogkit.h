@@ -293,6 +293,91 @@ HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
 HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
                                    size_t capacity, hk_image *gray);
 
+/* --- VLFeat and dlib (FHOG) --- */
+
+/* Left-right flip permutation of one cell's descriptor, for the variants
+ * whose output is (D, rows, cols): HK_VARIANT_VLFEAT_DT and
+ * HK_VARIANT_VLFEAT_UOCTTI (VLFeat's vl_hog_get_permutation, `orientations`
+ * as in hk_vlfeat_params) and HK_VARIANT_DLIB (31 planes; `orientations` is
+ * ignored). For the mirrored image, the descriptor of a cell is
+ * flipped[d] = hog[perm[d]] taken at the mirrored cell.
+ * Sets *dimension to D; writes perm[0 .. D) when capacity >= D (perm may be
+ * NULL with capacity 0 to ask for D only, which returns
+ * HK_ERR_BUFFER_TOO_SMALL). Reads and keeps nothing else. */
+HK_API hk_status hk_fhog_flip_permutation(hk_variant variant, int orientations, size_t *perm,
+                                          size_t capacity, size_t *dimension);
+
+/* --- MaskFeat targets (batch) --- */
+
+/* MaskFeat HOG targets of a batch of float32 images laid out N x C x H x W
+ * (planar, contiguous, C order: the memory of a contiguous PyTorch tensor),
+ * with params->variant == HK_VARIANT_MASKFEAT and params->maskfeat used.
+ * Output N x patches x dims float32 (C order), patches = (H/pool/u) *
+ * (W/pool/u) row-major, dims = C * nbins * u * u, u = patch / pool, value
+ * index ((c*nbins + bin)*u + cy)*u + cx within a patch: the targets of
+ * SlowFast's HOGLayerC + _get_hog_label_2d (and the mmselfsup / FG-MAE
+ * copies) for any C. Definition: docs/variants/maskfeat.md. The same numbers
+ * come from hk_hog_extract on one interleaved image (shape (patches, dims)).
+ * hk_maskfeat_targets_shape gives (N, patches, dims). Errors: W or H < 2 is
+ * HK_ERR_TOO_SMALL; a Gaussian window on a non-square image, or with H not
+ * a multiple of it, HK_ERR_UNSUPPORTED; a non-finite gradient (NaN/Inf
+ * samples or float32 overflow) HK_ERR_NONFINITE. Reads `batch`, writes only
+ * `out`, keeps scratch in ctx (NULL: a temporary context). */
+HK_API hk_status hk_maskfeat_targets_shape(const hk_hog_params *params, size_t n, size_t c,
+                                           size_t h, size_t w, hk_shape *shape);
+HK_API hk_status hk_maskfeat_targets(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                     const float *batch, size_t n, size_t c, size_t h,
+                                     size_t w, float *out, size_t capacity);
+
+/* 4-D float32 .npy stacks (N, C, H, W), C order: the batches that
+ * hk_maskfeat_targets takes. hk_npy_stack_info reads the header of the file
+ * bytes in memory (limits: NULL for defaults; C <= max_channels, H*W <=
+ * max_pixels, the file must hold every sample) and gives the shape;
+ * hk_npy_stack_decode copies the samples into out (capacity in floats).
+ * Anything but a 4-D little-endian float32 array is HK_ERR_UNSUPPORTED. */
+HK_API hk_status hk_npy_stack_info(const void *bytes, size_t size, const hk_limits *limits,
+                                   size_t shape[4]);
+HK_API hk_status hk_npy_stack_decode(const void *bytes, size_t size, const hk_limits *limits,
+                                     float *out, size_t capacity);
+
+/* --- Rendering (HOG pictures) --- */
+
+/* skimage.feature.hog(..., visualize=True)[1] of the scikit-image 0.19.3
+ * variant (params->variant == HK_VARIANT_SKIMAGE; block parameters unused):
+ * image->height x image->width float64 values, row-major, into out
+ * (capacity in doubles). For each cell and bin a skimage.draw.line segment
+ * through the cell centre, perpendicular to the bin's mid direction,
+ * radius min(cell_rows, cell_cols)/2 - 1, gets the un-normalised cell value
+ * added (in float32 for float32 images, as skimage does). Images too small
+ * for one block still render. Reads the image, writes only out. */
+HK_API hk_status hk_skimage_render(const hk_hog_params *params, const hk_image *image,
+                                   double *out, size_t capacity);
+
+/* Side of one cell's glyph in hk_hog_glyph_render, as VLFeat's. */
+#define HK_GLYPH_SIZE 21
+
+/* vl_hog_render of VLFeat 0.9.21 on any planar (dims, hog_h, hog_w) float32
+ * array: variant HK_VARIANT_VLFEAT_UOCTTI or HK_VARIANT_DLIB with dims =
+ * 3n + 4 (31 for n = 9; dlib's planes d, d+9, d+18 are the same groups), or
+ * HK_VARIANT_VLFEAT_DT with dims = 4n; n = orientations; anything else is
+ * HK_ERR_INVALID_ARG. For each cell, the bar glyph of orientation k (a line
+ * perpendicular to k*180/n degrees) is weighted by the sum of entry k of the
+ * 3 (or 4) groups of n, the glyphs are summed and the cell is clamped to
+ * [min(0, weights), max(0, weights)]. Output (hog_h * 21) x (hog_w * 21)
+ * float32, row-major, into out (capacity in floats). */
+HK_API hk_status hk_hog_glyph_render(hk_variant variant, const float *hog, size_t dims,
+                                     size_t hog_h, size_t hog_w, int orientations, float *out,
+                                     size_t capacity);
+
+/* Writes 8-bit pixels (channels 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA,
+ * interleaved, rows of stride bytes) as a PNG file with libspng, whole or not
+ * at all (temporary file in the same folder, then rename). */
+HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32_t width,
+                                 uint32_t height, uint32_t channels, size_t stride);
+
+/* Writes a float64 array as a .npy file (C order), like hk_npy_write_f32. */
+HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape,
+                                  int ndim);
 
 /* --- recognition: LBP and Gabor features, datasets, learners, models --- */
 
@@ -426,11 +511,6 @@ HK_API hk_status hk_numpy_permutation(uint32_t seed, uint32_t count, uint32_t *p
 HK_API hk_status hk_deskew_u8(const uint8_t *src, uint32_t width, uint32_t height,
                               uint8_t *dst);
 HK_API hk_status hk_dataset_deskew(hk_dataset *ds);
-
-/* Writes 8-bit grey (channels 1) or RGB (3) pixels, row-major and packed, as
- * a PNG file, whole or not at all. */
-HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32_t width,
-                                 uint32_t height, uint32_t channels);
 
 /* Which descriptor a recognition pipeline computes per image. */
 typedef enum hk_feature_kind {

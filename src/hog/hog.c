@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hog/hog_internal.h"
+#include "hog/maskfeat.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -48,6 +49,24 @@ static hk_status skimage_params_check(const hk_skimage_params *s)
     return HK_OK;
 }
 
+static hk_status vlfeat_params_check(const hk_vlfeat_params *v)
+{
+    if (v->cell_size < 1 || v->cell_size > HK_MAX_CELL || v->orientations < 1 ||
+        v->orientations > HK_MAX_ORIENTATIONS ||
+        (v->bilinear_orientations != 0 && v->bilinear_orientations != 1))
+        return HK_ERR_INVALID_ARG;
+    return HK_OK;
+}
+
+static hk_status dlib_params_check(const hk_dlib_params *d)
+{
+    if (d->cell_size < 1 || d->cell_size > HK_MAX_CELL || d->filter_rows_padding < 1 ||
+        d->filter_rows_padding > HK_MAX_CELL || d->filter_cols_padding < 1 ||
+        d->filter_cols_padding > HK_MAX_CELL)
+        return HK_ERR_INVALID_ARG;
+    return HK_OK;
+}
+
 hk_status hk_hog_params_check(const hk_hog_params *p)
 {
     if (!p || p->threads < 0 || p->threads > 4096 || p->simd < HK_SIMD_AUTO ||
@@ -56,6 +75,13 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
+    case HK_VARIANT_MASKFEAT:
+        return hk_maskfeat_params_check(&p->maskfeat);
+    case HK_VARIANT_VLFEAT_DT:
+    case HK_VARIANT_VLFEAT_UOCTTI:
+        return vlfeat_params_check(&p->vlfeat);
+    case HK_VARIANT_DLIB:
+        return dlib_params_check(&p->dlib);
     default:
         break;
     }
@@ -77,6 +103,14 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return hk_skimage_shape(&p->skimage, width, height, shape);
+    case HK_VARIANT_MASKFEAT:
+        return hk_maskfeat_shape(&p->maskfeat, width, height, channels, shape);
+    case HK_VARIANT_VLFEAT_DT:
+    case HK_VARIANT_VLFEAT_UOCTTI:
+        return hk_vlfeat_shape(&p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, width, height,
+                               shape);
+    case HK_VARIANT_DLIB:
+        return hk_dlib_shape(&p->dlib, width, height, channels, shape);
     default:
         break;
     }
@@ -159,6 +193,16 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         st = hk_skimage_extract(ctx, &p->skimage, im, out);
+        break;
+    case HK_VARIANT_MASKFEAT:
+        st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
+        break;
+    case HK_VARIANT_VLFEAT_DT:
+    case HK_VARIANT_VLFEAT_UOCTTI:
+        st = hk_vlfeat_extract(ctx, &p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, im, out);
+        break;
+    case HK_VARIANT_DLIB:
+        st = hk_dlib_extract(ctx, &p->dlib, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;

@@ -36,9 +36,27 @@ hk_status hk_skimage_shape(const hk_skimage_params *p, uint32_t width, uint32_t 
                            hk_shape *shape);
 hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p,
                              const hk_image *im, float *out);
+/* The un-normalised cell histograms, (H / cell_rows) x (W / cell_cols) x n. */
+hk_status hk_skimage_cells(const hk_skimage_params *p, const hk_image *im, double *hist);
 
 /* Block normalisation of skimage (block_norm.c): normalises n values in place
  * (double) with eps = 1e-5 as skimage does. */
 void hk_skimage_normalize_block(double *v, size_t n, hk_block_norm norm);
+
+/* VLFeat variants (vlfeat.c): uoctti selects VlHogVariantUoctti. */
+size_t hk_vlfeat_dimension(int uoctti, int orientations);
+hk_status hk_vlfeat_shape(const hk_vlfeat_params *p, int uoctti, uint32_t width,
+                          uint32_t height, hk_shape *shape);
+hk_status hk_vlfeat_extract(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
+                            const hk_image *im, float *out);
+
+/* dlib variant (dlib.c). hk_dlib_cells: dlib's cell grid (before the
+ * one-cell border is dropped) for cell_size >= 2. */
+void hk_dlib_cells(int cell_size, uint32_t height, uint32_t width, long *cells_nr,
+                   long *cells_nc);
+hk_status hk_dlib_shape(const hk_dlib_params *p, uint32_t width, uint32_t height,
+                        uint32_t channels, hk_shape *shape);
+hk_status hk_dlib_extract(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,
+                          float *out);
 
 #endif

@@ -21,6 +21,7 @@
  * two rows of gradients, whatever the image size.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/checked.h"
@@ -166,5 +167,23 @@ hk_status hk_skimage_extract(hk_hog_ctx *ctx, const hk_skimage_params *p, const 
                 o[i] = (float)block[i];
         }
     }
+    return HK_OK;
+}
+
+/* Stage 5 alone, for hk_skimage_render: the un-normalised cell histograms
+ * (n_cells_r x n_cells_c x n, double) that skimage draws with visualize=True. */
+hk_status hk_skimage_cells(const hk_skimage_params *p, const hk_image *im, double *hist)
+{
+    const size_t n_cells_r = im->height / (uint32_t)p->cell_rows;
+    const size_t n_cells_c = im->width / (uint32_t)p->cell_cols;
+    size_t acc_n;
+    if (!hk_mul_size(n_cells_c + 1, (size_t)p->orientations, &acc_n) ||
+        acc_n > SIZE_MAX / sizeof(float))
+        return HK_ERR_OVERFLOW;
+    float *acc = malloc(acc_n * sizeof(float));
+    if (!acc)
+        return HK_ERR_NOMEM;
+    cell_histograms(p, im, n_cells_r, n_cells_c, acc, hist);
+    free(acc);
     return HK_OK;
 }
