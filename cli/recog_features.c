@@ -8,16 +8,18 @@
 
 /* HOG option sets usable in "hog:variant=NAME:..." (the first is the default). */
 static const hog_option_set *const HOG_SETS[] = {
-    &hog_skimage_options,
+    &hog_skimage_options,     &hog_maskfeat_options, &hog_vlfeat_dt_options,
+    &hog_vlfeat_uoctti_options, &hog_dlib_options,
 };
 #define N_HOG_SETS (sizeof(HOG_SETS) / sizeof(HOG_SETS[0]))
 
 const char RECOG_FEATURE_HELP[] =
     "feature specs (NAME[:key=value]...; 'cell' takes N or R,C pixels):\n"
-    "  hog[:variant=skimage][:OPTION=VALUE]...  any option of `hogkit hog` for the\n"
-    "        variant without its dashes (orientations=9:pixels-per-cell=4,4:\n"
-    "        cells-per-block=2,2:block-norm=L2-Hys:transform-sqrt); aliases cell, block,\n"
-    "        orient, norm. Default: skimage, 9 orientations, 4x4-pixel cells, 2x2 blocks.\n"
+    "  hog[:variant=NAME][:OPTION=VALUE]...  a `hogkit hog` variant (skimage, maskfeat,\n"
+    "        vlfeat-dt, vlfeat-uoctti, dlib) with any of its options, dashes dropped\n"
+    "        (e.g. orientations=9:pixels-per-cell=4,4:cells-per-block=2,2:\n"
+    "        block-norm=L2-Hys:transform-sqrt); aliases cell, block, orient, norm.\n"
+    "        Default: skimage, 9 orientations, 4x4-pixel cells, 2x2 blocks.\n"
     "  lbp[:P=8][:R=1][:method=uniform|default|ror|nri_uniform|var][:cell=auto]\n"
     "        [:bins=16][:var-max=0]  skimage local_binary_pattern, one histogram per cell\n"
     "  gabor[:freq=0.25/0.5][:orient=4][:bandwidth=1][:n-stds=3][:cell=auto]\n"
@@ -71,6 +73,9 @@ static int hog_option(const char *spec, const hog_option_set *set, const char *k
     for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++)
         if (strcmp(key, aliases[k].alias) == 0)
             key = aliases[k].name;
+    /* the VLFeat and dlib variants call their cell size --cell-size */
+    if (set->variant != HK_VARIANT_SKIMAGE && strcmp(key, "pixels-per-cell") == 0)
+        key = "cell-size";
     char opt[128], value[128];
     snprintf(opt, sizeof opt, "--%s", key);
     /* a single number for a pair option means a square */
@@ -108,8 +113,6 @@ int recog_parse_feature(const char *spec, hk_feature_params *f)
     else
         return bad(spec, "unknown feature (hog, lbp or gabor)");
     hk_feature_params_default(f, kind);
-    f->hog.skimage.cell_rows = f->hog.skimage.cell_cols = 4;
-    f->hog.skimage.block_rows = f->hog.skimage.block_cols = 2;
     f->lbp.cell_rows = f->lbp.cell_cols = 0;
     f->gabor.cell_rows = f->gabor.cell_cols = 0;
     const hog_option_set *set = HOG_SETS[0];
@@ -128,6 +131,9 @@ int recog_parse_feature(const char *spec, hk_feature_params *f)
         f->hog.threads = 1;
         break;
     }
+    /* small-image defaults of the skimage variant (the brief's study geometry) */
+    f->hog.skimage.cell_rows = f->hog.skimage.cell_cols = 4;
+    f->hog.skimage.block_rows = f->hog.skimage.block_cols = 2;
     for (char *kv; (kv = strtok_r(NULL, ":", &save));) {
         char *eq = strchr(kv, '=');
         const char *val = eq ? eq + 1 : NULL;

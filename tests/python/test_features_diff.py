@@ -139,3 +139,22 @@ def test_feature_spec_errors(tmp_path, image_files):
         assert r.returncode == 2, spec
         assert "hogkit:" in r.stderr
         assert not (tmp_path / "x.npy").exists()
+
+
+@pytest.mark.parametrize("variant,opts", [("skimage", ":orientations=6:cell=5:block=2"),
+                                          ("vlfeat-dt", ":cell=6"), ("vlfeat-uoctti", ""),
+                                          ("dlib", ":cell=4"), ("maskfeat", "")])
+def test_hog_spec_equals_hog_command(tmp_path, image_files, variant, opts):
+    """`--features hog:variant=V:...` computes what `hogkit hog --variant V ...` does."""
+    path, _ = image_files["cam"]
+    ours = hk(tmp_path, path, f"hog:variant={variant}{opts}", raw=False)
+    args = ["hog", path, "--variant", variant, "-o", tmp_path / "ref.npy"]
+    for kv in filter(None, opts.split(":")):
+        k, v = kv.split("=")
+        k = {"cell": "pixels-per-cell" if variant == "skimage" else "cell-size",
+             "block": "cells-per-block"}.get(k, k)
+        if k in ("pixels-per-cell", "cells-per-block"):
+            v = f"{v},{v}"
+        args += [f"--{k}", v]
+    run_cli(*args, check=True)
+    assert np.array_equal(ours, np.load(tmp_path / "ref.npy"))
