@@ -556,7 +556,7 @@ typedef struct hk_learner_params {
     double eta;          /* gbdt learning rate: 0.3 */
     double subsample;    /* row sampling per tree: gbdt 1, forest 0.8 */
     double colsample;    /* column sampling per node: gbdt 1, forest sqrt(dim)/dim when 0 */
-    int standardize;     /* -1: per learner (SVMs, KNN yes; trees no); 0 no; 1 yes */
+    int standardize;     /* -1: per learner (RBF SVM, KNN yes; linear SVM, trees no); 0 no; 1 yes */
     int threads;         /* 0: all cores */
     uint32_t seed;       /* 0 */
 } hk_learner_params;

@@ -69,8 +69,10 @@ int hk__learner_standardizes(const hk_learner_params *p)
 {
     if (p->standardize >= 0)
         return p->standardize;
-    return p->kind == HK_LEARNER_SVM_LINEAR || p->kind == HK_LEARNER_SVM_RBF ||
-           p->kind == HK_LEARNER_KNN;
+    /* Not the linear SVM: on HOG (already block-normalised) standardising
+     * made liblinear both slower to converge (10x) and less accurate (2-fold CV
+     * on 4000 Fashion-MNIST images: 0.839 raw vs 0.821 standardised, best C). */
+    return p->kind == HK_LEARNER_SVM_RBF || p->kind == HK_LEARNER_KNN;
 }
 
 /* Scaled copy of X: (x - mean) / scale per column, or NULL on failure. */
