@@ -8,6 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
 
 .PHONY: all setup build asan-build test demo clean install uninstall deb
+.PHONY: bench
 
 all: build
 
@@ -29,6 +30,10 @@ test: build asan-build
 
 demo: build
 	@./scripts/demo $(BUILD)
+
+# Times hogkit and the reference libraries on the same inputs; writes BENCHMARKS.md.
+bench: build
+	/usr/bin/python3 bench/run_bench.py --build $(BUILD) --out BENCHMARKS.md
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -36,4 +36,12 @@ int cmd_study(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 
+/* --simd value: auto, scalar, avx2 or avx512 (usage error otherwise). */
+int cli_parse_simd(const char *text, hk_simd *simd);
+
+/* `hogkit hog --batch STACK -o OUT`: every image of STACK into one N x D
+ * float32 .npy, written atomically. Returns an exit code. */
+int cli_hog_batch(const hk_hog_params *params, const hk_limits *limits, const char *stack,
+                  const char *output, int verbose);
+
 #endif

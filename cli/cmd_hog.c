@@ -13,6 +13,7 @@
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
+    &hog_opencv_options,
     &hog_maskfeat_options,
     &hog_vlfeat_dt_options,
     &hog_vlfeat_uoctti_options,
@@ -39,6 +40,10 @@ static void print_usage(void)
           "  --gray                    convert colour to grey first (skimage rgb2gray weights)\n"
           "  --flat                    write a 1-D vector (feature_vector=True)\n"
           "  --max-pixels N            refuse images with more pixels (default 268435456)\n"
+          "  --batch STACK             HOG of every image of STACK (IDX, plain or .gz, or a\n"
+          "                            3-D/4-D .npy: N x H x W (x C)) into one N x D .npy\n"
+          "  --threads N               threads (default 0: all cores; 1: this thread only)\n"
+          "  --simd NAME               auto|scalar|avx2|avx512 (default auto; also env HK_SIMD)\n"
           "  -v, --verbose             print each output's shape and time\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -57,6 +62,7 @@ typedef struct hog_opts {
     hk_limits limits;
     const char *output;
     int gray, flat, verbose;
+    const char *batch;
 } hog_opts;
 
 /* The variant named by --variant (looked up before the other options, so
@@ -103,6 +109,19 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
                 !cli_parse_u64("--max-pixels", val, &u))
                 return 0;
             o->limits.max_pixels = u;
+        } else if (cli_is_option(a, "--batch")) {
+            if (!(o->batch = cli_option_value(argc, argv, &i, "--batch")))
+                return 0;
+        } else if (cli_is_option(a, "--threads")) {
+            long t;
+            if (!(val = cli_option_value(argc, argv, &i, "--threads")) ||
+                !cli_parse_int("--threads", val, 0, 4096, &t))
+                return 0;
+            o->params.threads = (int)t;
+        } else if (cli_is_option(a, "--simd")) {
+            if (!(val = cli_option_value(argc, argv, &i, "--simd")) ||
+                !cli_parse_simd(val, &o->params.simd))
+                return 0;
         } else if (strcmp(a, "--gray") == 0) {
             o->gray = 1;
         } else if (strcmp(a, "--flat") == 0) {
@@ -122,7 +141,11 @@ static int parse_hog_args(int argc, char **argv, hog_opts *o, const char **input
             inputs[(*n_in)++] = a;
         }
     }
-    if (*n_in == 0) {
+    if (o->batch && (*n_in > 0 || o->gray)) {
+        cli_error("hog: --batch takes no other inputs and no --gray (see hogkit hog --help)");
+        return 0;
+    }
+    if (*n_in == 0 && !o->batch) {
         cli_error("hog: no input files (see hogkit hog --help)");
         return 0;
     }
@@ -159,7 +182,12 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         return 0;
     }
     const hk_image *src = &img;
-    if (o->gray) {
+    if (o->gray && o->params.variant == HK_VARIANT_OPENCV) {
+        /* OpenCV's HOG takes 8 bits: grey as cv2.cvtColor makes it */
+        if (!hog_opencv_gray(in, &img, &gray_buf, &gray_img))
+            goto done;
+        src = &gray_img;
+    } else if (o->gray) {
         size_t bytes;
         st = hk_image_gray_bytes(&img, &bytes);
         if (st == HK_OK && !(gray_buf = malloc(bytes)))
@@ -172,6 +200,8 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
         }
         src = &gray_img;
     }
+    if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src, &o->params))
+        goto done;
     hk_shape shape;
     st = hk_hog_shape(&o->params, src->width, src->height, src->channels, &shape);
     if (st != HK_OK) {
@@ -230,11 +260,22 @@ int cmd_hog(int argc, char **argv)
         free(inputs);
         return HK_EXIT_USAGE;
     }
+    if (!hk_simd_name(o.params.simd)) {
+        cli_error("hog: --simd: this CPU or build does not have that instruction set");
+        free(inputs);
+        return HK_EXIT_USAGE;
+    }
     hk_status st = hk_hog_params_check(&o.params);
     if (st != HK_OK) {
+        if (o.params.variant == HK_VARIANT_OPENCV)
+            hog_opencv_explain(&o.params.opencv);
         cli_error("hog: invalid parameters: %s", hk_strerror(st));
         free(inputs);
         return HK_EXIT_USAGE;
+    }
+    if (o.batch) {
+        free(inputs);
+        return cli_hog_batch(&o.params, &o.limits, o.batch, o.output, o.verbose);
     }
     int to_dir = n_in > 1 || is_dir(o.output);
     char **outs = calloc((size_t)n_in, sizeof(*outs));

@@ -16,6 +16,7 @@ typedef struct hog_option_set {
 } hog_option_set;
 
 extern const hog_option_set hog_skimage_options;
+extern const hog_option_set hog_opencv_options;
 extern const hog_option_set hog_maskfeat_options;
 
 /* The option set whose --variant name is `name`, or NULL (cmd_hog.c). */
@@ -23,5 +24,14 @@ const hog_option_set *hog_option_set_find(const char *name);
 extern const hog_option_set hog_vlfeat_dt_options;
 extern const hog_option_set hog_vlfeat_uoctti_options;
 extern const hog_option_set hog_dlib_options;
+
+/* OpenCV variant (opts_opencv.c): --gray as cv2.cvtColor(COLOR_RGB2GRAY) in
+ * 8 bits into *buf (malloc'ed; the caller frees it), and a clear message for
+ * images the variant cannot take (type, channels, too small). Both print
+ * their own error and return 0. */
+int hog_opencv_gray(const char *in, const hk_image *img, void **buf, hk_image *gray);
+int hog_opencv_image_ok(const char *in, const hk_image *img, const hk_hog_params *p);
+/* Prints which OpenCV geometry rule invalid parameters break (if one does). */
+void hog_opencv_explain(const hk_opencv_params *o);
 
 #endif

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "hog/hog_internal.h"
+#include "hog/skimage_fast.h"
+#include "simd/cpu.h"
+#include "hog/opencv.h"
 #include "hog/maskfeat.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
@@ -72,9 +75,14 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     if (!p || p->threads < 0 || p->threads > 4096 || p->simd < HK_SIMD_AUTO ||
         p->simd > HK_SIMD_AVX512)
         return HK_ERR_INVALID_ARG;
+    hk_simd resolved; /* an instruction set this build or CPU lacks */
+    if (p->simd != HK_SIMD_AUTO && hk_simd_resolve(p->simd, &resolved) != HK_OK)
+        return HK_ERR_UNSUPPORTED;
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_params_check(&p->opencv);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_params_check(&p->maskfeat);
     case HK_VARIANT_VLFEAT_DT:
@@ -103,6 +111,8 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return hk_skimage_shape(&p->skimage, width, height, shape);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_shape(&p->opencv, width, height, channels, shape);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_shape(&p->maskfeat, width, height, channels, shape);
     case HK_VARIANT_VLFEAT_DT:
@@ -129,6 +139,7 @@ void hk_hog_ctx_free(hk_hog_ctx *ctx)
 {
     if (!ctx)
         return;
+    hk_ctx_workers_free(ctx);
     free(ctx->scratch);
     free(ctx);
 }
@@ -192,7 +203,10 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     }
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
-        st = hk_skimage_extract(ctx, &p->skimage, im, out);
+        st = hk_skimage_run(ctx, p, im, out);
+        break;
+    case HK_VARIANT_OPENCV:
+        st = hk_ocv_extract(ctx, &p->opencv, im, out);
         break;
     case HK_VARIANT_MASKFEAT:
         st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);

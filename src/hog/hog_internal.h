@@ -4,11 +4,24 @@
 
 #include "hogkit.h"
 
+/* Most threads one call uses (more are capped to this). */
+#define HK_MAX_WORKERS 256
+
 /* Scratch memory kept by a context between calls. */
 struct hk_hog_ctx {
     void *scratch;
     size_t scratch_bytes;
+    /* Per-thread contexts of threaded calls, made on first use (ctx_workers.c). */
+    struct hk_hog_ctx *workers[HK_MAX_WORKERS];
+    /* Tables of the 8-bit skimage path (skimage_lut.c), built on first use. */
+    struct hk_skimage_lut *skimage_lut;
+    int lut_eager; /* build them even for small images (batch workers) */
 };
+
+/* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;
+ * NULL when out of memory. Not thread-safe: call before starting threads. */
+hk_hog_ctx *hk_ctx_worker(hk_hog_ctx *ctx, int i);
+void hk_ctx_workers_free(hk_hog_ctx *ctx); /* also frees skimage_lut */
 
 /* Returns a scratch buffer of at least `bytes` bytes owned by ctx, or NULL. */
 void *hk_ctx_scratch(hk_hog_ctx *ctx, size_t bytes);

@@ -42,6 +42,23 @@ hk_status hk__npy_read(const uint8_t *data, size_t size,
                        const hk_limits *limits, hk_image_info *info,
                        void *buffer, size_t capacity);
 
+/* A parsed .npy header (npy.c), shared with the stack reader (npy_stack.c). */
+typedef struct npy_header {
+    char descr[16];
+    int fortran;
+    uint64_t dims[4]; /* the first 4 of ndim */
+    int ndim;
+    hk_sample_type type;
+    size_t offset; /* where the array starts */
+} npy_header;
+
+/* Parses the prefix and header of a .npy held in data[0 .. size) (the array
+ * itself need not be there): supported dtype, C order, else an error. */
+hk_status hk__npy_header(const uint8_t *data, size_t size, const hk_limits *limits,
+                         npy_header *h);
+/* Copies little-endian samples of ss bytes into host order. */
+void hk__npy_copy_le(uint8_t *dst, const uint8_t *src, size_t bytes, size_t ss);
+
 /* 1 on a little-endian host (files store little- or big-endian samples). */
 static inline int hk__host_is_le(void)
 {

@@ -74,9 +74,10 @@ static int accept_word(parser *ps, const char *word)
 }
 
 /* (d0, d1, ...) with an optional trailing comma; "3L" (Python 2) accepted.
- * Keeps the first 3 dims and counts the rest: more than 3 is unsupported
- * anyway, and counting needs no storage. Values over 2^64 are HK_ERR_LIMIT. */
-static hk_status parse_shape(parser *ps, uint64_t dims[3], int *ndim)
+ * Keeps the first 4 dims and counts the rest: more than 4 is unsupported
+ * anyway (images use 3, stacks 4), and counting needs no storage. Values
+ * over 2^64 are HK_ERR_LIMIT. */
+static hk_status parse_shape(parser *ps, uint64_t dims[4], int *ndim)
 {
     int n = 0;
 
@@ -101,7 +102,7 @@ static hk_status parse_shape(parser *ps, uint64_t dims[3], int *ndim)
             ps->pos++;
         if (big)
             return HK_ERR_LIMIT;
-        if (n < 3)
+        if (n < 4)
             dims[n] = v;
         if (n < 1000) /* bounded so the count cannot overflow */
             n++;
@@ -114,13 +115,6 @@ static hk_status parse_shape(parser *ps, uint64_t dims[3], int *ndim)
     *ndim = n;
     return HK_OK;
 }
-
-typedef struct npy_header {
-    char descr[16];
-    int fortran;
-    uint64_t dims[3];
-    int ndim;
-} npy_header;
 
 static hk_status parse_dict(parser *ps, npy_header *h)
 {
@@ -198,14 +192,11 @@ static void copy_le(uint8_t *dst, const uint8_t *src, size_t bytes, size_t ss)
             dst[i + k] = src[i + ss - 1 - k];
 }
 
-hk_status hk__npy_read(const uint8_t *data, size_t size,
-                       const hk_limits *limits, hk_image_info *info,
-                       void *buffer, size_t capacity)
+hk_status hk__npy_header(const uint8_t *data, size_t size, const hk_limits *limits,
+                         npy_header *h)
 {
-    npy_header h;
     parser ps;
-    hk_sample_type type;
-    size_t prefix, hlen, offset;
+    size_t prefix, hlen;
     hk_status st;
 
     if (size < 8)
@@ -227,17 +218,38 @@ hk_status hk__npy_read(const uint8_t *data, size_t size,
         return HK_ERR_LIMIT;
     if (size - prefix < hlen)
         return HK_ERR_TRUNCATED;
-    offset = prefix + hlen;
-
-    memset(&h, 0, sizeof h);
+    memset(h, 0, sizeof *h);
+    h->offset = prefix + hlen;
     ps.p = data + prefix;
     ps.n = hlen;
     ps.pos = 0;
-    st = parse_dict(&ps, &h);
+    st = parse_dict(&ps, h);
     if (st != HK_OK)
         return st;
-    if (dtype_of(h.descr, &type) != HK_OK || h.fortran)
+    if (dtype_of(h->descr, &h->type) != HK_OK || h->fortran)
         return HK_ERR_UNSUPPORTED;
+    return HK_OK;
+}
+
+void hk__npy_copy_le(uint8_t *dst, const uint8_t *src, size_t bytes, size_t ss)
+{
+    copy_le(dst, src, bytes, ss);
+}
+
+hk_status hk__npy_read(const uint8_t *data, size_t size,
+                       const hk_limits *limits, hk_image_info *info,
+                       void *buffer, size_t capacity)
+{
+    npy_header h;
+    hk_sample_type type;
+    size_t offset;
+    hk_status st;
+
+    st = hk__npy_header(data, size, limits, &h);
+    if (st != HK_OK)
+        return st;
+    type = h.type;
+    offset = h.offset;
     if (h.ndim != 2 && h.ndim != 3)
         return HK_ERR_UNSUPPORTED;
     st = hk__image_info_set(info, HK_FORMAT_NPY, h.dims[1], h.dims[0],

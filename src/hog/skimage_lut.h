@@ -1,0 +1,34 @@
+/* Tables for 8-bit grey images without transform_sqrt (internal): their
+ * gradients are integers in [-255, 255], so the bin of every (g_row, g_col)
+ * and the magnitude of every (|g_row|, |g_col|) can be looked up instead of
+ * computed per pixel. The tables are filled by the same exact code as the
+ * general path, so looking up changes no result. */
+#ifndef HK_HOG_SKIMAGE_LUT_H
+#define HK_HOG_SKIMAGE_LUT_H
+
+#include <stdint.h>
+
+#include "hog/hog_internal.h"
+#include "simd/kernels.h"
+
+/* Largest orientation count the one-byte bin table holds. */
+#define HK_LUT_MAX_ORIENTATIONS 254
+/* Images smaller than this do not pay for building the tables (about a
+ * millisecond) unless the context keeps them for a batch. */
+#define HK_LUT_MIN_PIXELS (1u << 18)
+
+typedef struct hk_skimage_lut {
+    int n;
+    /* [(g_row + 255) * 511 + g_col + 255]; n (one past the last bin) where
+     * skimage casts no vote: the driver adds those to a discarded slot, so
+     * its loop has no branch (adding a zero magnitude changes nothing). */
+    uint8_t bin[511 * 511];
+    double mag[256 * 256];   /* [|g_row| * 256 + |g_col|] = hypot(g_col, g_row) */
+} hk_skimage_lut;
+
+/* The tables for n orientations, kept in ctx (rebuilt when n changes);
+ * NULL when out of memory. */
+const hk_skimage_lut *hk_skimage_lut_get(hk_hog_ctx *ctx, int n, const hk_skimage_kernels *k);
+void hk_skimage_lut_free(hk_skimage_lut *lut);
+
+#endif

@@ -1,0 +1,75 @@
+/* Fast kernels of the scikit-image variant, one table per instruction set
+ * (internal). The scalar specification is src/hog/skimage.c; every kernel
+ * here gives bit-identical results to it (tests/unit/test_simd_paths.c).
+ *
+ * A row of pixels goes through three stages (src/hog/skimage_fast.c):
+ *  gradient: g_row, g_col of grey work rows (kernel),
+ *  bins:     magnitude and bin code per pixel (kernel),
+ *  accumulate: per cell and bin in pixel order (scalar, in the driver),
+ * and blocks are normalised a block row at a time (kernel). */
+#ifndef HK_SIMD_KERNELS_H
+#define HK_SIMD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hogkit.h"
+
+/* Bin codes written by the bins kernel besides a bin index 0..n-1. */
+#define HK_BIN_SKIP (-1)  /* zero gradient, or an angle no bin takes: no vote */
+#define HK_BIN_EXACT (-2) /* compute angle and magnitude with the scalar code */
+
+/* Constants of the bins kernel for n orientations. */
+typedef struct hk_skbin_consts {
+    double n;          /* orientations */
+    double n_over_180; /* degrees to bin units */
+    double margin;     /* in bin units: closer than this to an edge -> exact */
+    /* Exact bins of the axis directions, whose angles do not depend on the
+     * magnitude (C Annex F atan2): g_row == 0 indexed by
+     * signbit(g_row) * 2 + signbit(g_col); g_col == 0 indexed by g_row < 0. */
+    double row0[4];
+    double col0[2];
+} hk_skbin_consts;
+
+/* Degrees of margin around every bin edge. The polynomial angle is within
+ * 4e-7 degrees of atan2 (checked in the tests); everything closer than this
+ * to an edge is decided by the scalar code, so bins never differ. */
+#define HK_BIN_MARGIN_DEG 1e-5
+
+/* Doubles of scratch the blocks kernel needs for blocks of bn values
+ * (8 blocks, each padded to whole vectors of up to 8 lanes). */
+#define HK_BLOCK_SCRATCH(bn) (8 * ((bn) + 8))
+
+typedef struct hk_skimage_kernels {
+    hk_simd isa;       /* HK_SIMD_AUTO for the portable set */
+    const char *name;
+    size_t lanes;      /* doubles per vector */
+    /* g_row = below - above (0 when either is NULL), g_col = row[x+1] -
+     * row[x-1] (0 at x = 0 and x = width - 1) for x < n_px, in double, or in
+     * float when f32 (values are floats held in doubles). */
+    void (*gradient)(const double *above, const double *row, const double *below,
+                     size_t width, size_t n_px, int f32, double *g_row, double *g_col);
+    /* mag = hypot(g_col, g_row) exactly as glibc computes it, bin code. */
+    void (*bins)(const double *g_row, const double *g_col, size_t n_px,
+                 const hk_skbin_consts *k, int32_t *bin, double *mag);
+    /* One row of blocks: block c takes cells [c, c + bc) of rows hist,
+     * hist + stride, ... (br rows), n values per cell, normalised as
+     * hk_skimage_normalize_block does; writes nbc * br * bc * n floats.
+     * scratch: HK_BLOCK_SCRATCH(br * bc * n) doubles, 64-byte aligned. */
+    /* 8-bit grey without sqrt: integer gradients r = below - above, q =
+     * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as table
+     * indices: bidx = (r + 255) * 511 + (q + 255), midx = |r| * 256 + |q|. */
+    void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
+                     size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
+    void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
+                   size_t n, hk_block_norm norm, double *scratch, float *out);
+} hk_skimage_kernels;
+
+/* Each returns its table, or NULL when the build left that set out
+ * (HK_SCALAR_ONLY, or a compiler without the flags). The CPU check is
+ * hk_simd_resolve's (cpu.h). */
+const hk_skimage_kernels *hk_skimage_kernels_generic(void);
+const hk_skimage_kernels *hk_skimage_kernels_avx2(void);
+const hk_skimage_kernels *hk_skimage_kernels_avx512(void);
+
+#endif
