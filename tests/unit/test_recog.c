@@ -8,12 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "check.h"
 #include "hogkit.h"
 
 #define N 240
 #define DIM 6
 #define K 3
+
+/* Per-process file names: the plain and the sanitizer build of this test
+ * may run at the same time in the same folder. */
+static const char *tmp_name(char *buf, size_t cap, const char *what)
+{
+    snprintf(buf, cap, "test_recog_%ld_%s", (long)getpid(), what);
+    return buf;
+}
 
 /* Three Gaussian-ish blobs from a fixed LCG (no typed expected numbers). */
 static uint32_t lcg = 12345;
@@ -40,7 +50,8 @@ static void test_learners(void)
     static int32_t y[N], yt[N], p1[N], p2[N];
     make_blobs(X, y, N);
     make_blobs(Xt, yt, N);
-    const char *path = "test_recog_model.hkm";
+    char name[64];
+    const char *path = tmp_name(name, sizeof name, "model.hkm");
     for (int k = HK_LEARNER_SVM_LINEAR; k <= HK_LEARNER_GBDT; k++) {
         hk_learner_params p;
         hk_learner_params_default(&p, (hk_learner_kind)k);
@@ -125,7 +136,8 @@ static void test_damaged_models(void)
     hk_learner_params_default(&p, HK_LEARNER_SVM_RBF);
     hk_model *m = NULL;
     CHECK(hk_model_train(&p, X, 60, 2, y, 2, &m) == HK_OK);
-    const char *path = "test_recog_damaged.hkm";
+    char name[64];
+    const char *path = tmp_name(name, sizeof name, "damaged.hkm");
     CHECK(hk_model_save(m, path) == HK_OK);
     hk_model_free(m);
     FILE *f = fopen(path, "rb");
@@ -236,12 +248,14 @@ static void test_dataset_errors(void)
     CHECK(ds.count == 0 && ds.pixels == NULL);
     /* IDX with a header beyond the caller's limits is refused before allocating */
     unsigned char head[16] = {0, 0, 8, 3, 0, 0, 0x10, 0, 0, 0, 1, 0, 0, 0, 1, 0};
-    write_file("test_recog-images-idx3-ubyte", head, sizeof head);
+    char name[64];
+    tmp_name(name, sizeof name, "x-images-idx3-ubyte");
+    write_file(name, head, sizeof head);
     hk_limits lim;
     hk_limits_default(&lim);
     lim.max_file_bytes = 1 << 20;
-    CHECK(hk_dataset_load_idx("test_recog-images-idx3-ubyte", NULL, &lim, &ds) == HK_ERR_LIMIT);
-    remove("test_recog-images-idx3-ubyte");
+    CHECK(hk_dataset_load_idx(name, NULL, &lim, &ds) == HK_ERR_LIMIT);
+    remove(name);
     hk_dataset_free(&ds);
     hk_dataset_free(NULL);
 }
