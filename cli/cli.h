@@ -30,11 +30,13 @@ int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 
 int cmd_hog(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+int cmd_train_detector(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_features(int argc, char **argv);
-int cmd_dataset(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 /* --simd value: auto, scalar, avx2 or avx512 (usage error otherwise). */
 int cli_parse_simd(const char *text, hk_simd *simd);
@@ -43,5 +45,6 @@ int cli_parse_simd(const char *text, hk_simd *simd);
  * float32 .npy, written atomically. Returns an exit code. */
 int cli_hog_batch(const hk_hog_params *params, const hk_limits *limits, const char *stack,
                   const char *output, int verbose);
+int cmd_dataset(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 /* `hogkit features`: one descriptor (or raw LBP codes / Gabor responses) per
- * image file, as .npy; and `hogkit dataset`: a dataset as the recognition
+ * image file, as .npy; and `hogkit data`: a dataset as the recognition
  * commands see it (after shuffle, split, limit, deskew), as .npy + labels. */
 #include <errno.h>
 #include <stdio.h>
@@ -99,7 +99,7 @@ static hk_status one_image(const hk_feature_params *fin, int raw, const char *in
             st = HK_ERR_UNSUPPORTED; /* grey + alpha */
     }
     if (st == HK_OK && f.deskew)
-        st = HK_ERR_UNSUPPORTED; /* deskew is a dataset step (hogkit dataset --deskew) */
+        st = HK_ERR_UNSUPPORTED; /* deskew is a dataset step (hogkit data --deskew) */
     if (st == HK_OK && raw && f.kind == HK_FEATURE_LBP) {
         st = raw_lbp(&f, &g, &vals, shape, &ndim);
     } else if (st == HK_OK && raw && f.kind == HK_FEATURE_GABOR) {
@@ -194,7 +194,7 @@ done:
     return rc;
 }
 
-int cmd_dataset(int argc, char **argv)
+int cmd_data(int argc, char **argv)
 {
     const char *data = NULL, *out = NULL;
     int deskew = 0;
@@ -204,7 +204,7 @@ int cmd_dataset(int argc, char **argv)
         const char *a = argv[i];
         int r;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            printf("usage: hogkit dataset DATA [-o DIR] [--deskew] [data options]\n\n"
+            printf("usage: hogkit data DATA [-o DIR] [--deskew] [data options]\n\n"
                    "Prints what DATA holds; with -o writes DIR/images.npy (float32, N x H x W,\n"
                    "0..255), DIR/labels.txt (class index per line) and DIR/classes.txt.\n\n%s"
                    "  --split F selects the first part (the training images).\n",
@@ -219,17 +219,17 @@ int cmd_dataset(int argc, char **argv)
             if (r < 0)
                 return HK_EXIT_USAGE;
         } else if (a[0] == '-' && a[1]) {
-            cli_error("dataset: unknown option '%s'", a);
+            cli_error("data: unknown option '%s'", a);
             return HK_EXIT_USAGE;
         } else if (!data) {
             data = a;
         } else {
-            cli_error("dataset: one DATA only");
+            cli_error("data: one DATA only");
             return HK_EXIT_USAGE;
         }
     }
     if (!data) {
-        cli_error("dataset: needs DATA");
+        cli_error("data: needs DATA");
         return HK_EXIT_USAGE;
     }
     hk_dataset ds;

@@ -13,8 +13,8 @@
 /* Every variant's options; the first is the default variant. */
 static const hog_option_set *const OPTION_SETS[] = {
     &hog_skimage_options,
-    &hog_opencv_options,
     &hog_maskfeat_options,
+    &hog_opencv_options,
     &hog_vlfeat_dt_options,
     &hog_vlfeat_uoctti_options,
     &hog_dlib_options,

@@ -16,11 +16,11 @@ typedef struct hog_option_set {
 } hog_option_set;
 
 extern const hog_option_set hog_skimage_options;
-extern const hog_option_set hog_opencv_options;
 extern const hog_option_set hog_maskfeat_options;
 
 /* The option set whose --variant name is `name`, or NULL (cmd_hog.c). */
 const hog_option_set *hog_option_set_find(const char *name);
+extern const hog_option_set hog_opencv_options;
 extern const hog_option_set hog_vlfeat_dt_options;
 extern const hog_option_set hog_vlfeat_uoctti_options;
 extern const hog_option_set hog_dlib_options;

@@ -293,98 +293,6 @@ HK_API hk_status hk_image_gray_bytes(const hk_image *image, size_t *bytes);
 HK_API hk_status hk_image_rgb2gray(const hk_image *image, void *buffer,
                                    size_t capacity, hk_image *gray);
 
-/* --- speed: SIMD, threads, batches and stacks --- */
-
-/* Threads (hk_hog_params.threads): 0 uses one thread per online core, N
- * uses N; 1 runs everything on the calling thread and starts none, which is
- * what a caller that already runs one hogkit call per thread should ask for
- * (no oversubscription). A call with threads > 1 starts its threads and joins
- * them before returning: no pool or thread outlives a call. One image is split
- * into fixed bands of cell rows and a batch into fixed chunks of images, so
- * results are bitwise identical for every thread count and instruction set.
- *
- * SIMD (hk_hog_params.simd): HK_SIMD_AUTO takes the best set this build and
- * CPU have, unless the environment variable HK_SIMD (scalar, avx2, avx512)
- * names one; HK_SIMD_SCALAR runs the scalar reference kernels (on the calling
- * thread); asking for a set the build or CPU lacks gives HK_ERR_UNSUPPORTED
- * (from hk_hog_params_check too). */
-
-/* The name of the kernels a request runs here: "scalar", "generic" (portable
- * fast kernels), "avx2" or "avx512"; NULL when the request is unsupported. */
-HK_API const char *hk_simd_name(hk_simd requested);
-
-/* Shape of a batch: (count, D) where D is hk_hog_shape's count for one image. */
-HK_API hk_status hk_hog_batch_shape(const hk_hog_params *params, size_t count, uint32_t width,
-                                    uint32_t height, uint32_t channels, hk_shape *shape);
-
-/* HOG of `count` images of one size, channel count and sample type into
- * out[count * D] (row i = image i, float32), the threads of params splitting
- * the images (each image on one thread). Reads the images, writes only out,
- * keeps per-thread scratch in ctx (NULL: a temporary one); after the first
- * call with a context nothing is allocated per image. On an error out is
- * unspecified and the status is that of the first failing image. */
-HK_API hk_status hk_hog_extract_batch(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                      const hk_image *images, size_t count, float *out,
-                                      size_t capacity);
-
-/* The same for images laid out one after another: image i is `first` with
- * data advanced by i * image_bytes (e.g. one N x H x W (x C) array). */
-HK_API hk_status hk_hog_extract_stack(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                      const hk_image *first, size_t image_bytes, size_t count,
-                                      float *out, size_t capacity);
-
-/* A stack of same-size images in one buffer owned by hogkit. */
-typedef struct hk_stack {
-    size_t count;       /* number of images */
-    size_t image_bytes; /* distance between images */
-    hk_image first;     /* the first image; its data is the whole buffer */
-} hk_stack;
-
-/* Reads a stack file: IDX (MNIST/Fashion-MNIST layout, plain or gzip: unsigned
- * byte, float or double; 3-D (N, H, W) or 4-D (N, H, W, C)) or a .npy of 3
- * dims (N, H, W) or 4 dims (N, H, W, C) of |u1 <u2 <f4 <f8. limits (NULL:
- * defaults) apply per image (pixels, channels) and to the whole decoded size
- * (max_file_bytes), before anything is allocated. Release with hk_stack_free;
- * on error *stack is zeroed. */
-HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
-HK_API void hk_stack_free(hk_stack *stack);
-
-/* --- OpenCV variant (HK_VARIANT_OPENCV) --- */
-
-/* The OpenCV variant reproduces cv::HOGDescriptor::compute of OpenCV 4.6:
- * input u8 with 1 or 3 channels only (else HK_ERR_UNSUPPORTED), channels used
- * in memory order: hogkit's channel 0 is OpenCV's channel 0 (OpenCV's colour
- * tie-break rules are by channel index, so pass the same array to both; note
- * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
- * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
- * row-major over the image padded by params.opencv.pad_x/y rounded as
- * OpenCV's alignSize(pad, gcd(winStride, blockStride)) does; a padded image
- * smaller than the window is HK_ERR_TOO_SMALL. Layout and quirks:
- * docs/variants/opencv.md. */
-
-/* getDescriptorSize(): floats per window for these parameters (validated). */
-HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
-
-/* compute(img, winStride, padding, locations): the descriptors of the windows
- * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
- * i < n_locations; they may be negative down to -padding (padding rounded
- * as above). A location outside [-pad, size + pad - win] leaves its
- * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
- * floats into out (capacity in floats); n_locations = 0 writes nothing
- * (OpenCV would then compute every window: use hk_hog_extract). params must
- * select HK_VARIANT_OPENCV. */
-HK_API hk_status hk_opencv_compute_locations(hk_hog_ctx *ctx, const hk_hog_params *params,
-                                             const hk_image *image, const int32_t *xy,
-                                             size_t n_locations, float *out, size_t capacity);
-
-/* Converts u8 RGB (or RGBA, alpha ignored) to u8 grey exactly as OpenCV
- * 4.6's cvtColor(COLOR_RGB2GRAY) does: Y = (9798 R + 19235 G + 3735 B +
- * 16384) >> 15. A one-channel u8 image is copied unchanged. Other types or
- * channel counts: HK_ERR_UNSUPPORTED. Writes width*height bytes into buffer
- * (capacity in bytes) and fills `gray` as a packed view of it. */
-HK_API hk_status hk_image_rgb2gray_u8(const hk_image *image, void *buffer, size_t capacity,
-                                      hk_image *gray);
-
 /* --- VLFeat and dlib (FHOG) --- */
 
 /* Left-right flip permutation of one cell's descriptor, for the variants
@@ -470,6 +378,204 @@ HK_API hk_status hk_png_write_u8(const char *path, const uint8_t *pixels, uint32
 /* Writes a float64 array as a .npy file (C order), like hk_npy_write_f32. */
 HK_API hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape,
                                   int ndim);
+/* --- OpenCV variant (HK_VARIANT_OPENCV) --- */
+
+/* The OpenCV variant reproduces cv::HOGDescriptor::compute of OpenCV 4.6:
+ * input u8 with 1 or 3 channels only (else HK_ERR_UNSUPPORTED), channels used
+ * in memory order: hogkit's channel 0 is OpenCV's channel 0 (OpenCV's colour
+ * tie-break rules are by channel index, so pass the same array to both; note
+ * that hogkit decodes PNG/JPEG as RGB while cv2.imread gives BGR).
+ * hk_hog_shape gives ndim 1 and count = nwindows * descriptor size, windows
+ * row-major over the image padded by params.opencv.pad_x/y rounded as
+ * OpenCV's alignSize(pad, gcd(winStride, blockStride)) does; a padded image
+ * smaller than the window is HK_ERR_TOO_SMALL. Layout and quirks:
+ * docs/variants/opencv.md. */
+
+/* getDescriptorSize(): floats per window for these parameters (validated). */
+HK_API hk_status hk_opencv_descriptor_size(const hk_opencv_params *params, size_t *size);
+
+/* compute(img, winStride, padding, locations): the descriptors of the windows
+ * whose top-left corners, in image coordinates, are (xy[2i], xy[2i+1]) for
+ * i < n_locations; they may be negative down to -padding (padding rounded
+ * as above). A location outside [-pad, size + pad - win] leaves its
+ * descriptor as zeros, as OpenCV does. Writes n_locations * descriptor size
+ * floats into out (capacity in floats); n_locations = 0 writes nothing
+ * (OpenCV would then compute every window: use hk_hog_extract). params must
+ * select HK_VARIANT_OPENCV. */
+HK_API hk_status hk_opencv_compute_locations(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                             const hk_image *image, const int32_t *xy,
+                                             size_t n_locations, float *out, size_t capacity);
+
+/* Converts u8 RGB (or RGBA, alpha ignored) to u8 grey exactly as OpenCV
+ * 4.6's cvtColor(COLOR_RGB2GRAY) does: Y = (9798 R + 19235 G + 3735 B +
+ * 16384) >> 15. A one-channel u8 image is copied unchanged. Other types or
+ * channel counts: HK_ERR_UNSUPPORTED. Writes width*height bytes into buffer
+ * (capacity in bytes) and fills `gray` as a packed view of it. */
+HK_API hk_status hk_image_rgb2gray_u8(const hk_image *image, void *buffer, size_t capacity,
+                                      hk_image *gray);
+/* --- detection --- */
+
+/* A linear HOG detector: cv::HOGDescriptor's geometry plus its SVMDetector
+ * vector (OpenCV layout: blocks x-major, cells x-major inside a block, then
+ * bins; the last element, when present, is the bias added to every score, as
+ * in cv::HOGDescriptor::detect). Immutable once made; one detector may be
+ * used by several threads at once. */
+typedef struct hk_detector hk_detector;
+
+/* Limits on a model file, checked before anything is allocated. */
+typedef struct hk_detector_limits {
+    uint64_t max_file_bytes;   /* default 64 MiB */
+    size_t max_coefficients;   /* SVMDetector length; default 2^22 */
+    int max_window;            /* winSize width/height in pixels; default 4096 */
+} hk_detector_limits;
+
+HK_API void hk_detector_limits_default(hk_detector_limits *limits);
+
+/* A detector from HOG geometry (win/block/stride/cell/nbins/win_sigma/
+ * l2hys_threshold/gamma_correction/signed_gradient of hk_opencv_params;
+ * the compute-only fields are ignored) and n coefficients: n must be the
+ * descriptor length (bias 0) or the descriptor length + 1 (bias last). */
+HK_API hk_status hk_detector_new(const hk_opencv_params *hog, const float *coef,
+                                 size_t n, hk_detector **out);
+HK_API void hk_detector_free(hk_detector *det);
+
+/* Reads a file written by cv2.HOGDescriptor.save (XML or YAML, told apart by
+ * content). limits may be NULL (defaults). Every byte is treated as hostile. */
+HK_API hk_status hk_detector_load(const char *path, const hk_detector_limits *limits,
+                                  hk_detector **out);
+HK_API hk_status hk_detector_parse(const void *bytes, size_t size,
+                                   const hk_detector_limits *limits, hk_detector **out);
+
+/* Writes a file cv2.HOGDescriptor.load accepts: YAML unless the path ends in
+ * ".xml" (or ".xml.gz" is not supported). Whole or nothing. */
+HK_API hk_status hk_detector_save(const hk_detector *det, const char *path);
+
+/* The detector's geometry, its nlevels, and its coefficient count (including
+ * the bias when the model has one). Any output may be NULL. */
+HK_API hk_status hk_detector_info(const hk_detector *det, hk_opencv_params *hog,
+                                  int *nlevels, size_t *n_coef);
+/* Copies the coefficients (n_coef of hk_detector_info) into out. */
+HK_API hk_status hk_detector_coefficients(const hk_detector *det, float *out,
+                                          size_t capacity);
+
+/* How overlapping hits are merged into detections. */
+typedef enum hk_grouping {
+    HK_GROUP_OPENCV = 0,      /* cv::HOGDescriptor::groupRectangles (default) */
+    HK_GROUP_MEANSHIFT = 1,   /* cv::groupRectangles_meanshift, as useMeanshiftGrouping */
+    HK_GROUP_NMS = 2,         /* greedy non-maximum suppression by score, IoU threshold */
+    HK_GROUP_NONE = 3         /* every window above the hit threshold */
+} hk_grouping;
+
+/* cv::HOGDescriptor::detectMultiScale's arguments. Defaults (from
+ * hk_detect_params_default) are OpenCV's. */
+typedef struct hk_detect_params {
+    double hit_threshold;          /* 0 */
+    int win_stride_x, win_stride_y;/* 0: the detector's block stride */
+    int pad_x, pad_y;              /* 0 (OpenCV rounds up to the cache stride) */
+    double scale;                  /* 1.05; <= 1 means one level */
+    int nlevels;                   /* 0: the model's nlevels (64) */
+    double group_threshold;        /* finalThreshold, 2 */
+    hk_grouping grouping;          /* HK_GROUP_OPENCV */
+    double eps;                    /* groupRectangles eps, 0.2 */
+    double nms_iou;                /* HK_GROUP_NMS overlap, 0.5 */
+    int threads;                   /* 0: all cores; results never depend on it */
+    hk_simd simd;                  /* HK_SIMD_AUTO */
+} hk_detect_params;
+
+HK_API void hk_detect_params_default(hk_detect_params *params);
+
+/* One detection in image pixels; score is the SVM value (for OpenCV grouping
+ * the best score of the group, for mean shift the mode's weight). */
+typedef struct hk_box {
+    int x, y, w, h;
+    double score;
+} hk_box;
+
+/* Runs detectMultiScale on an 8-bit grey (1 channel) or colour (3 channels,
+ * RGB; 4: alpha ignored) image. Writes up to `capacity` boxes (boxes may be
+ * NULL when capacity is 0) and the total number found to *count; returns
+ * HK_ERR_BUFFER_TOO_SMALL when *count > capacity (the first `capacity`
+ * boxes are still written). Boxes are ordered by score, highest first. */
+HK_API hk_status hk_detector_detect(const hk_detector *det, const hk_detect_params *params,
+                                    const hk_image *image, hk_box *boxes,
+                                    size_t capacity, size_t *count);
+
+/* Training a detector (liblinear, hard-negative mining). */
+typedef struct hk_train_params {
+    hk_opencv_params hog;          /* geometry; default cv2.HOGDescriptor() */
+    int neg_per_image;             /* random negative windows per image, 10 */
+    int mining_rounds;             /* hard-negative rounds, 2 */
+    int max_hard_per_image;        /* hard negatives kept per image and round, 20 */
+    double C;                      /* liblinear cost, 0.1 */
+    uint64_t seed;                 /* random windows, 1 */
+    int max_samples;               /* most training windows in all, 6000 */
+    hk_detect_params detect;       /* used for mining (group none, hit threshold -1:
+                                      windows inside the margin count as hard) */
+} hk_train_params;
+
+HK_API void hk_train_params_default(hk_train_params *params);
+
+/* Positives are resized (bilinear) to the window size; negatives are whole
+ * images from which windows are drawn. Returns a new detector in *out. */
+HK_API hk_status hk_detector_train(const hk_train_params *params,
+                                   const hk_image *pos, size_t npos,
+                                   const hk_image *neg, size_t nneg,
+                                   hk_detector **out);
+/* --- speed: SIMD, threads, batches and stacks --- */
+
+/* Threads (hk_hog_params.threads): 0 uses one thread per online core, N
+ * uses N; 1 runs everything on the calling thread and starts none, which is
+ * what a caller that already runs one hogkit call per thread should ask for
+ * (no oversubscription). A call with threads > 1 starts its threads and joins
+ * them before returning: no pool or thread outlives a call. One image is split
+ * into fixed bands of cell rows and a batch into fixed chunks of images, so
+ * results are bitwise identical for every thread count and instruction set.
+ *
+ * SIMD (hk_hog_params.simd): HK_SIMD_AUTO takes the best set this build and
+ * CPU have, unless the environment variable HK_SIMD (scalar, avx2, avx512)
+ * names one; HK_SIMD_SCALAR runs the scalar reference kernels (on the calling
+ * thread); asking for a set the build or CPU lacks gives HK_ERR_UNSUPPORTED
+ * (from hk_hog_params_check too). */
+
+/* The name of the kernels a request runs here: "scalar", "generic" (portable
+ * fast kernels), "avx2" or "avx512"; NULL when the request is unsupported. */
+HK_API const char *hk_simd_name(hk_simd requested);
+
+/* Shape of a batch: (count, D) where D is hk_hog_shape's count for one image. */
+HK_API hk_status hk_hog_batch_shape(const hk_hog_params *params, size_t count, uint32_t width,
+                                    uint32_t height, uint32_t channels, hk_shape *shape);
+
+/* HOG of `count` images of one size, channel count and sample type into
+ * out[count * D] (row i = image i, float32), the threads of params splitting
+ * the images (each image on one thread). Reads the images, writes only out,
+ * keeps per-thread scratch in ctx (NULL: a temporary one); after the first
+ * call with a context nothing is allocated per image. On an error out is
+ * unspecified and the status is that of the first failing image. */
+HK_API hk_status hk_hog_extract_batch(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *images, size_t count, float *out,
+                                      size_t capacity);
+
+/* The same for images laid out one after another: image i is `first` with
+ * data advanced by i * image_bytes (e.g. one N x H x W (x C) array). */
+HK_API hk_status hk_hog_extract_stack(hk_hog_ctx *ctx, const hk_hog_params *params,
+                                      const hk_image *first, size_t image_bytes, size_t count,
+                                      float *out, size_t capacity);
+
+/* A stack of same-size images in one buffer owned by hogkit. */
+typedef struct hk_stack {
+    size_t count;       /* number of images */
+    size_t image_bytes; /* distance between images */
+    hk_image first;     /* the first image; its data is the whole buffer */
+} hk_stack;
+
+/* Reads a stack file: IDX (MNIST/Fashion-MNIST layout, plain or gzip: unsigned
+ * byte, float or double; 3-D (N, H, W) or 4-D (N, H, W, C)) or a .npy of 3
+ * dims (N, H, W) or 4 dims (N, H, W, C) of |u1 <u2 <f4 <f8. limits (NULL:
+ * defaults) apply per image (pixels, channels) and to the whole decoded size
+ * (max_file_bytes), before anything is allocated. Release with hk_stack_free;
+ * on error *stack is zeroed. */
+HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
+HK_API void hk_stack_free(hk_stack *stack);
 
 /* --- recognition: LBP and Gabor features, datasets, learners, models --- */
 

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "hog/hog_internal.h"
+#include "hog/maskfeat.h"
+#include "hog/opencv.h"
 #include "hog/skimage_fast.h"
 #include "simd/cpu.h"
-#include "hog/opencv.h"
-#include "hog/maskfeat.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
 {
@@ -81,10 +81,10 @@ hk_status hk_hog_params_check(const hk_hog_params *p)
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return skimage_params_check(&p->skimage);
-    case HK_VARIANT_OPENCV:
-        return hk_ocv_params_check(&p->opencv);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_params_check(&p->maskfeat);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_params_check(&p->opencv);
     case HK_VARIANT_VLFEAT_DT:
     case HK_VARIANT_VLFEAT_UOCTTI:
         return vlfeat_params_check(&p->vlfeat);
@@ -111,10 +111,10 @@ hk_status hk_hog_shape(const hk_hog_params *p, uint32_t width, uint32_t height,
     switch (p->variant) {
     case HK_VARIANT_SKIMAGE:
         return hk_skimage_shape(&p->skimage, width, height, shape);
-    case HK_VARIANT_OPENCV:
-        return hk_ocv_shape(&p->opencv, width, height, channels, shape);
     case HK_VARIANT_MASKFEAT:
         return hk_maskfeat_shape(&p->maskfeat, width, height, channels, shape);
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_shape(&p->opencv, width, height, channels, shape);
     case HK_VARIANT_VLFEAT_DT:
     case HK_VARIANT_VLFEAT_UOCTTI:
         return hk_vlfeat_shape(&p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, width, height,
@@ -205,11 +205,11 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     case HK_VARIANT_SKIMAGE:
         st = hk_skimage_run(ctx, p, im, out);
         break;
-    case HK_VARIANT_OPENCV:
-        st = hk_ocv_extract(ctx, &p->opencv, im, out);
-        break;
     case HK_VARIANT_MASKFEAT:
         st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
+        break;
+    case HK_VARIANT_OPENCV:
+        st = hk_ocv_extract(ctx, &p->opencv, im, out);
         break;
     case HK_VARIANT_VLFEAT_DT:
     case HK_VARIANT_VLFEAT_UOCTTI:

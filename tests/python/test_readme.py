@@ -25,7 +25,8 @@ def test_opens_with_the_two_commands():
 
 
 def test_c_example_compiles_and_runs(tmp_path):
-    code = re.search(r"```c\n(.*?)```", readme(), re.S).group(1)
+    library = readme().split("\n## Library\n", 1)[1]
+    code = re.search(r"```c\n(.*?)```", library, re.S).group(1)
     src = tmp_path / "example.c"
     src.write_text(code)
     exe = tmp_path / "example"

@@ -18,7 +18,7 @@ DIGITS = "/usr/share/doc/opencv-doc/examples/data/digits.png"
 
 def export(tmp_path, *args):
     out = tmp_path / "ds"
-    run_cli("dataset", *args, "-o", out, check=True)
+    run_cli("data", *args, "-o", out, check=True)
     imgs = np.load(out / "images.npy")
     labels = (np.loadtxt(out / "labels.txt", dtype=int, ndmin=1)
               if (out / "labels.txt").exists() else None)
@@ -128,16 +128,16 @@ def test_idx_hostile(tmp_path):
     for name, data in bad.items():
         p = tmp_path / f"{name}-images-idx3-ubyte"
         p.write_bytes(data)
-        r = run_cli("dataset", p)
+        r = run_cli("data", p)
         assert r.returncode == 1, name
         assert "cannot read dataset" in r.stderr, name
     # labels whose count does not match the images
     write_idx(tmp_path / "m-images-idx3-ubyte", np.zeros((4, 3, 3)), False)
     write_idx(tmp_path / "m-labels-idx1-ubyte", np.zeros(5), False)
-    assert run_cli("dataset", tmp_path / "m-images-idx3-ubyte").returncode == 1
+    assert run_cli("data", tmp_path / "m-images-idx3-ubyte").returncode == 1
     # unlabelled images are fine for `dataset`
     os.remove(tmp_path / "m-labels-idx1-ubyte")
-    r = run_cli("dataset", tmp_path / "m-images-idx3-ubyte", check=True)
+    r = run_cli("data", tmp_path / "m-images-idx3-ubyte", check=True)
     assert "unlabelled" in r.stdout
 
 
@@ -160,4 +160,4 @@ def test_class_folders(tmp_path):
     np.testing.assert_array_equal(imgs, np.array(want, np.float32))
     # images of different sizes are refused
     cv2.imwrite(str(root / "emu" / "big.png"), np.zeros((9, 9), np.uint8))
-    assert run_cli("dataset", root).returncode == 1
+    assert run_cli("data", root).returncode == 1

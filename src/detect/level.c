@@ -1,0 +1,469 @@
+/* One pyramid level: padded gradients -> block grid -> window scores.
+ *
+ * Blocks are computed once per level on the grid of the cache stride, the
+ * way cv::HOGDescriptor's HOGCache would produce them, and stored planar
+ * (one plane per histogram entry) so that the SVM runs over windows with
+ * contiguous loads. A block's histogram is separable: pixel (j, i) adds
+ * mag * u[cx][j] * v[cy][i] to cell (cx, cy), so each image row is first
+ * reduced across block columns (u), and rows are then folded into the block
+ * rows that contain them (v). Rows are streamed: only the block rows being
+ * filled are in memory, plus the finished grid. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/checked.h"
+#include "detect/level.h"
+
+static int reflect101(int p, int len)
+{
+    if (len == 1)
+        return 0;
+    while (p < 0 || p >= len) {
+        if (p < 0)
+            p = -p;
+        else
+            p = 2 * len - 2 - p;
+    }
+    return p;
+}
+
+/* OpenCV's fastAtan32f (AVX2 build: fused multiply-adds), in degrees. */
+static const float P1 = 0.9997878412794807f * (float)(180 / 3.14159265358979323846);
+static const float P3 = -0.3258083974640975f * (float)(180 / 3.14159265358979323846);
+static const float P5 = 0.1555786518463281f * (float)(180 / 3.14159265358979323846);
+static const float P7 = -0.04432655554792128f * (float)(180 / 3.14159265358979323846);
+
+static inline float fast_atan_deg(float y, float x)
+{
+    float ax = fabsf(x), ay = fabsf(y);
+    float mn = ax < ay ? ax : ay, mx = ax < ay ? ay : ax;
+    float c = mn / (mx + (float)DBL_EPSILON);
+    float cc = c * c;
+    float a = fmaf(fmaf(fmaf(cc, P7, P5), cc, P3), cc, P1) * c;
+    if (!(ax >= ay))
+        a = 90.f - a;
+    if (x < 0)
+        a = 180.f - a;
+    if (y < 0)
+        a = 360.f - a;
+    return a;
+}
+
+/* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
+__attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+                         const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
+                         uint8_t *h0, float *a0, float *a1)
+{
+    const float *lut = p->lut;
+    const uint8_t *row = img + (size_t)ymap[y] * stride;
+    const uint8_t *prev = img + (size_t)ymap[y - 1] * stride;
+    const uint8_t *next = img + (size_t)ymap[y + 1] * stride;
+    if (cn == 1) {
+        for (int x = 0; x < wp; x++) {
+            int xc = xmap[x];
+            dx[x] = lut[row[xmap[x + 1]]] - lut[row[xmap[x - 1]]];
+            dy[x] = lut[next[xc]] - lut[prev[xc]];
+        }
+    } else {
+        /* OpenCV sees BGR: its channel k is our channel 2 - k. Its 4-wide
+         * SIMD body and its scalar tail break magnitude ties differently. */
+        int simd_end = wp & ~3;
+        for (int x = 0; x < wp; x++) {
+            int xl = xmap[x - 1] * 3, xr = xmap[x + 1] * 3, xc = xmap[x] * 3;
+            float gx[3], gy[3], m[3];
+            for (int k = 0; k < 3; k++) {
+                int c = 2 - k;
+                gx[k] = lut[row[xr + c]] - lut[row[xl + c]];
+                gy[k] = lut[next[xc + c]] - lut[prev[xc + c]];
+                m[k] = gx[k] * gx[k] + gy[k] * gy[k];
+            }
+            int best;
+            if (x < simd_end) {
+                int b21 = m[2] > m[1] ? 2 : 1;
+                float mm = m[2] > m[1] ? m[2] : m[1];
+                best = mm > m[0] ? b21 : 0;
+            } else {
+                best = 2;
+                if (m[best] < m[1])
+                    best = 1;
+                if (m[best] < m[0])
+                    best = 0;
+            }
+            dx[x] = gx[best];
+            dy[x] = gy[best];
+        }
+    }
+    const int nbins = p->det->hog.nbins;
+    const float ascale = p->det->hog.signed_gradient ? (float)(nbins / (2.0 * 3.14159265358979323846))
+                                                    : (float)(nbins / 3.14159265358979323846);
+    const float deg2rad = (float)(3.14159265358979323846 / 180);
+    for (int x = 0; x < wp; x++) {
+        float mag = sqrtf(fmaf(dx[x], dx[x], dy[x] * dy[x]));
+        float ang = fast_atan_deg(dy[x], dx[x]) * deg2rad;
+        ang = ang * ascale - 0.5f;
+        int hidx = (int)floorf(ang);
+        ang -= (float)hidx;
+        a0[x] = mag * (1.f - ang);
+        a1[x] = mag * ang;
+        if (hidx < 0)
+            hidx += nbins;
+        else if (hidx >= nbins)
+            hidx -= nbins;
+        h0[x] = (uint8_t)hidx;
+    }
+}
+
+/* cv::HOGCache::normalizeBlockHistogram: L2-Hys with OpenCV's 4-lane sums. */
+static void normalize_block(float *h, int sz, float thresh)
+{
+    float ps[4] = {0, 0, 0, 0};
+    int i = 0;
+    for (; i + 4 <= sz; i += 4)
+        for (int l = 0; l < 4; l++)
+            ps[l] += h[i + l] * h[i + l];
+    float sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+    for (; i < sz; i++)
+        sum += h[i] * h[i];
+    float scale = 1.f / (sqrtf(sum) + (float)sz * 0.1f);
+    ps[0] = ps[1] = ps[2] = ps[3] = 0;
+    for (i = 0; i + 4 <= sz; i += 4)
+        for (int l = 0; l < 4; l++) {
+            float t = h[i + l] * scale;
+            t = t < thresh ? t : thresh;
+            h[i + l] = t;
+            ps[l] += t * t;
+        }
+    sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+    for (; i < sz; i++) {
+        float t = h[i] * scale;
+        t = t < thresh ? t : thresh;
+        h[i] = t;
+        sum += t * t;
+    }
+    scale = 1.f / (sqrtf(sum) + 1e-3f);
+    for (i = 0; i < sz; i++)
+        h[i] *= scale;
+}
+
+typedef struct grid_geom {
+    int wp, hp;       /* padded size */
+    int nbx, nby;     /* blocks in the grid */
+    size_t plane;     /* floats per plane (nbx * nby rounded up) */
+} grid_geom;
+
+static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
+{
+    const hk_opencv_params *o = &p->det->hog;
+    g->wp = w + 2 * p->padx;
+    g->hp = h + 2 * p->pady;
+    if (g->wp < o->block_width || g->hp < o->block_height) {
+        g->nbx = g->nby = 0;
+    } else {
+        g->nbx = (g->wp - o->block_width) / p->gsx + 1;
+        g->nby = (g->hp - o->block_height) / p->gsy + 1;
+    }
+    size_t n;
+    if (!hk_mul_size((size_t)g->nbx, (size_t)g->nby, &n) || !hk_add_size(n, 16, &n))
+        return HK_ERR_OVERFLOW;
+    g->plane = n;
+    return HK_OK;
+}
+
+/* Computes the planar block grid: planes + k * g->plane + (j * nbx + i). */
+static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                              size_t stride, const grid_geom *g, hk_level_scratch *scr,
+                              float **planes_out)
+{
+    const hk_opencv_params *o = &p->det->hog;
+    const int bw = o->block_width, bh = o->block_height, nbins = o->nbins;
+    const int ncx = p->ncx, ncy = p->ncy, hist = p->hist;
+    const int nbx = g->nbx, nby = g->nby, wp = g->wp;
+    const int ring = (bh + p->gsy - 1) / p->gsy + 1;
+    const size_t rowh = (size_t)nbx * ncx * nbins;       /* H of one image row */
+    const size_t acc = (size_t)nbx * hist;               /* one block row */
+    size_t need = 0, parts[10];
+    parts[0] = sizeof(int) * (size_t)(wp + 2);            /* xmap */
+    parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
+    parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
+    parts[3] = (size_t)wp + 64;                           /* h0 */
+    /* hist can be large for odd geometries (up to the coefficient limit):
+     * the big products are checked */
+    size_t planes_n, acc_n;
+    if (!hk_mul_size((size_t)nbx, (size_t)hist, &acc_n) ||
+        !hk_mul_size(acc_n, sizeof(float) * (size_t)(ring > 6 ? ring : 6), &acc_n) ||
+        !hk_mul_size((size_t)hist, g->plane, &planes_n) ||
+        !hk_mul_size(planes_n, sizeof(float), &planes_n))
+        return HK_ERR_OVERFLOW;
+    parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
+    const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
+    parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
+    parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
+    parts[7] = sizeof(float) * (size_t)hist;
+    parts[8] = 0;
+    parts[9] = sizeof(float) * 3 * (size_t)cn * (size_t)(wp + 16); /* gamma rows */
+    for (int i = 0; i < 10; i++) {
+        size_t a = (parts[i] + 63) & ~(size_t)63;
+        if (a < parts[i] || !hk_add_size(need, a, &need))
+            return HK_ERR_OVERFLOW;
+    }
+    if (scr->bytes < need) {
+        free(scr->p);
+        scr->p = malloc(need);
+        scr->bytes = scr->p ? need : 0;
+        if (!scr->p)
+            return HK_ERR_NOMEM;
+    }
+    char *q = scr->p;
+    int *xmap = (int *)q + 1;
+    q += (parts[0] + 63) & ~(size_t)63;
+    int *ymap = (int *)q + 1;
+    q += (parts[1] + 63) & ~(size_t)63;
+    float *dx = (float *)q, *dy = dx + wp, *a0 = dy + wp, *a1 = a0 + wp;
+    q += (parts[2] + 63) & ~(size_t)63;
+    uint8_t *h0 = (uint8_t *)q;
+    q += (parts[3] + 63) & ~(size_t)63;
+    float *H = (float *)q;
+    q += (parts[4] + 63) & ~(size_t)63;
+    float *accs = (float *)q;
+    q += (parts[5] + 63) & ~(size_t)63;
+    float *planes = (float *)q;
+    q += (parts[6] + 63) & ~(size_t)63;
+    float *blk = (float *)q;
+    q += (parts[7] + 63) & ~(size_t)63;
+    float *conv = (float *)q;
+    /* ring of three gamma-corrected rows (padded y - 1, y, y + 1) */
+    const float *rowp[3][3];
+    int conv_row[3] = {-2, -2, -2};
+
+    for (int x = -1; x <= wp; x++)
+        xmap[x] = reflect101(x - p->padx, w);
+    for (int y = -1; y <= g->hp; y++)
+        ymap[y] = reflect101(y - p->pady, h);
+    const float *v = p->v;
+    const float thresh = (float)o->l2hys_threshold;
+    const int rows_needed = (nby - 1) * p->gsy + bh;
+    for (int y = 0; y < rows_needed; y++) {
+        if (p->simd_grad) {
+            const float *const *planes3[3];
+            for (int r = 0; r < 3; r++) {
+                int want = y - 1 + r, slot = (want + 3) % 3;
+                if (conv_row[slot] != want) {
+                    const uint8_t *src = img + (size_t)ymap[want] * stride;
+                    float *f[3];
+                    for (int k = 0; k < cn; k++) {
+                        f[k] = conv + ((size_t)slot * cn + k) * (wp + 16) + 1;
+                        rowp[slot][k] = f[k];
+                    }
+                    /* interior columns map to x - padx; only the borders reflect */
+                    int lo = p->padx, hi = p->padx + w; /* [lo, hi) is inside */
+                    for (int x = -1; x <= wp; x++) {
+                        if (x == lo && hi <= wp) {
+                            const uint8_t *s3 = src;
+                            if (cn == 1)
+                                for (; x < hi; x++)
+                                    f[0][x] = p->lut[s3[x - lo]];
+                            else
+                                for (; x < hi; x++) {
+                                    const uint8_t *px = s3 + (size_t)(x - lo) * 3;
+                                    f[0][x] = p->lut[px[2]];
+                                    f[1][x] = p->lut[px[1]];
+                                    f[2][x] = p->lut[px[0]];
+                                }
+                            x--;
+                            continue;
+                        }
+                        const uint8_t *px = src + (size_t)xmap[x] * cn;
+                        for (int k = 0; k < cn; k++)
+                            f[k][x] = p->lut[px[cn == 3 ? 2 - k : 0]];
+                    }
+                    conv_row[slot] = want;
+                }
+                planes3[r] = rowp[slot];
+            }
+            hk__grad_row_avx2(planes3[0], planes3[1], planes3[2], cn, wp, nbins,
+                              o->signed_gradient, dx, dy, h0, a0, a1);
+        } else {
+            gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
+        }
+        if (p->simd_hist) {
+            /* 16x16 blocks on an 8-pixel grid: vector accumulation by segment */
+            float *tg[4];
+            float tw[4];
+            int nt = 0;
+            int jl = y - 15 <= 0 ? 0 : (y - 15 + 7) / 8, jh = y / 8 < nby - 1 ? y / 8 : nby - 1;
+            for (int j = jl; j <= jh; j++) {
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                int py = y - 8 * j;
+                if (py == 0)
+                    memset(slot, 0, sizeof(float) * 2 * seg_acc);
+                for (int cy = 0; cy < 2; cy++)
+                    if (v[cy * 16 + py] != 0.f) {
+                        tg[nt] = slot + cy * seg_acc;
+                        tw[nt++] = v[cy * 16 + py];
+                    }
+            }
+            hk__hist_row_avx2(h0, a0, a1, nbx + 1, nbins, tw, tg, nt);
+            for (int j = jl; j <= jh; j++) {
+                if (y - 8 * j != 15)
+                    continue;
+                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
+                const float *cyacc[2] = {slot, slot + seg_acc};
+                hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
+                for (int i = 0; i < nbx; i++) {
+                    memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
+                    normalize_block(blk, hist, thresh);
+                    size_t at = (size_t)j * nbx + i;
+                    for (int k = 0; k < hist; k++)
+                        planes[(size_t)k * g->plane + at] = blk[k];
+                }
+            }
+            continue;
+        }
+        /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
+         * the zero weights (adding +0 changes nothing). */
+        memset(H, 0, sizeof(float) * rowh);
+        for (int i = 0; i < nbx; i++) {
+            float *Hi = H + (size_t)i * ncx * nbins;
+            const uint8_t *hb = h0 + i * p->gsx;
+            const float *v0 = a0 + i * p->gsx, *v1 = a1 + i * p->gsx;
+            for (int j = 0; j < bw; j++) {
+                int b0 = hb[j], b1 = b0 + 1 == nbins ? 0 : b0 + 1;
+                float c0 = v0[j], c1 = v1[j];
+                for (int t = 0; t < p->tn[j]; t++) {
+                    float wgt = p->tw[2 * j + t];
+                    float *hc = Hi + p->tcx[2 * j + t] * nbins;
+                    hc[b0] += c0 * wgt;
+                    hc[b1] += c1 * wgt;
+                }
+            }
+        }
+        /* Column pass into every block row that contains row y. */
+        int jlo = y - bh + 1 <= 0 ? 0 : (y - bh + 1 + p->gsy - 1) / p->gsy;
+        int jhi = y / p->gsy;
+        if (jhi > nby - 1)
+            jhi = nby - 1;
+        for (int j = jlo; j <= jhi; j++) {
+            float *A = accs + (size_t)(j % ring) * acc;
+            int py = y - j * p->gsy;
+            if (py == 0)
+                memset(A, 0, sizeof(float) * acc);
+            for (int cy = 0; cy < ncy; cy++) {
+                float wgt = v[cy * bh + py];
+                if (wgt == 0.f)
+                    continue;
+                float *restrict dst = A + (size_t)cy * rowh;
+                const float *restrict src = H;
+                for (size_t t = 0; t < rowh; t++)
+                    dst[t] += src[t] * wgt;
+            }
+            if (py == bh - 1) {
+                /* Block row j is complete: normalise, store planar. */
+                for (int i = 0; i < nbx; i++) {
+                    for (int cx = 0; cx < ncx; cx++)
+                        for (int cy = 0; cy < ncy; cy++)
+                            memcpy(blk + (cx * ncy + cy) * nbins,
+                                   A + (size_t)cy * rowh + ((size_t)i * ncx + cx) * nbins,
+                                   sizeof(float) * nbins);
+                    normalize_block(blk, hist, thresh);
+                    size_t at = (size_t)j * nbx + i;
+                    for (int k = 0; k < hist; k++)
+                        planes[(size_t)k * g->plane + at] = blk[k];
+                }
+            }
+        }
+    }
+    *planes_out = planes;
+    return HK_OK;
+}
+
+void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
+                           int nbx, int row0, int nrows, int nwx, double *scores)
+{
+    const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
+    for (int r = 0; r < nrows; r++) {
+        int wy = row0 + r;
+        for (int wx = 0; wx < nwx; wx++) {
+            double s = p->rho;
+            const float *svm = p->svm;
+            for (int bx = 0; bx < nbxw; bx++)
+                for (int by = 0; by < nbyw; by++, svm += hist) {
+                    size_t at = (size_t)(wy * p->wky + by * p->bky) * nbx + wx * p->wkx + bx * p->bkx;
+                    const float *vec = planes + at;
+                    float ps[4] = {0, 0, 0, 0};
+                    int k = 0;
+                    for (; k + 4 <= hist; k += 4)
+                        for (int l = 0; l < 4; l++)
+                            ps[l] += vec[(size_t)(k + l) * plane_stride] * svm[k + l];
+                    double sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+                    for (; k < hist; k++)
+                        sum += vec[(size_t)k * plane_stride] * svm[k];
+                    s += sum;
+                }
+            scores[(size_t)r * nwx + wx] = s;
+        }
+    }
+}
+
+hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                           size_t stride, hk_level_scratch *scratch, float **grid, int *nbx,
+                           int *nby)
+{
+    grid_geom g;
+    hk_status st = geometry(p, w, h, &g);
+    if (st != HK_OK)
+        return st;
+    *nbx = g.nbx;
+    *nby = g.nby;
+    *grid = NULL;
+    if (!g.nbx || !g.nby)
+        return HK_OK;
+    float *planes;
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
+    if (st != HK_OK)
+        return st;
+    size_t n = (size_t)g.nbx * g.nby;
+    float *out = malloc(sizeof(float) * n * p->hist);
+    if (!out)
+        return HK_ERR_NOMEM;
+    for (size_t b = 0; b < n; b++)
+        for (int k = 0; k < p->hist; k++)
+            out[b * p->hist + k] = planes[(size_t)k * g.plane + b];
+    *grid = out;
+    return HK_OK;
+}
+
+hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                           size_t stride, hk_level_scratch *scratch, hk_hits *out)
+{
+    const hk_opencv_params *o = &p->det->hog;
+    grid_geom g;
+    hk_status st = geometry(p, w, h, &g);
+    if (st != HK_OK)
+        return st;
+    if (g.wp < o->win_width || g.hp < o->win_height)
+        return HK_OK;
+    int nwx = (g.wp - o->win_width) / p->wsx + 1;
+    int nwy = (g.hp - o->win_height) / p->wsy + 1;
+    float *planes;
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
+    if (st != HK_OK)
+        return st;
+    double *scores = malloc(sizeof(double) * (size_t)nwx);
+    if (!scores)
+        return HK_ERR_NOMEM;
+    for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
+        if (p->simd_grad && p->wkx == 1)
+            hk__score_rows_fma(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+        else if (p->simd && p->wkx == 1)
+            hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+        else
+            hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+        for (int wx = 0; wx < nwx && st == HK_OK; wx++)
+            if (scores[wx] >= p->hit_threshold)
+                st = hk__hits_push(out, wx * p->wsx - p->padx, wy * p->wsy - p->pady, scores[wx]);
+    }
+    free(scores);
+    return st;
+}

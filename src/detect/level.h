@@ -1,0 +1,93 @@
+/* One pyramid level of cv::HOGDescriptor::detect: gradients of the padded
+ * image, the grid of normalised blocks (each block computed once and shared
+ * by every window that contains it), and the linear SVM over windows. */
+#ifndef HK_DETECT_LEVEL_H
+#define HK_DETECT_LEVEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/detector.h"
+
+/* Per-detector constants, computed once per detection call. */
+typedef struct hk_level_plan {
+    const hk_detector *det;
+    int gsx, gsy;          /* grid (cache) stride: gcd(win stride, block stride) */
+    int wsx, wsy;          /* window stride */
+    int padx, pady;        /* padding, rounded up to the grid stride */
+    int ncx, ncy;          /* cells per block */
+    int hist;              /* floats per block: ncx * ncy * nbins */
+    int nbx_w, nby_w;      /* blocks per window */
+    int bkx, bky;          /* block stride / grid stride */
+    int wkx, wky;          /* window stride / grid stride */
+    float lut[256];        /* gamma: sqrt(i) or i */
+    float *u;              /* [ncx][block_width] x weight (Gaussian x cell) */
+    float *v;              /* [ncy][block_height] */
+    /* nonzero x weights of block column j: tn[j] entries (at most 2, as cell
+     * interpolation reaches two cells), cell tcx[2j+t] with weight tw[2j+t] */
+    int *tn, *tcx;
+    float *tw;
+    float *svm;            /* detector, OpenCV's order: [bx][by][hist] */
+    double rho;            /* bias */
+    double hit_threshold;
+    int simd;              /* 1: AVX2 window scores */
+    int simd_grad;         /* 1: AVX2 + FMA gradients */
+    int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
+} hk_level_plan;
+
+hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detect_params *dp);
+void hk__plan_free(hk_level_plan *p);
+
+/* A hit in level pixel coordinates (window top-left, unpadded). */
+typedef struct hk_hit {
+    int x, y;
+    double score;
+} hk_hit;
+
+/* Growable hit list. */
+typedef struct hk_hits {
+    hk_hit *v;
+    size_t n, cap;
+} hk_hits;
+
+hk_status hk__hits_push(hk_hits *h, int x, int y, double s);
+
+/* Scratch reused across levels by one thread. */
+typedef struct hk_level_scratch {
+    void *p;
+    size_t bytes;
+} hk_level_scratch;
+
+/* Runs detection on one level: an 8-bit image of w x h pixels with cn = 1
+ * or 3 channels (RGB order), rows `stride` bytes apart. Appends hits. */
+hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                           size_t stride, hk_level_scratch *scratch, hk_hits *out);
+
+/* The block grid alone (tests and training use it): blocks at padded
+ * positions (i*gsx, j*gsy), layout [j][i][hist]. */
+hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                           size_t stride, hk_level_scratch *scratch, float **grid, int *nbx,
+                           int *nby);
+
+/* Kernels shared by the scalar and AVX2 paths. */
+void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
+                           int nbx, int row0, int nrows, int nwx, double *scores);
+void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t plane_stride,
+                         int nbx, int row0, int nrows, int nwx, double *scores);
+/* AVX2 + FMA variant (score_fma.c): float rounding differs from the others. */
+void hk__score_rows_fma(const hk_level_plan *p, const float *planes, size_t plane_stride,
+                        int nbx, int row0, int nrows, int nwx, double *scores);
+int hk__cpu_has_avx2(void);
+int hk__cpu_has_avx2_fma(void);
+/* hist_avx2.c: see there. */
+void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
+                       const float *w, float *const *acc, int nacc);
+void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
+                          float *out, int hist);
+/* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
+ * planes in OpenCV's channel order; identical to the scalar reference. */
+void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
+                       const float *const *next, int cn, int wp, int nbins, int signed_grad,
+                       float *dx, float *dy, uint8_t *h0, float *a0, float *a1);
+
+#endif
