@@ -32,6 +32,11 @@ int cmd_hog(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_train_detector(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 /* `hogkit hog` argument parsing alone, touching no file: the exit status
  * cmd_hog would give before reading any input (HK_EXIT_OK after --help,

@@ -15,6 +15,11 @@ static const char USAGE[] =
     "  detect     find objects with an OpenCV HOG detector (detectMultiScale)\n"
     "  train-detector  train a linear HOG detector (OpenCV model file)\n"
     "  dataset    HOG of a whole dataset on a Dask cluster into a Zarr store\n"
+    "  train      train a classifier (HOG/LBP/Gabor x SVM/KNN/trees) into a model file\n"
+    "  predict    classify a dataset with a model file\n"
+    "  study      compare features x learners on a train/test split, with a report\n"
+    "  features   HOG, LBP or Gabor descriptors of image files into .npy\n"
+    "  data       show or export a labelled dataset (IDX, class folders, digits.png)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (hogkit COMMAND --help for a command's options)\n"
@@ -45,6 +50,16 @@ int main(int argc, char **argv)
         return cmd_detect(argc - 1, argv + 1);
     if (strcmp(cmd, "train-detector") == 0)
         return cmd_train_detector(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0)
+        return cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0)
+        return cmd_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "study") == 0)
+        return cmd_study(argc - 1, argv + 1);
+    if (strcmp(cmd, "features") == 0)
+        return cmd_features(argc - 1, argv + 1);
+    if (strcmp(cmd, "data") == 0)
+        return cmd_data(argc - 1, argv + 1);
     if (strcmp(cmd, "dataset") == 0)
         return cmd_dataset(argc - 1, argv + 1);
     cli_error("unknown command '%s' (see hogkit --help)", cmd);

@@ -583,6 +583,225 @@ typedef struct hk_stack {
 HK_API hk_status hk_stack_load(const char *path, const hk_limits *limits, hk_stack *stack);
 HK_API void hk_stack_free(hk_stack *stack);
 
+/* --- recognition: LBP and Gabor features, datasets, learners, models --- */
+
+/* Progress callback of long calls: done out of total units. May be NULL.
+ * Called from the calling thread only. */
+typedef void (*hk_progress_fn)(void *user, size_t done, size_t total);
+
+/* Local Binary Patterns as skimage.feature.local_binary_pattern (0.19.3):
+ * P neighbours on a circle of radius R (R is rounded to float32 as skimage's
+ * Cython signature does), offsets rounded to 5 decimals, bilinear sampling
+ * with zeros outside the image, "neighbour - centre >= 0" sets a bit. The
+ * grey samples are used as they are (uint8 0..255, float as given). */
+typedef enum hk_lbp_method {
+    HK_LBP_DEFAULT = 0,      /* 2^P codes */
+    HK_LBP_ROR = 1,          /* rotation invariant: min over bit rotations */
+    HK_LBP_UNIFORM = 2,      /* P + 2 codes */
+    HK_LBP_NRI_UNIFORM = 3,  /* P(P-1) + 3 codes */
+    HK_LBP_VAR = 4           /* local variance; NaN where it is 0 */
+} hk_lbp_method;
+
+typedef struct hk_lbp_params {
+    int points;              /* P, 1..24: 8 */
+    double radius;           /* R > 0: 1 */
+    hk_lbp_method method;    /* uniform */
+    int cell_rows, cell_cols;/* pooling cells: 8 x 8; partial cells dropped */
+    int var_bins;            /* var histogram bins over sqrt(var) in [0, var_max): 16 */
+    double var_max;          /* 0: 0.5 * sample range (127.5 for uint8, 0.5 for float) */
+} hk_lbp_params;
+
+HK_API void hk_lbp_params_default(hk_lbp_params *params);
+HK_API hk_status hk_lbp_params_check(const hk_lbp_params *params);
+
+/* Number of histogram bins of one cell for these parameters. */
+HK_API hk_status hk_lbp_bins(const hk_lbp_params *params, size_t *bins);
+
+/* Per-pixel codes of a one-channel image (any sample type) into
+ * out[height * width] (row-major), float64 exactly as skimage returns them. */
+HK_API hk_status hk_lbp_codes(const hk_lbp_params *params, const hk_image *image,
+                              double *out, size_t capacity);
+
+/* Pooled descriptor: (cells_down, cells_across, bins), each cell histogram
+ * divided by the cell's pixel count (so it sums to 1). */
+HK_API hk_status hk_lbp_shape(const hk_lbp_params *params, uint32_t width, uint32_t height,
+                              hk_shape *shape);
+HK_API hk_status hk_lbp_extract(const hk_lbp_params *params, const hk_image *image,
+                                float *out, size_t capacity);
+
+/* Gabor bank as skimage.filters.gabor_kernel / gabor (0.19.3): kernel
+ * exp(-0.5 (x'^2/sx^2 + y'^2/sy^2) + i 2 pi f x') / (2 pi sx sy), with
+ * x' = x cos t + y sin t, y' = -x sin t + y cos t, sx = sy from the bandwidth,
+ * half sizes ceil(max(|n sx cos t|, |n sy sin t|, 1)) across and
+ * ceil(max(|n sy cos t|, |n sx sin t|, 1)) down; responses are
+ * ndi.convolve(image, real/imag, mode='reflect') in float64. Integer images
+ * are first scaled to [0, 1] as img_as_float does (skimage's gabor would
+ * keep the integer type and truncate). Orientations theta_k = k pi / n. */
+#define HK_GABOR_MAX_FREQUENCIES 16
+
+typedef struct hk_gabor_params {
+    int n_frequencies;                            /* 2 */
+    double frequencies[HK_GABOR_MAX_FREQUENCIES]; /* 0.25, 0.5 (cycles per pixel) */
+    int n_orientations;                           /* 4 */
+    double bandwidth;                             /* 1 */
+    double n_stds;                                /* 3 */
+    int cell_rows, cell_cols;                     /* 8 x 8; partial cells dropped */
+} hk_gabor_params;
+
+HK_API void hk_gabor_params_default(hk_gabor_params *params);
+HK_API hk_status hk_gabor_params_check(const hk_gabor_params *params);
+
+/* One kernel: size query (rows, cols), then real and imaginary parts, row-major. */
+HK_API hk_status hk_gabor_kernel_size(double frequency, double theta, double bandwidth,
+                                      double n_stds, uint32_t *rows, uint32_t *cols);
+HK_API hk_status hk_gabor_kernel(double frequency, double theta, double bandwidth,
+                                 double n_stds, double *re, double *im, size_t capacity);
+
+/* Responses of one filter (real, imaginary; height * width each). */
+HK_API hk_status hk_gabor_response(double frequency, double theta, double bandwidth,
+                                   double n_stds, const hk_image *image, double *re,
+                                   double *im, size_t capacity);
+
+/* Pooled descriptor: (cells_down, cells_across, filters, 2) with the mean and
+ * the (population) standard deviation of the magnitude |re + i im| per cell;
+ * filters run frequency-major, orientation-minor. */
+HK_API hk_status hk_gabor_shape(const hk_gabor_params *params, uint32_t width, uint32_t height,
+                                hk_shape *shape);
+HK_API hk_status hk_gabor_extract(const hk_gabor_params *params, const hk_image *image,
+                                  float *out, size_t capacity);
+
+/* A labelled set of same-size grey uint8 images, owned by hogkit (release
+ * with hk_dataset_free). labels[i] in 0..n_classes-1; class_names[c] is the
+ * folder name, or the decimal label for IDX and digits.png. */
+typedef struct hk_dataset {
+    uint32_t count, width, height;
+    uint32_t n_classes;
+    uint8_t *pixels;         /* count * height * width, image-major */
+    int32_t *labels;         /* count, or NULL for unlabelled images */
+    char **class_names;      /* n_classes strings */
+} hk_dataset;
+
+/* IDX (MNIST layout, ubyte images and labels, gzip or plain). labels may be
+ * NULL: found by MNIST naming (...-images-idx3-ubyte[.gz] -> ...-labels-
+ * idx1-ubyte[.gz]); when no such file exists the set is unlabelled. */
+HK_API hk_status hk_dataset_load_idx(const char *images, const char *labels,
+                                     const hk_limits *limits, hk_dataset *ds);
+/* A folder with one subfolder per class (sorted by name), images of one size,
+ * converted to grey as hk_image_rgb2gray and rounded to uint8. */
+HK_API hk_status hk_dataset_load_folder(const char *dir, const hk_limits *limits,
+                                        hk_dataset *ds);
+/* OpenCV's samples/data/digits.png: 20x20 digits, 50 rows of 100, five rows
+ * per class, read in the order of digits.py's split2d. */
+HK_API hk_status hk_dataset_load_digits(const char *png, const hk_limits *limits,
+                                        hk_dataset *ds);
+/* Picks the reader from the path: folder, *.png grid, else IDX. */
+HK_API hk_status hk_dataset_load(const char *path, const char *labels, const hk_limits *limits,
+                                 hk_dataset *ds);
+HK_API void hk_dataset_free(hk_dataset *ds);
+
+/* Reorders in place with numpy's np.random.RandomState(seed).permutation(count)
+ * (MT19937, legacy seeding and shuffle), as OpenCV's digits.py does. */
+HK_API hk_status hk_dataset_shuffle(hk_dataset *ds, uint32_t seed);
+/* Copies images [first, first + count) into a new dataset. */
+HK_API hk_status hk_dataset_slice(const hk_dataset *ds, uint32_t first, uint32_t count,
+                                  hk_dataset *out);
+/* Writes the permutation itself (count entries). */
+HK_API hk_status hk_numpy_permutation(uint32_t seed, uint32_t count, uint32_t *perm);
+
+/* Deskew as OpenCV's digits.py: skew = mu11 / mu02 from cv::moments (none
+ * when |mu02| < 0.01), then cv::warpAffine with M = [[1, skew, -0.5 w skew],
+ * [0, 1, 0]] (float32), WARP_INVERSE_MAP | INTER_LINEAR, constant 0 border,
+ * with OpenCV's fixed-point bilinear arithmetic. src and dst may not overlap. */
+HK_API hk_status hk_deskew_u8(const uint8_t *src, uint32_t width, uint32_t height,
+                              uint8_t *dst);
+HK_API hk_status hk_dataset_deskew(hk_dataset *ds);
+
+/* Which descriptor a recognition pipeline computes per image. */
+typedef enum hk_feature_kind {
+    HK_FEATURE_HOG = 0,
+    HK_FEATURE_LBP = 1,
+    HK_FEATURE_GABOR = 2
+} hk_feature_kind;
+
+typedef struct hk_feature_params {
+    hk_feature_kind kind;
+    int deskew;          /* deskew each image first (hk_deskew_u8), for digit data: 0 */
+    hk_hog_params hog;
+    hk_lbp_params lbp;
+    hk_gabor_params gabor;
+} hk_feature_params;
+
+HK_API void hk_feature_params_default(hk_feature_params *params, hk_feature_kind kind);
+/* Descriptor length for images of this size. */
+HK_API hk_status hk_features_dim(const hk_feature_params *params, uint32_t width,
+                                 uint32_t height, size_t *dim);
+/* Descriptors of every image of ds into out[count * dim], row per image;
+ * threads: 0 all cores. Results do not depend on the thread count. */
+HK_API hk_status hk_features_extract(const hk_feature_params *params, const hk_dataset *ds,
+                                     int threads, float *out, size_t capacity,
+                                     hk_progress_fn progress, void *user);
+
+typedef enum hk_learner_kind {
+    HK_LEARNER_SVM_LINEAR = 0,  /* liblinear, L2-regularised L2-loss dual, one-vs-rest */
+    HK_LEARNER_SVM_RBF = 1,     /* libsvm C-SVC, RBF kernel, one-vs-one */
+    HK_LEARNER_KNN = 2,         /* exact k nearest neighbours, Euclidean (OpenBLAS sgemm) */
+    HK_LEARNER_FOREST = 3,      /* XGBoost random forest: one round of num_parallel_tree */
+    HK_LEARNER_GBDT = 4         /* XGBoost gradient-boosted trees, multi:softmax */
+} hk_learner_kind;
+
+typedef struct hk_learner_params {
+    hk_learner_kind kind;
+    double C;            /* SVMs: 1 */
+    double gamma;        /* RBF: 0 means 1 / dim (libsvm's default) */
+    int k;               /* KNN: 5 */
+    int distance_weighted; /* KNN: 0 uniform votes, 1 votes 1/distance */
+    int trees;           /* forest: trees (100); gbdt: boosting rounds (100) */
+    int max_depth;       /* trees: 6 (forest 0 = 12) */
+    double eta;          /* gbdt learning rate: 0.3 */
+    double subsample;    /* row sampling per tree: gbdt 1, forest 0.8 */
+    double colsample;    /* column sampling per node: gbdt 1, forest sqrt(dim)/dim when 0 */
+    int standardize;     /* -1: per learner (RBF SVM, KNN yes; linear SVM, trees no); 0 no; 1 yes */
+    int threads;         /* 0: all cores */
+    uint32_t seed;       /* 0 */
+} hk_learner_params;
+
+HK_API void hk_learner_params_default(hk_learner_params *params, hk_learner_kind kind);
+HK_API const char *hk_learner_name(hk_learner_kind kind);   /* "svm-linear", ... */
+HK_API const char *hk_feature_name(hk_feature_kind kind);   /* "hog", "lbp", "gabor" */
+
+/* A trained classifier plus what it needs to classify images: the feature
+ * parameters, the image size, the class names and the feature scaling. */
+typedef struct hk_model hk_model;
+
+/* Trains on n rows of dim floats (row-major) with labels in 0..n_classes-1.
+ * Reads X and y, keeps copies of what the model needs. */
+HK_API hk_status hk_model_train(const hk_learner_params *params, const float *X, size_t n,
+                                size_t dim, const int32_t *y, uint32_t n_classes,
+                                hk_model **model);
+/* Predicted labels of n rows into out[n]. */
+HK_API hk_status hk_model_predict(const hk_model *model, const float *X, size_t n,
+                                  int32_t *out);
+/* Attaches the pipeline (feature parameters, image size, class names). */
+HK_API hk_status hk_model_set_pipeline(hk_model *model, const hk_feature_params *features,
+                                       uint32_t width, uint32_t height,
+                                       const char *const *class_names);
+HK_API hk_status hk_model_pipeline(const hk_model *model, hk_feature_params *features,
+                                   uint32_t *width, uint32_t *height, uint32_t *n_classes,
+                                   hk_learner_params *learner);
+HK_API const char *hk_model_class_name(const hk_model *model, uint32_t label);
+/* Versioned, CRC-checked file, written whole or not at all. Loading refuses
+ * a foreign, truncated, corrupt or newer-version file with HK_ERR_FORMAT /
+ * HK_ERR_TRUNCATED / HK_ERR_UNSUPPORTED. */
+HK_API hk_status hk_model_save(const hk_model *model, const char *path);
+HK_API hk_status hk_model_load(const char *path, hk_model **model);
+HK_API void hk_model_free(hk_model *model);
+
+/* k-fold cross-validated accuracy of a learner on (X, y): folds are a
+ * stratified split of a seed-shuffled order. */
+HK_API hk_status hk_cross_validate(const hk_learner_params *params, const float *X, size_t n,
+                                   size_t dim, const int32_t *y, uint32_t n_classes,
+                                   int folds, uint32_t seed, double *accuracy);
+
 #ifdef __cplusplus
 }
 #endif
