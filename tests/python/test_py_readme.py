@@ -17,7 +17,7 @@ def python_blocks():
         if os.path.exists(path):
             with open(path) as f:
                 blocks += [(name, b) for b in re.findall(r"```python\n(.*?)```", f.read(), re.S)
-                           if "hogkit" in b]
+                           if re.search(r"^\s*(import|from) hogkit\b", b, re.M)]
     return blocks
 
 
