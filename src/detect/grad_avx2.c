@@ -16,6 +16,7 @@ int hk__cpu_has_avx2_fma(void)
 }
 
 #include "detect/fast_atan.h"
+#include "hog/opencv_channel.h"
 
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
                        const float *const *next, int cn, int wp, int nbins, int signed_grad,
@@ -59,18 +60,7 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
                 gy[k] = next[k][x] - prev[k][x];
                 m[k] = gx[k] * gx[k] + gy[k] * gy[k];
             }
-            int best;
-            if (x < simd_end) {
-                int b21 = m[2] > m[1] ? 2 : 1;
-                float mm = m[2] > m[1] ? m[2] : m[1];
-                best = mm > m[0] ? b21 : 0;
-            } else {
-                best = 2;
-                if (m[best] < m[1])
-                    best = 1;
-                if (m[best] < m[0])
-                    best = 0;
-            }
+            int best = hk_opencv_best_channel(m[0], m[1], m[2], x < simd_end);
             dx[x] = gx[best];
             dy[x] = gy[best];
         }

@@ -30,6 +30,7 @@ static int reflect101(int p, int len)
 }
 
 #include "detect/fast_atan.h"
+#include "hog/opencv_channel.h"
 
 /* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
 __attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
@@ -59,18 +60,7 @@ __attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const
                 gy[k] = lut[next[xc + c]] - lut[prev[xc + c]];
                 m[k] = gx[k] * gx[k] + gy[k] * gy[k];
             }
-            int best;
-            if (x < simd_end) {
-                int b21 = m[2] > m[1] ? 2 : 1;
-                float mm = m[2] > m[1] ? m[2] : m[1];
-                best = mm > m[0] ? b21 : 0;
-            } else {
-                best = 2;
-                if (m[best] < m[1])
-                    best = 1;
-                if (m[best] < m[0])
-                    best = 0;
-            }
+            int best = hk_opencv_best_channel(m[0], m[1], m[2], x < simd_end);
             dx[x] = gx[best];
             dy[x] = gy[best];
         }

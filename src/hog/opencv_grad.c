@@ -12,6 +12,7 @@
 
 #include "hog/hog_internal.h"
 #include "hog/opencv.h"
+#include "hog/opencv_channel.h"
 
 /* atan coefficients of OpenCV's fastAtan, scaled to degrees in float32. */
 #define HK_OCV_RAD2DEG 57.295779513082323
@@ -137,30 +138,10 @@ void hk_ocv_gradient(const hk_ocv_geometry *g, const hk_image *im, hk_ocv_work *
                 float m0 = dx0 * dx0 + dy0 * dy0;
                 float m1 = dx1 * dx1 + dy1 * dy1;
                 float m2 = dx2 * dx2 + dy2 * dy2;
-                if (x < simd_end) {
-                    /* lanes: ch2 if m2 > m1 else ch1; that if max > m0 else ch0 */
-                    float ms = m2 > m1 ? m2 : m1;
-                    dx = m2 > m1 ? dx2 : dx1;
-                    dy = m2 > m1 ? dy2 : dy1;
-                    if (!(ms > m0)) {
-                        dx = dx0;
-                        dy = dy0;
-                    }
-                } else {
-                    /* scalar tail: start at ch2, replace on strictly greater */
-                    float m = m2;
-                    dx = dx2;
-                    dy = dy2;
-                    if (m < m1) {
-                        m = m1;
-                        dx = dx1;
-                        dy = dy1;
-                    }
-                    if (m < m0) {
-                        dx = dx0;
-                        dy = dy0;
-                    }
-                }
+                /* OpenCV's channel choice and its path-dependent tie rule */
+                int best = hk_opencv_best_channel(m0, m1, m2, x < simd_end);
+                dx = best == 0 ? dx0 : best == 1 ? dx1 : dx2;
+                dy = best == 0 ? dy0 : best == 1 ? dy1 : dy2;
             }
             float mag = sqrtf(dx * dx + dy * dy);
             float angle = fast_atan_deg(dy, dx) * deg2rad;
