@@ -36,3 +36,12 @@ double *hk__feat_to_double(const hk_image *im, int as_float)
         }
     return d;
 }
+
+hk_status hk__feat_check_output(const hk_shape *shape, const float *out, size_t capacity)
+{
+    if (capacity < shape->count)
+        return HK_ERR_BUFFER_TOO_SMALL;
+    if (shape->count > 0 && !out)
+        return HK_ERR_INVALID_ARG;
+    return HK_OK;
+}

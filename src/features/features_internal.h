@@ -10,6 +10,10 @@
 /* Checks a one-channel image for the features (type, sizes, finite values). */
 hk_status hk__feat_check_gray(const hk_image *im);
 
+/* The caller's output buffer against a shape: HK_ERR_BUFFER_TOO_SMALL, or
+ * HK_ERR_INVALID_ARG for a NULL buffer when there is something to write. */
+hk_status hk__feat_check_output(const hk_shape *shape, const float *out, size_t capacity);
+
 /* Copies a one-channel image into a float64 buffer of h*w samples; when
  * `as_float` integers are scaled to [0, 1] (img_as_float), else kept as is.
  * Returns NULL on allocation failure; free() the result. */

@@ -218,14 +218,10 @@ hk_status hk_gabor_extract(const hk_gabor_params *p, const hk_image *image, floa
     hk_status st = hk__feat_check_gray(image);
     if (st == HK_OK)
         st = hk_gabor_shape(p, image->width, image->height, &shape);
-    if (st != HK_OK)
+    if (st == HK_OK)
+        st = hk__feat_check_output(&shape, out, capacity);
+    if (st != HK_OK || shape.count == 0)
         return st;
-    if (capacity < shape.count)
-        return HK_ERR_BUFFER_TOO_SMALL;
-    if (shape.count == 0)
-        return HK_OK;
-    if (!out)
-        return HK_ERR_INVALID_ARG;
     long rows = image->height, cols = image->width;
     size_t n = (size_t)rows * (size_t)cols;
     double *d = hk__feat_to_double(image, 1);

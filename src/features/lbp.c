@@ -223,14 +223,10 @@ hk_status hk_lbp_extract(const hk_lbp_params *p, const hk_image *im, float *out,
     hk_status st = hk__feat_check_gray(im);
     if (st == HK_OK)
         st = hk_lbp_shape(p, im->width, im->height, &shape);
-    if (st != HK_OK)
+    if (st == HK_OK)
+        st = hk__feat_check_output(&shape, out, capacity);
+    if (st != HK_OK || shape.count == 0)
         return st;
-    if (capacity < shape.count)
-        return HK_ERR_BUFFER_TOO_SMALL;
-    if (shape.count == 0)
-        return HK_OK;
-    if (!out)
-        return HK_ERR_INVALID_ARG;
     size_t n = (size_t)im->width * im->height;
     double *d = hk__feat_to_double(im, 0);
     double *codes = malloc(n * sizeof(double));
