@@ -44,18 +44,26 @@ static void widen(const float *src, double *dst, size_t n)
         dst[i] = (double)src[i];
 }
 
+/* Both entry points take (array, the skimage geometry..., out_float64,
+ * threads=0); `first` names the array argument. */
+static int parse_skimage_call(PyObject *args, PyObject *kwargs, char *first, PyObject **obj,
+                              hk_hog_params *p, int *f64)
+{
+    char *kw[] = {first, "orientations", "cell_rows", "cell_cols", "block_rows", "block_cols",
+                  "block_norm", "transform_sqrt", "out_float64", "threads", NULL};
+    int orientations, cr, cc, br, bc, norm, sqrt_, threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oiiiiiipp|i", kw, obj, &orientations, &cr,
+                                     &cc, &br, &bc, &norm, &sqrt_, f64, &threads))
+        return 0;
+    return skimage_params(p, orientations, cr, cc, br, bc, norm, sqrt_, threads);
+}
+
 PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kw[] = {"image", "orientations", "cell_rows", "cell_cols", "block_rows",
-                         "block_cols", "block_norm", "transform_sqrt", "out_float64",
-                         "threads", NULL};
     PyObject *obj;
-    int orientations, cr, cc, br, bc, norm, sqrt_, f64, threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oiiiiiipp|i", kw, &obj, &orientations, &cr,
-                                     &cc, &br, &bc, &norm, &sqrt_, &f64, &threads))
-        return NULL;
     hk_hog_params p;
-    if (!skimage_params(&p, orientations, cr, cc, br, bc, norm, sqrt_, threads))
+    int f64 = 0;
+    if (!parse_skimage_call(args, kwargs, "image", &obj, &p, &f64))
         return NULL;
     hkpy_image im;
     if (!hkpy_image_from_array(obj, &im))
@@ -103,16 +111,10 @@ done:
 
 PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kw[] = {"images", "orientations", "cell_rows", "cell_cols", "block_rows",
-                         "block_cols", "block_norm", "transform_sqrt", "out_float64",
-                         "threads", NULL};
     PyObject *obj;
-    int orientations, cr, cc, br, bc, norm, sqrt_, f64, threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oiiiiiipp|i", kw, &obj, &orientations, &cr,
-                                     &cc, &br, &bc, &norm, &sqrt_, &f64, &threads))
-        return NULL;
     hk_hog_params p;
-    if (!skimage_params(&p, orientations, cr, cc, br, bc, norm, sqrt_, threads))
+    int f64 = 0;
+    if (!parse_skimage_call(args, kwargs, "images", &obj, &p, &f64))
         return NULL;
     PyArrayObject *batch = hkpy_batch_from_array(obj);
     if (!batch)
