@@ -39,6 +39,13 @@ hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, si
 hk_status hk__xgb_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
                           int32_t *out);
 
+/* PCA (pca.c): mean[dim] and the top k principal axes comp[dim * k]
+ * (row j holds coordinate j of each axis, axes by decreasing variance);
+ * project writes out[n * k] = (X - mean) comp. */
+hk_status hk__pca_fit(const float *X, size_t n, size_t dim, size_t k, float *mean, float *comp);
+hk_status hk__pca_project(const float *X, size_t n, size_t dim, size_t k, const float *mean,
+                          const float *comp, float *out);
+
 /* Little-endian byte writer/reader for blobs and model files. */
 typedef struct hk__wbuf {
     uint8_t *data;
