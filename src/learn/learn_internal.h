@@ -6,6 +6,9 @@
 
 #include "hogkit.h"
 
+/* The most images one dataset may hold; far above MNIST's 70,000. */
+#define HK_DATASET_MAX_COUNT (1u << 26)
+
 /* Allocates an empty dataset of count images of width x height with labels
  * and n_classes decimal class names ("0", "1", ...). */
 hk_status hk__dataset_alloc(hk_dataset *ds, uint32_t count, uint32_t width, uint32_t height,
