@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "hog/dlib_fast.h"
 #include "hog/hog_internal.h"
 #include "hog/maskfeat.h"
 #include "hog/opencv.h"
@@ -225,7 +226,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         st = hk_vlfeat_extract(ctx, &p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, im, out);
         break;
     case HK_VARIANT_DLIB:
-        st = hk_dlib_extract(ctx, &p->dlib, im, out);
+        st = hk_dlib_run(ctx, p, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;

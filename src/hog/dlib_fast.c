@@ -1,0 +1,306 @@
+/* Driver of the dlib variant's fast path (layout: dlib_fast.h).
+ *
+ * Why the results do not depend on threads: every histogram value is a float
+ * sum whose rounding depends on the order of its votes, and dlib adds them in
+ * pixel (raster) order. Threads therefore split the histogram, not the image:
+ * a task owns a band of histogram rows and walks every image row that votes
+ * into them, in order, adding only into its own rows (a row that belongs to
+ * another task gets the votes in a private dummy row). Image rows at a band
+ * edge are read by two tasks, each adding its half. Energies and features are
+ * per cell and need no order. So any banding, hence any thread count, gives
+ * the same bits; one thread uses one band. */
+#include <string.h>
+
+#include "common/checked.h"
+#include "common/parallel.h"
+#include "hog/dlib_fast.h"
+#include "hog/fhog_common.h"
+#include "hog/hog_internal.h"
+#include "simd/cpu.h"
+
+/* Fewer pixels than this run on one thread: starting threads costs more. */
+#define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
+/* Zero ints after every converted row plane: vector reads past the width. */
+#define ROW_PAD 16
+
+static size_t round8(size_t n)
+{
+    return (n + 7u) & ~(size_t)7u;
+}
+
+typedef struct plan {
+    const hk_image *im;
+    const hk_dlib_kernels *k;
+    int cs, rgb;
+    long cells_nr, cells_nc, visible_nr, visible_nc;
+    size_t hog_nr, hog_nc, hs, ns, cstride;
+    hk_dlib_cols cols;
+    const int32_t *iyp; /* per image row y: iyp */
+    const float *vy0;   /* per image row y: vy0 */
+    float *hist, *norm;
+    /* output: plane 0 at (off_r, off_c), rows of out_cols */
+    float *out;
+    size_t out_cols, plane, off_r, off_c;
+    size_t band; /* histogram rows per task */
+    size_t worker_bytes;
+    unsigned char *scratch[HK_MAX_WORKERS];
+} plan;
+
+/* Row y as planar ints at dst (channel c at c * cstride). */
+static void convert_row(const plan *pl, size_t y, int32_t *dst)
+{
+    const hk_image *im = pl->im;
+    const size_t w = im->width;
+    if (!pl->rgb) {
+        if (im->type == HK_U8 && im->channels == 1) {
+            const uint8_t *s = (const uint8_t *)im->data + y * im->stride;
+            for (size_t x = 0; x < w; x++)
+                dst[x] = s[x];
+        } else {
+            hk_fhog_row_i32(im, y, 1, dst);
+        }
+        return;
+    }
+    const uint8_t *s = (const uint8_t *)im->data + y * im->stride; /* 8-bit colour only */
+    const unsigned ch = im->channels;
+    for (size_t x = 0; x < w; x++)
+        for (unsigned c = 0; c < 3; c++)
+            dst[c * pl->cstride + x] = s[x * ch + c];
+}
+
+static float *hist_row(const plan *pl, long r)
+{
+    return pl->hist + (size_t)r * 18u * pl->hs;
+}
+
+/* Histogram rows [r0, r1) and their energies (norm rows r0 - 1 .. r1 - 2). */
+static void hist_band(const plan *pl, size_t r0, size_t r1, unsigned char *scratch)
+{
+    const size_t nch = pl->rgb ? 3u : 1u, row_ints = nch * pl->cstride;
+    int32_t *ring = (int32_t *)scratch;
+    float *dummy = (float *)(scratch + 3u * row_ints * sizeof(int32_t));
+    memset(ring, 0, 3u * row_ints * sizeof(int32_t));
+    memset(hist_row(pl, (long)r0), 0, (r1 - r0) * 18u * pl->hs * sizeof(float));
+    /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
+    long y0 = 1, y1 = pl->visible_nr;
+    while (y0 < y1 && pl->iyp[y0] + 2 < (long)r0)
+        y0++;
+    while (y1 > y0 && pl->iyp[y1 - 1] + 1 >= (long)r1)
+        y1--;
+    if (y0 < y1) {
+        int32_t *slot[3] = {ring, ring + row_ints, ring + 2 * row_ints};
+        convert_row(pl, (size_t)y0 - 1, slot[0]);
+        convert_row(pl, (size_t)y0, slot[1]);
+        hk_dlib_row v = {{NULL, NULL, NULL}, pl->cstride, pl->rgb, (size_t)pl->visible_nc,
+                         0, 0, NULL, NULL};
+        for (long y = y0; y < y1; y++) {
+            convert_row(pl, (size_t)y + 1, slot[2]);
+            const long a = pl->iyp[y] + 1, b = a + 1;
+            v.r[0] = slot[0];
+            v.r[1] = slot[1];
+            v.r[2] = slot[2];
+            v.vy0 = pl->vy0[y];
+            v.vy1 = 1.0f - v.vy0;
+            v.row0 = a >= (long)r0 && a < (long)r1 ? hist_row(pl, a) : dummy;
+            v.row1 = b >= (long)r0 && b < (long)r1 ? hist_row(pl, b) : dummy;
+            pl->k->row(&v, &pl->cols, (int32_t)pl->hs);
+            int32_t *t = slot[0];
+            slot[0] = slot[1];
+            slot[1] = slot[2];
+            slot[2] = t;
+        }
+    }
+    for (size_t r = r0; r < r1; r++)
+        if (r >= 1 && r <= (size_t)pl->cells_nr)
+            pl->k->energy(hist_row(pl, (long)r), (int32_t)pl->hs, (size_t)pl->cells_nc,
+                          pl->norm + (r - 1) * pl->ns);
+}
+
+/* Output rows [y0, y1). */
+static void feature_rows(const plan *pl, size_t y0, size_t y1)
+{
+    for (size_t y = y0; y < y1; y++)
+        pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
+                        pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
+                        pl->hog_nc, pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c,
+                        pl->plane);
+}
+
+static void hist_task(void *arg, size_t task, int worker)
+{
+    plan *pl = arg;
+    const size_t n = (size_t)pl->cells_nr + 2u, r0 = task * pl->band;
+    hist_band(pl, r0, r0 + pl->band < n ? r0 + pl->band : n, pl->scratch[worker]);
+}
+
+/* Output rows per features task. */
+#define FEATURE_BAND 16
+
+static void feature_task(void *arg, size_t task, int worker)
+{
+    plan *pl = arg;
+    const size_t y0 = task * FEATURE_BAND;
+    feature_rows(pl, y0, y0 + FEATURE_BAND < pl->hog_nr ? y0 + FEATURE_BAND : pl->hog_nr);
+}
+
+/* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
+static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *tail, size_t n)
+{
+    memset(ix, 0, n * sizeof(*ix));
+    memset(vx0, 0, n * sizeof(*vx0));
+    memset(vx1, 0, n * sizeof(*vx1));
+    memset(tail, 0, n * sizeof(*tail));
+    const size_t split = hk_dlib_simd_end(pl->visible_nc);
+    for (long x = 1; x < pl->visible_nc; x++) {
+        const int simd = (size_t)x < split;
+        long c;
+        float w;
+        hk_dlib_column(pl->cs, x, simd, &c, &w);
+        ix[x] = (int32_t)c;
+        vx0[x] = w;
+        vx1[x] = 1.0f - w;
+        tail[x] = simd ? 0 : -1;
+    }
+    pl->cols = (hk_dlib_cols){ix, vx0, vx1, tail};
+}
+
+static unsigned char *align32(unsigned char *p)
+{
+    return (unsigned char *)(((uintptr_t)p + 31u) & ~(uintptr_t)31u);
+}
+
+hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,
+                       float *out, const hk_dlib_kernels *k, int threads)
+{
+    hk_shape shape;
+    hk_status st = hk_dlib_shape(p, im->width, im->height, im->channels, &shape);
+    if (st != HK_OK || shape.count == 0)
+        return st;
+    if ((st = hk_dlib_check_samples(im)) != HK_OK)
+        return st;
+    plan pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.im = im;
+    pl.k = k;
+    pl.cs = p->cell_size;
+    pl.rgb = im->channels >= 3;
+    hk_dlib_cells(p->cell_size, im->height, im->width, &pl.cells_nr, &pl.cells_nc);
+    pl.hog_nr = (size_t)pl.cells_nr - 2u;
+    pl.hog_nc = (size_t)pl.cells_nc - 2u;
+    const long vnr = pl.cells_nr * pl.cs < (long)im->height ? pl.cells_nr * pl.cs : (long)im->height;
+    const long vnc = pl.cells_nc * pl.cs < (long)im->width ? pl.cells_nc * pl.cs : (long)im->width;
+    pl.visible_nr = vnr - 1;
+    pl.visible_nc = vnc - 1;
+    /* every vector read stays inside these strides (see the kernels) */
+    pl.hs = round8((size_t)pl.cells_nc + 2u) + 8u;
+    pl.ns = round8((size_t)pl.cells_nc) + 8u;
+    pl.cstride = round8(im->width) + ROW_PAD;
+    if (18u * pl.hs > (size_t)INT32_MAX) /* bin offsets are 32-bit in the kernels */
+        return hk_dlib_extract(ctx, p, im, out);
+    pl.out = out;
+    pl.out_cols = shape.dims[2];
+    pl.plane = shape.dims[1] * shape.dims[2];
+    pl.off_r = (size_t)(p->filter_rows_padding - 1) / 2;
+    pl.off_c = (size_t)(p->filter_cols_padding - 1) / 2;
+    if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)
+        memset(out, 0, shape.count * sizeof(float)); /* padding borders are zero */
+
+    /* shared scratch: histograms, energies, column and row tables */
+    const size_t hrows = (size_t)pl.cells_nr + 2u, ncols = round8((size_t)pl.visible_nc) + 8u;
+    size_t hist_n, norm_n, row_ints;
+    if (!hk_mul_size(hrows * 18u, pl.hs, &hist_n) ||
+        !hk_mul_size((size_t)pl.cells_nr + 1u, pl.ns, &norm_n) ||
+        !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
+        return HK_ERR_OVERFLOW;
+    hk_carve cv = {0, 1};
+    const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
+    const size_t o_norm = hk_carve_take(&cv, norm_n, sizeof(float));
+    const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
+    const size_t o_vx0 = hk_carve_take(&cv, ncols, sizeof(float));
+    const size_t o_vx1 = hk_carve_take(&cv, ncols, sizeof(float));
+    const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
+    const size_t o_iyp = hk_carve_take(&cv, (size_t)pl.visible_nr + 1u, sizeof(int32_t));
+    const size_t o_vy0 = hk_carve_take(&cv, (size_t)pl.visible_nr + 1u, sizeof(float));
+    /* per worker: three converted rows and a dummy histogram row */
+    hk_carve wv = {0, 1};
+    hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
+    hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
+    if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
+        !hk_add_size(wv.used, 32u, &wv.used))
+        return HK_ERR_OVERFLOW;
+    pl.worker_bytes = wv.used;
+
+    /* one thread for small images; otherwise bands of histogram rows, a few
+     * per thread so that uneven bands balance */
+    if (threads < 1)
+        threads = 1;
+    if ((uint64_t)im->width * im->height < (uint64_t)threads * DLIB_MIN_PIXELS_PER_THREAD)
+        threads = (int)((uint64_t)im->width * im->height / DLIB_MIN_PIXELS_PER_THREAD);
+    if (threads > HK_MAX_WORKERS)
+        threads = HK_MAX_WORKERS;
+    if (threads < 1)
+        threads = 1;
+    size_t total = cv.used;
+    if (threads == 1 && !hk_add_size(total, wv.used, &total))
+        return HK_ERR_OVERFLOW;
+    unsigned char *base = hk_ctx_scratch(ctx, total);
+    if (!base)
+        return HK_ERR_NOMEM;
+    base = align32(base);
+    if (threads == 1) {
+        pl.scratch[0] = align32(base + cv.used - 32u);
+    } else {
+        for (int w = 0; w < threads; w++) {
+            hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
+            unsigned char *ws = wc ? hk_ctx_scratch(wc, wv.used) : NULL;
+            if (!ws)
+                return HK_ERR_NOMEM;
+            pl.scratch[w] = align32(ws);
+        }
+    }
+    pl.hist = (float *)(base + o_hist);
+    pl.norm = (float *)(base + o_norm);
+    memset(pl.norm, 0, norm_n * sizeof(float));
+    fill_cols(&pl, (int32_t *)(base + o_ix), (float *)(base + o_vx0), (float *)(base + o_vx1),
+              (int32_t *)(base + o_tail), ncols);
+    int32_t *iyp = (int32_t *)(base + o_iyp);
+    float *vy0 = (float *)(base + o_vy0);
+    for (long y = 1; y < pl.visible_nr; y++) {
+        long r;
+        hk_dlib_row_pos(pl.cs, y, &r, &vy0[y]);
+        iyp[y] = (int32_t)r;
+    }
+    pl.iyp = iyp;
+    pl.vy0 = vy0;
+
+    if (threads == 1) {
+        hist_band(&pl, 0, hrows, pl.scratch[0]);
+        feature_rows(&pl, 0, pl.hog_nr);
+        return HK_OK;
+    }
+    const size_t tasks = (size_t)threads * 4u;
+    pl.band = (hrows + tasks - 1u) / tasks;
+    if (pl.band < 2)
+        pl.band = 2;
+    hk_parallel_run(threads, (hrows + pl.band - 1u) / pl.band, hist_task, &pl);
+    hk_parallel_run(threads, (pl.hog_nr + FEATURE_BAND - 1u) / FEATURE_BAND, feature_task, &pl);
+    return HK_OK;
+}
+
+hk_status hk_dlib_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
+                      float *out)
+{
+    hk_simd isa;
+    hk_status st = hk_simd_resolve(params->simd, &isa);
+    if (st != HK_OK)
+        return st;
+    const hk_dlib_kernels *k = NULL;
+    if (isa == HK_SIMD_AVX2 || isa == HK_SIMD_AVX512)
+        k = hk_dlib_kernels_avx2();
+    /* The fast path covers cell_size >= 2 with grey images of every sample
+     * type and 8-bit colour (whose squared lengths fit 32-bit ints); the
+     * rest runs the scalar specification. */
+    if (!k || params->dlib.cell_size < 2 || (im->channels >= 3 && im->type != HK_U8))
+        return hk_dlib_extract(ctx, &params->dlib, im, out);
+    return hk_dlib_fast(ctx, &params->dlib, im, out, k, hk_threads_resolve(params->threads));
+}
