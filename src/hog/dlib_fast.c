@@ -42,7 +42,7 @@ typedef struct plan {
     float *out;
     size_t out_cols, plane, off_r, off_c;
     size_t band; /* histogram rows per task */
-    size_t worker_bytes;
+    size_t worker_bytes, o_dummy, o_work; /* per worker scratch */
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -53,9 +53,7 @@ static void convert_row(const plan *pl, size_t y, int32_t *dst)
     const size_t w = im->width;
     if (!pl->rgb) {
         if (im->type == HK_U8 && im->channels == 1) {
-            const uint8_t *s = (const uint8_t *)im->data + y * im->stride;
-            for (size_t x = 0; x < w; x++)
-                dst[x] = s[x];
+            pl->k->widen_u8((const uint8_t *)im->data + y * im->stride, w, dst);
         } else {
             hk_fhog_row_i32(im, y, 1, dst);
         }
@@ -78,7 +76,8 @@ static void hist_band(const plan *pl, size_t r0, size_t r1, unsigned char *scrat
 {
     const size_t nch = pl->rgb ? 3u : 1u, row_ints = nch * pl->cstride;
     int32_t *ring = (int32_t *)scratch;
-    float *dummy = (float *)(scratch + 3u * row_ints * sizeof(int32_t));
+    float *dummy = (float *)(scratch + pl->o_dummy);
+    int32_t *work = (int32_t *)(scratch + pl->o_work);
     memset(ring, 0, 3u * row_ints * sizeof(int32_t));
     memset(hist_row(pl, (long)r0), 0, (r1 - r0) * 18u * pl->hs * sizeof(float));
     /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
@@ -92,7 +91,7 @@ static void hist_band(const plan *pl, size_t r0, size_t r1, unsigned char *scrat
         convert_row(pl, (size_t)y0 - 1, slot[0]);
         convert_row(pl, (size_t)y0, slot[1]);
         hk_dlib_row v = {{NULL, NULL, NULL}, pl->cstride, pl->rgb, (size_t)pl->visible_nc,
-                         0, 0, NULL, NULL};
+                         0, 0, NULL, NULL, work};
         for (long y = y0; y < y1; y++) {
             convert_row(pl, (size_t)y + 1, slot[2]);
             const long a = pl->iyp[y] + 1, b = a + 1;
@@ -224,7 +223,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     /* per worker: three converted rows and a dummy histogram row */
     hk_carve wv = {0, 1};
     hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
-    hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
+    pl.o_dummy = hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
+    pl.o_work = hk_carve_take(&wv, ncols, 5u * sizeof(int32_t));
     if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
         !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;

@@ -34,6 +34,8 @@ typedef struct hk_dlib_row {
     size_t x_end;        /* pixels 1 <= x < x_end vote */
     float vy0, vy1;      /* row weights */
     float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
+    /* kernel scratch: 5 * (x_end + 8) ints */
+    int32_t *work;
 } hk_dlib_row;
 
 typedef struct hk_dlib_kernels {
@@ -48,6 +50,8 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
+    /* dst[x] = src[x] for x < n (an 8-bit grey row as ints). */
+    void (*widen_u8)(const uint8_t *src, size_t n, int32_t *dst);
 } hk_dlib_kernels;
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */

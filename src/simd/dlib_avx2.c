@@ -69,24 +69,36 @@ static inline void grad_rgb(const hk_dlib_row *v, size_t x, __m256i tail, __m256
 }
 
 /* Bin offset o * hs of the best of the 18 directions, as dlib's loop picks
- * it: bin o if dot > best, else bin o + 9 if -dot > best (best from 0). */
+ * it: bin o if dot > best, else bin o + 9 if -dot > best (best from 0).
+ * Since best >= 0 that is: |dot| > best takes o when dot > 0, o + 9 when
+ * dot < 0. The unit vectors are mirror pairs (DIR_X[9-o] = -DIR_X[o],
+ * DIR_Y[9-o] = DIR_Y[o]), so dot[9-o] = q - p where dot[o] = q + p, with
+ * the same roundings as the scalar products; dot[0] = gx (times 1, plus
+ * gy * 0). */
 static inline __m256i snap18(__m256 gx, __m256 gy, int32_t hs)
 {
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 best = _mm256_setzero_ps();
+    __m256 dot[9];
+    dot[0] = _mm256_add_ps(gx, _mm256_mul_ps(gy, _mm256_setzero_ps()));
+    for (int o = 1; o <= 4; o++) {
+        const __m256 p = _mm256_mul_ps(gx, _mm256_set1_ps(DIR_X[o]));
+        const __m256 q = _mm256_mul_ps(gy, _mm256_set1_ps(DIR_Y[o]));
+        dot[o] = _mm256_add_ps(p, q);
+        dot[9 - o] = _mm256_add_ps(_mm256_xor_ps(p, sign), q);
+    }
+    __m256 best = _mm256_setzero_ps(), win = _mm256_setzero_ps();
     __m256 off = _mm256_setzero_ps(); /* int bit patterns carried by blends */
     for (int o = 0; o < 9; o++) {
-        const __m256 dot = _mm256_add_ps(_mm256_mul_ps(gx, _mm256_set1_ps(DIR_X[o])),
-                                         _mm256_mul_ps(gy, _mm256_set1_ps(DIR_Y[o])));
-        __m256 m = _mm256_cmp_ps(dot, best, _CMP_GT_OQ);
-        best = _mm256_max_ps(dot, best); /* dot > best ? dot : best */
+        const __m256 a = _mm256_andnot_ps(sign, dot[o]);
+        const __m256 m = _mm256_cmp_ps(a, best, _CMP_GT_OQ);
+        best = _mm256_max_ps(a, best);
         off = _mm256_blendv_ps(off, _mm256_castsi256_ps(_mm256_set1_epi32(o * hs)), m);
-        const __m256 neg = _mm256_xor_ps(dot, sign);
-        m = _mm256_cmp_ps(neg, best, _CMP_GT_OQ);
-        best = _mm256_max_ps(neg, best);
-        off = _mm256_blendv_ps(off, _mm256_castsi256_ps(_mm256_set1_epi32((o + 9) * hs)), m);
+        win = _mm256_blendv_ps(win, dot[o], m);
     }
-    return _mm256_castps_si256(off);
+    const __m256 neg = _mm256_cmp_ps(win, _mm256_setzero_ps(), _CMP_LT_OQ);
+    return _mm256_add_epi32(_mm256_castps_si256(off),
+                            _mm256_and_si256(_mm256_castps_si256(neg),
+                                             _mm256_set1_epi32(9 * hs)));
 }
 
 /* Adds the pair p[0], p[1] to a[0], a[1] (one 8-byte load, add, store: the
@@ -98,12 +110,17 @@ static inline void add_pair(float *a, const float *p)
     _mm_storel_epi64((__m128i *)a, _mm_castps_si128(s));
 }
 
+/* Two passes over the row: the vectors first (bin offsets and vote pairs of
+ * every pixel into `work`), then the votes in pixel order. Reading the pairs
+ * back long after they were stored keeps the scalar pass free of
+ * store-forwarding stalls. */
 static void avx2_row(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
-    float p0[16], p1[16];
-    int32_t idx[8];
-    for (size_t x = 1; x < v->x_end; x += 8) {
+    const size_t x_end = v->x_end;
+    int32_t *idx = v->work;                      /* [x - 1] */
+    float *pairs = (float *)(v->work + ((x_end + 7u) & ~(size_t)7u)); /* [4 (x - 1)] */
+    for (size_t x = 1; x < x_end; x += 8) {
         const __m256i tail = loadi(k->tail + x);
         __m256 gx, gy, len;
         if (v->rgb)
@@ -125,19 +142,26 @@ static void avx2_row(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
             w10 = _mm256_blendv_ps(w10, _mm256_mul_ps(_mm256_mul_ps(vy1, vx0), m), t);
             w00 = _mm256_blendv_ps(w00, _mm256_mul_ps(_mm256_mul_ps(vy0, vx0), m), t);
         }
-        _mm256_storeu_si256((__m256i *)idx, _mm256_add_epi32(off, loadi(k->ix + x)));
-        /* pairs (w11, w10) for row0 and (w01, w00) for row1, pixel order */
-        const __m256 lo0 = _mm256_unpacklo_ps(w11, w10), hi0 = _mm256_unpackhi_ps(w11, w10);
-        const __m256 lo1 = _mm256_unpacklo_ps(w01, w00), hi1 = _mm256_unpackhi_ps(w01, w00);
-        _mm256_storeu_ps(p0, _mm256_permute2f128_ps(lo0, hi0, 0x20));
-        _mm256_storeu_ps(p0 + 8, _mm256_permute2f128_ps(lo0, hi0, 0x31));
-        _mm256_storeu_ps(p1, _mm256_permute2f128_ps(lo1, hi1, 0x20));
-        _mm256_storeu_ps(p1 + 8, _mm256_permute2f128_ps(lo1, hi1, 0x31));
-        const size_t n = v->x_end - x < 8 ? v->x_end - x : 8;
-        for (size_t j = 0; j < n; j++) {
-            add_pair(v->row0 + idx[j], p0 + 2 * j);
-            add_pair(v->row1 + idx[j], p1 + 2 * j);
-        }
+        _mm256_storeu_si256((__m256i *)(idx + x - 1), _mm256_add_epi32(off, loadi(k->ix + x)));
+        /* per pixel: w11, w10 (row0 pair), w01, w00 (row1 pair) */
+        const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
+        const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
+        /* a = px 0,1 | 4,5 of row0; c likewise row1: interleave as 64-bit units */
+        const __m256d e = _mm256_unpacklo_pd(_mm256_castps_pd(a), _mm256_castps_pd(c));
+        const __m256d f = _mm256_unpackhi_pd(_mm256_castps_pd(a), _mm256_castps_pd(c));
+        const __m256d g = _mm256_unpacklo_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
+        const __m256d h = _mm256_unpackhi_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
+        /* e = px 0 | 4, f = px 1 | 5, g = px 2 | 6, h = px 3 | 7 */
+        float *q = pairs + 4 * (x - 1);
+        _mm256_storeu_pd((double *)q, _mm256_permute2f128_pd(e, f, 0x20));
+        _mm256_storeu_pd((double *)(q + 8), _mm256_permute2f128_pd(g, h, 0x20));
+        _mm256_storeu_pd((double *)(q + 16), _mm256_permute2f128_pd(e, f, 0x31));
+        _mm256_storeu_pd((double *)(q + 24), _mm256_permute2f128_pd(g, h, 0x31));
+    }
+    float *const row0 = v->row0, *const row1 = v->row1;
+    for (size_t i = 0; i + 1 < x_end; i++) {
+        add_pair(row0 + idx[i], pairs + 4 * i);
+        add_pair(row1 + idx[i], pairs + 4 * i + 2);
     }
 }
 
@@ -160,12 +184,17 @@ static inline __m256 lane_sum(const __m256 s[4])
     return _mm256_add_ps(_mm256_add_ps(s[0], s[2]), _mm256_add_ps(s[1], s[3]));
 }
 
-static inline void put(float *out, __m256 v, __m256i mask, int full)
+/* Stores 8 lanes, or the first n of them (the row's last, partial chunk). */
+static inline void put(float *out, __m256 v, size_t n)
 {
-    if (full)
+    if (n >= 8) {
         _mm256_storeu_ps(out, v);
-    else
-        _mm256_maskstore_ps(out, mask, v);
+        return;
+    }
+    float t[8];
+    _mm256_storeu_ps(t, v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[i];
 }
 
 static void avx2_features(const float *n0, const float *n1, const float *n2, const float *h,
@@ -173,11 +202,8 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
 {
     const __m256 eps = _mm256_set1_ps(0.0001f), k02 = _mm256_set1_ps(0.2f),
                  k01 = _mm256_set1_ps(0.1f), tscale = _mm256_set1_ps((float)(2 * 0.2357));
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (size_t x = 0; x < n; x += 8) {
-        const int full = n - x >= 8;
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - x < 8 ? n - x : 8)),
-                                                lane);
+        const size_t left = n - x;
 #define N(r, dc) _mm256_loadu_ps(n##r + x + (dc))
         const __m256 N00 = N(0, 0), N01 = N(0, 1), N02 = N(0, 2);
         const __m256 N10 = N(1, 0), N11 = N(1, 1), N12 = N(1, 2);
@@ -201,7 +227,7 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
                 const __m256 hv = _mm256_loadu_ps(hx + (o + j) * hs);
                 for (int i = 0; i < 4; i++)
                     s[j][i] = _mm256_mul_ps(_mm256_min_ps(hv, nn[i]), nv[i]);
-                put(out + (size_t)(o + j) * plane + x, lane_sum(s[j]), mask, full);
+                put(out + (size_t)(o + j) * plane + x, lane_sum(s[j]), left);
             }
             for (int i = 0; i < 4; i++)
                 t[i] = _mm256_add_ps(t[i],
@@ -213,14 +239,25 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
             __m256 s[4];
             for (int i = 0; i < 4; i++)
                 s[i] = _mm256_mul_ps(_mm256_min_ps(sum, nn[i]), nv[i]);
-            put(out + (size_t)(18 + o) * plane + x, lane_sum(s), mask, full);
+            put(out + (size_t)(18 + o) * plane + x, lane_sum(s), left);
         }
         for (int i = 0; i < 4; i++)
-            put(out + (size_t)(27 + i) * plane + x, _mm256_mul_ps(t[i], tscale), mask, full);
+            put(out + (size_t)(27 + i) * plane + x, _mm256_mul_ps(t[i], tscale), left);
     }
 }
 
-static const hk_dlib_kernels table = {"avx2", avx2_row, avx2_energy, avx2_features};
+static void avx2_widen_u8(const uint8_t *src, size_t n, int32_t *dst)
+{
+    size_t x = 0;
+    for (; x + 8 <= n; x += 8)
+        _mm256_storeu_si256((__m256i *)(dst + x),
+                            _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(src + x))));
+    for (; x < n; x++)
+        dst[x] = src[x];
+}
+
+static const hk_dlib_kernels table = {"avx2", avx2_row, avx2_energy, avx2_features,
+                                      avx2_widen_u8};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {
