@@ -22,6 +22,8 @@
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
 /* Zero ints after every converted row plane: vector reads past the width. */
 #define ROW_PAD 16
+/* Histogram rows from which one band runs as two interleaved streams. */
+#define DLIB_TWO_STREAMS 12
 
 static size_t round8(size_t n)
 {
@@ -42,7 +44,7 @@ typedef struct plan {
     float *out;
     size_t out_cols, plane, off_r, off_c;
     size_t band; /* histogram rows per task */
-    size_t worker_bytes, o_dummy, o_work; /* per worker scratch */
+    size_t worker_bytes, stream_bytes, o_dummy, o_work; /* per worker scratch */
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -71,75 +73,149 @@ static float *hist_row(const plan *pl, long r)
     return pl->hist + (size_t)r * 18u * pl->hs;
 }
 
-/* Histogram rows [r0, r1) and their energies (norm rows r0 - 1 .. r1 - 2). */
-static void hist_band(const plan *pl, size_t r0, size_t r1, unsigned char *scratch)
+/* Output row y (needs histogram rows y + 1 .. y + 3 complete). */
+static void feature_row(const plan *pl, size_t y)
 {
-    const size_t nch = pl->rgb ? 3u : 1u, row_ints = nch * pl->cstride;
-    int32_t *ring = (int32_t *)scratch;
-    float *dummy = (float *)(scratch + pl->o_dummy);
-    int32_t *work = (int32_t *)(scratch + pl->o_work);
-    memset(ring, 0, 3u * row_ints * sizeof(int32_t));
-    memset(hist_row(pl, (long)r0), 0, (r1 - r0) * 18u * pl->hs * sizeof(float));
-    /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
-    long y0 = 1, y1 = pl->visible_nr;
-    while (y0 < y1 && pl->iyp[y0] + 2 < (long)r0)
-        y0++;
-    while (y1 > y0 && pl->iyp[y1 - 1] + 1 >= (long)r1)
-        y1--;
-    if (y0 < y1) {
-        int32_t *slot[3] = {ring, ring + row_ints, ring + 2 * row_ints};
-        convert_row(pl, (size_t)y0 - 1, slot[0]);
-        convert_row(pl, (size_t)y0, slot[1]);
-        hk_dlib_row v = {{NULL, NULL, NULL}, pl->cstride, pl->rgb, (size_t)pl->visible_nc,
-                         0, 0, NULL, NULL, work};
-        for (long y = y0; y < y1; y++) {
-            convert_row(pl, (size_t)y + 1, slot[2]);
-            const long a = pl->iyp[y] + 1, b = a + 1;
-            v.r[0] = slot[0];
-            v.r[1] = slot[1];
-            v.r[2] = slot[2];
-            v.vy0 = pl->vy0[y];
-            v.vy1 = 1.0f - v.vy0;
-            v.row0 = a >= (long)r0 && a < (long)r1 ? hist_row(pl, a) : dummy;
-            v.row1 = b >= (long)r0 && b < (long)r1 ? hist_row(pl, b) : dummy;
-            pl->k->row(&v, &pl->cols, (int32_t)pl->hs);
-            int32_t *t = slot[0];
-            slot[0] = slot[1];
-            slot[1] = slot[2];
-            slot[2] = t;
-        }
-    }
-    for (size_t r = r0; r < r1; r++)
-        if (r >= 1 && r <= (size_t)pl->cells_nr)
-            pl->k->energy(hist_row(pl, (long)r), (int32_t)pl->hs, (size_t)pl->cells_nc,
-                          pl->norm + (r - 1) * pl->ns);
+    pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
+                    pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
+                    pl->hog_nc, pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c, pl->plane);
 }
 
-/* Output rows [y0, y1). */
-static void feature_rows(const plan *pl, size_t y0, size_t y1)
+/* Energy of complete histogram row r (norm row r - 1), for 1 <= r <= cells_nr. */
+static void energy_row(const plan *pl, long r)
 {
-    for (size_t y = y0; y < y1; y++)
-        pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
-                        pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
-                        pl->hog_nc, pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c,
-                        pl->plane);
+    if (r >= 1 && r <= pl->cells_nr)
+        pl->k->energy(hist_row(pl, r), (int32_t)pl->hs, (size_t)pl->cells_nc,
+                      pl->norm + (size_t)(r - 1) * pl->ns);
+}
+
+/* One walk over the image rows voting into histogram rows [r0, r1). Energies
+ * and output rows are made as soon as their histogram rows are complete,
+ * while those rows are still in cache. */
+typedef struct stream {
+    long r0, r1, y, y1;
+    long energy_next; /* next histogram row to take the energy of */
+    long feat_next;   /* next output row to make */
+    int32_t *slot[3];
+    float *dummy;
+    hk_dlib_row v;
+} stream;
+
+/* Scratch of one stream (worker_bytes holds two). */
+static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned char *scratch)
+{
+    const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
+    int32_t *ring = (int32_t *)scratch;
+    memset(ring, 0, 3u * row_ints * sizeof(int32_t));
+    s->r0 = r0;
+    s->r1 = r1;
+    s->slot[0] = ring;
+    s->slot[1] = ring + row_ints;
+    s->slot[2] = ring + 2 * row_ints;
+    s->dummy = (float *)(scratch + pl->o_dummy);
+    s->v = (hk_dlib_row){{NULL, NULL, NULL}, pl->cstride, pl->rgb, (size_t)pl->visible_nc,
+                         0, 0, NULL, NULL, (int32_t *)(scratch + pl->o_work)};
+    /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
+    long y0 = 1, y1 = pl->visible_nr;
+    while (y0 < y1 && pl->iyp[y0] + 2 < r0)
+        y0++;
+    while (y1 > y0 && pl->iyp[y1 - 1] + 1 >= r1)
+        y1--;
+    s->y = y0;
+    s->y1 = y1;
+    s->energy_next = r0;
+    s->feat_next = r0 - 1 > 0 ? r0 - 1 : 0;
+    if (y0 < y1) {
+        convert_row(pl, (size_t)y0 - 1, s->slot[0]);
+        convert_row(pl, (size_t)y0, s->slot[1]);
+    }
+}
+
+static void stream_votes(const plan *pl, stream *s)
+{
+    convert_row(pl, (size_t)s->y + 1, s->slot[2]);
+    const long a = pl->iyp[s->y] + 1, b = a + 1;
+    for (int i = 0; i < 3; i++)
+        s->v.r[i] = s->slot[i];
+    s->v.vy0 = pl->vy0[s->y];
+    s->v.vy1 = 1.0f - s->v.vy0;
+    s->v.row0 = a >= s->r0 && a < s->r1 ? hist_row(pl, a) : s->dummy;
+    s->v.row1 = b >= s->r0 && b < s->r1 ? hist_row(pl, b) : s->dummy;
+    pl->k->votes(&s->v, &pl->cols, (int32_t)pl->hs);
+}
+
+/* After row s->y: rotates the ring, then finishes the rows now complete
+ * (rows below the next image row's first histogram row). Output rows whose
+ * histogram rows y + 1 .. y + 3 are not all in [r0, r1) are left to
+ * edge_rows. */
+static void stream_advance(const plan *pl, stream *s)
+{
+    int32_t *t = s->slot[0];
+    s->slot[0] = s->slot[1];
+    s->slot[1] = s->slot[2];
+    s->slot[2] = t;
+    s->y++;
+    const long done = s->y < s->y1 ? pl->iyp[s->y] + 1 : s->r1;
+    const long lim = done < s->r1 ? done : s->r1;
+    for (; s->energy_next < lim; s->energy_next++)
+        energy_row(pl, s->energy_next);
+    for (; s->feat_next + 3 < lim && s->feat_next < (long)pl->hog_nr; s->feat_next++)
+        if (s->feat_next + 1 >= s->r0)
+            feature_row(pl, (size_t)s->feat_next);
+}
+
+/* 1 when output row y was made by a stream over [r0, r1). */
+static int inside(long y, long r0, long r1)
+{
+    return y + 1 >= r0 && y + 3 < r1;
+}
+
+/* Histogram rows [r0, r1), their energies, and the output rows whose
+ * histogram rows lie in the band. Two streams (halves of the band) run in
+ * lockstep when the band is tall enough: their adds are independent. */
+static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
+{
+    memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
+    stream st[2];
+    int n = r1 - r0 >= DLIB_TWO_STREAMS ? 2 : 1;
+    const long rm = n == 2 ? r0 + (r1 - r0) / 2 : r1;
+    stream_init(pl, &st[0], r0, rm, scratch);
+    if (n == 2)
+        stream_init(pl, &st[1], rm, r1, scratch + pl->stream_bytes);
+    for (;;) {
+        stream *act[2];
+        const hk_dlib_row *rows[2];
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (st[i].y < st[i].y1) {
+                act[m] = &st[i];
+                stream_votes(pl, act[m]);
+                rows[m] = &act[m]->v;
+                m++;
+            }
+        if (m == 0)
+            break;
+        pl->k->scatter(rows, m);
+        for (int i = 0; i < m; i++)
+            stream_advance(pl, act[i]);
+    }
+    for (int i = 0; i < n; i++) { /* streams without image rows */
+        st[i].y1 = st[i].y;
+        st[i].y--;
+        stream_advance(pl, &st[i]);
+    }
+    /* output rows inside the band that straddle the two streams */
+    if (n == 2)
+        for (long y = r0 - 1 > 0 ? r0 - 1 : 0; y < (long)pl->hog_nr && y + 3 < r1; y++)
+            if (inside(y, r0, r1) && !inside(y, r0, rm) && !inside(y, rm, r1))
+                feature_row(pl, (size_t)y);
 }
 
 static void hist_task(void *arg, size_t task, int worker)
 {
     plan *pl = arg;
-    const size_t n = (size_t)pl->cells_nr + 2u, r0 = task * pl->band;
-    hist_band(pl, r0, r0 + pl->band < n ? r0 + pl->band : n, pl->scratch[worker]);
-}
-
-/* Output rows per features task. */
-#define FEATURE_BAND 16
-
-static void feature_task(void *arg, size_t task, int worker)
-{
-    plan *pl = arg;
-    const size_t y0 = task * FEATURE_BAND;
-    feature_rows(pl, y0, y0 + FEATURE_BAND < pl->hog_nr ? y0 + FEATURE_BAND : pl->hog_nr);
+    const long n = pl->cells_nr + 2, r0 = (long)(task * pl->band);
+    hist_band(pl, r0, r0 + (long)pl->band < n ? r0 + (long)pl->band : n, pl->scratch[worker]);
 }
 
 /* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
@@ -225,7 +301,10 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
     pl.o_dummy = hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
     pl.o_work = hk_carve_take(&wv, ncols, 5u * sizeof(int32_t));
-    if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
+    if (!cv.ok || !wv.ok)
+        return HK_ERR_OVERFLOW;
+    pl.stream_bytes = (wv.used + 31u) & ~(size_t)31u; /* two streams per worker */
+    if (!hk_mul_size(pl.stream_bytes, 2u, &wv.used) || !hk_add_size(cv.used, 32u, &cv.used) ||
         !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;
     pl.worker_bytes = wv.used;
@@ -274,16 +353,20 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.vy0 = vy0;
 
     if (threads == 1) {
-        hist_band(&pl, 0, hrows, pl.scratch[0]);
-        feature_rows(&pl, 0, pl.hog_nr);
+        hist_band(&pl, 0, (long)hrows, pl.scratch[0]);
         return HK_OK;
     }
     const size_t tasks = (size_t)threads * 4u;
     pl.band = (hrows + tasks - 1u) / tasks;
-    if (pl.band < 2)
-        pl.band = 2;
+    if (pl.band < 4)
+        pl.band = 4;
     hk_parallel_run(threads, (hrows + pl.band - 1u) / pl.band, hist_task, &pl);
-    hk_parallel_run(threads, (pl.hog_nr + FEATURE_BAND - 1u) / FEATURE_BAND, feature_task, &pl);
+    /* output rows whose histogram rows straddle two bands */
+    for (size_t y = 0; y < pl.hog_nr; y++) {
+        const size_t r0 = (y + 1) / pl.band * pl.band;
+        if (!inside((long)y, (long)r0, (long)(r0 + pl.band)))
+            feature_row(&pl, y);
+    }
     return HK_OK;
 }
 

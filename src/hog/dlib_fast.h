@@ -40,9 +40,12 @@ typedef struct hk_dlib_row {
 
 typedef struct hk_dlib_kernels {
     const char *name;
-    /* Adds the votes of one image row to row0/row1 in pixel order, exactly as
-     * src/hog/dlib.c's histograms() does. hs: floats per bin plane. */
-    void (*row)(const hk_dlib_row *row, const hk_dlib_cols *cols, int32_t hs);
+    /* The votes of one image row into row->work, as src/hog/dlib.c's
+     * histograms() computes them. hs: floats per bin plane. */
+    void (*votes)(const hk_dlib_row *row, const hk_dlib_cols *cols, int32_t hs);
+    /* Adds the votes of n (1 or 2) rows, prepared by votes(), to their
+     * histogram rows in pixel order; the rows of two must not overlap. */
+    void (*scatter)(const hk_dlib_row *const *rows, int n);
     /* norm[c] = sum over o < 9 of (h[o][c+1] + h[o+9][c+1])^2 for c < n
      * (may write up to the next multiple of 8). h: histogram row. */
     void (*energy)(const float *h, int32_t hs, size_t n, float *norm);

@@ -110,11 +110,11 @@ static inline void add_pair(float *a, const float *p)
     _mm_storel_epi64((__m128i *)a, _mm_castps_si128(s));
 }
 
-/* Two passes over the row: the vectors first (bin offsets and vote pairs of
- * every pixel into `work`), then the votes in pixel order. Reading the pairs
- * back long after they were stored keeps the scalar pass free of
+/* The vectors of one row: bin offsets and vote pairs of every pixel into
+ * `work`; avx2_scatter adds them later, in pixel order. Reading the pairs
+ * back long after they were stored keeps the scalar adds free of
  * store-forwarding stalls. */
-static void avx2_row(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
+static void avx2_votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
     const size_t x_end = v->x_end;
@@ -158,10 +158,38 @@ static void avx2_row(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
         _mm256_storeu_pd((double *)(q + 16), _mm256_permute2f128_pd(e, f, 0x31));
         _mm256_storeu_pd((double *)(q + 24), _mm256_permute2f128_pd(g, h, 0x31));
     }
-    float *const row0 = v->row0, *const row1 = v->row1;
+}
+
+static const float *pairs_of(const hk_dlib_row *v)
+{
+    return (const float *)(v->work + ((v->x_end + 7u) & ~(size_t)7u));
+}
+
+/* Adds the votes of n rows (1 or 2, each of the same width, into different
+ * histogram rows) in pixel order per row; two rows are interleaved pixel by
+ * pixel, so that the chains of adds to one bin (neighbouring pixels often
+ * share a bin) of the two rows overlap. */
+static void avx2_scatter(const hk_dlib_row *const *v, int n)
+{
+    const size_t x_end = v[0]->x_end;
+    const int32_t *ia = v[0]->work;
+    const float *pa = pairs_of(v[0]);
+    float *const a0 = v[0]->row0, *const a1 = v[0]->row1;
+    if (n == 1) {
+        for (size_t i = 0; i + 1 < x_end; i++) {
+            add_pair(a0 + ia[i], pa + 4 * i);
+            add_pair(a1 + ia[i], pa + 4 * i + 2);
+        }
+        return;
+    }
+    const int32_t *ib = v[1]->work;
+    const float *pb = pairs_of(v[1]);
+    float *const b0 = v[1]->row0, *const b1 = v[1]->row1;
     for (size_t i = 0; i + 1 < x_end; i++) {
-        add_pair(row0 + idx[i], pairs + 4 * i);
-        add_pair(row1 + idx[i], pairs + 4 * i + 2);
+        add_pair(a0 + ia[i], pa + 4 * i);
+        add_pair(b0 + ib[i], pb + 4 * i);
+        add_pair(a1 + ia[i], pa + 4 * i + 2);
+        add_pair(b1 + ib[i], pb + 4 * i + 2);
     }
 }
 
@@ -256,8 +284,8 @@ static void avx2_widen_u8(const uint8_t *src, size_t n, int32_t *dst)
         dst[x] = src[x];
 }
 
-static const hk_dlib_kernels table = {"avx2", avx2_row, avx2_energy, avx2_features,
-                                      avx2_widen_u8};
+static const hk_dlib_kernels table = {"avx2", avx2_votes, avx2_scatter, avx2_energy,
+                                      avx2_features, avx2_widen_u8};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {
