@@ -24,6 +24,9 @@
 #define ROW_PAD 16
 /* Histogram rows from which one band runs as two interleaved streams. */
 #define DLIB_TWO_STREAMS 12
+/* Bytes of the four histogram rows two streams may keep busy (most of a
+ * 32 KiB L1 data cache; wider images run one stream). */
+#define DLIB_L1_BYTES (28u * 1024u)
 
 static size_t round8(size_t n)
 {
@@ -48,21 +51,28 @@ typedef struct plan {
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
-/* Row y as planar ints at dst (channel c at c * cstride). */
+/* 1 when rows are read as 8-bit samples (grey u8), else as planar ints. */
+static int rows_u8(const plan *pl)
+{
+    return !pl->rgb && pl->im->type == HK_U8 && pl->im->channels == 1;
+}
+
+/* Row y into a ring slot: the 8-bit samples (rows_u8), or planar ints
+ * (channel c at c * cstride). The padding after each row stays zero. */
 static void convert_row(const plan *pl, size_t y, int32_t *dst)
 {
     const hk_image *im = pl->im;
     const size_t w = im->width;
-    if (!pl->rgb) {
-        if (im->type == HK_U8 && im->channels == 1) {
-            pl->k->widen_u8((const uint8_t *)im->data + y * im->stride, w, dst);
-        } else {
-            hk_fhog_row_i32(im, y, 1, dst);
-        }
+    const uint8_t *s = (const uint8_t *)im->data + y * im->stride;
+    if (rows_u8(pl)) {
+        memcpy(dst, s, w);
         return;
     }
-    const uint8_t *s = (const uint8_t *)im->data + y * im->stride; /* 8-bit colour only */
-    const unsigned ch = im->channels;
+    if (!pl->rgb) {
+        hk_fhog_row_i32(im, y, 1, dst);
+        return;
+    }
+    const unsigned ch = im->channels; /* 8-bit colour only */
     for (size_t x = 0; x < w; x++)
         for (unsigned c = 0; c < 3; c++)
             dst[c * pl->cstride + x] = s[x * ch + c];
@@ -113,8 +123,9 @@ static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned ch
     s->slot[1] = ring + row_ints;
     s->slot[2] = ring + 2 * row_ints;
     s->dummy = (float *)(scratch + pl->o_dummy);
-    s->v = (hk_dlib_row){{NULL, NULL, NULL}, pl->cstride, pl->rgb, (size_t)pl->visible_nc,
-                         0, 0, NULL, NULL, (int32_t *)(scratch + pl->o_work)};
+    s->v = (hk_dlib_row){{NULL, NULL, NULL}, {NULL, NULL, NULL}, rows_u8(pl), pl->cstride,
+                         pl->rgb, (size_t)pl->visible_nc, 0, 0, NULL, NULL,
+                         (int32_t *)(scratch + pl->o_work)};
     /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
     long y0 = 1, y1 = pl->visible_nr;
     while (y0 < y1 && pl->iyp[y0] + 2 < r0)
@@ -131,17 +142,19 @@ static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned ch
     }
 }
 
-static void stream_votes(const plan *pl, stream *s)
+/* Prepares the kernel's view of image row s->y. */
+static void stream_row(const plan *pl, stream *s)
 {
     convert_row(pl, (size_t)s->y + 1, s->slot[2]);
     const long a = pl->iyp[s->y] + 1, b = a + 1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         s->v.r[i] = s->slot[i];
+        s->v.r8[i] = (const uint8_t *)s->slot[i];
+    }
     s->v.vy0 = pl->vy0[s->y];
     s->v.vy1 = 1.0f - s->v.vy0;
     s->v.row0 = a >= s->r0 && a < s->r1 ? hist_row(pl, a) : s->dummy;
     s->v.row1 = b >= s->r0 && b < s->r1 ? hist_row(pl, b) : s->dummy;
-    pl->k->votes(&s->v, &pl->cols, (int32_t)pl->hs);
 }
 
 /* After row s->y: rotates the ring, then finishes the rows now complete
@@ -177,7 +190,10 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
 {
     memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
     stream st[2];
-    int n = r1 - r0 >= DLIB_TWO_STREAMS ? 2 : 1;
+    /* two streams only while their four histogram rows stay in L1 */
+    const int n = r1 - r0 >= DLIB_TWO_STREAMS && 4u * 18u * pl->hs * sizeof(float) <= DLIB_L1_BYTES
+                      ? 2
+                      : 1;
     const long rm = n == 2 ? r0 + (r1 - r0) / 2 : r1;
     stream_init(pl, &st[0], r0, rm, scratch);
     if (n == 2)
@@ -189,13 +205,13 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
         for (int i = 0; i < n; i++)
             if (st[i].y < st[i].y1) {
                 act[m] = &st[i];
-                stream_votes(pl, act[m]);
+                stream_row(pl, act[m]);
                 rows[m] = &act[m]->v;
                 m++;
             }
         if (m == 0)
             break;
-        pl->k->scatter(rows, m);
+        pl->k->rows(rows, m, &pl->cols, (int32_t)pl->hs);
         for (int i = 0; i < m; i++)
             stream_advance(pl, act[i]);
     }
@@ -300,7 +316,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     hk_carve wv = {0, 1};
     hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
     pl.o_dummy = hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
-    pl.o_work = hk_carve_take(&wv, ncols, 5u * sizeof(int32_t));
+    pl.o_work = hk_carve_take(&wv, HK_DLIB_SEGMENT + 8u, 5u * sizeof(int32_t));
     if (!cv.ok || !wv.ok)
         return HK_ERR_OVERFLOW;
     pl.stream_bytes = (wv.used + 31u) & ~(size_t)31u; /* two streams per worker */

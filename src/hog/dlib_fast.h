@@ -29,23 +29,28 @@ typedef struct hk_dlib_cols {
 /* One image row for the histogram kernel. */
 typedef struct hk_dlib_row {
     const int32_t *r[3]; /* planar int rows y-1, y, y+1; channel c at c * cstride */
+    const uint8_t *r8[3]; /* instead, for 8-bit grey (u8 set): the samples */
+    int u8;
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
     size_t x_end;        /* pixels 1 <= x < x_end vote */
     float vy0, vy1;      /* row weights */
     float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
-    /* kernel scratch: 5 * (x_end + 8) ints */
+    /* kernel scratch: 5 * (HK_DLIB_SEGMENT + 8) ints */
     int32_t *work;
 } hk_dlib_row;
 
+/* Pixels of a row handled per step (vectors, then votes): a multiple of 8
+ * that keeps one step's scratch in L1. */
+#define HK_DLIB_SEGMENT 256
+
 typedef struct hk_dlib_kernels {
     const char *name;
-    /* The votes of one image row into row->work, as src/hog/dlib.c's
-     * histograms() computes them. hs: floats per bin plane. */
-    void (*votes)(const hk_dlib_row *row, const hk_dlib_cols *cols, int32_t hs);
-    /* Adds the votes of n (1 or 2) rows, prepared by votes(), to their
-     * histogram rows in pixel order; the rows of two must not overlap. */
-    void (*scatter)(const hk_dlib_row *const *rows, int n);
+    /* Adds the votes of n (1 or 2) image rows, each into its own histogram
+     * rows (row0, row1: different for different rows), in pixel order per
+     * row, as src/hog/dlib.c's histograms() computes them. hs: floats per
+     * bin plane. */
+    void (*rows)(const hk_dlib_row *const *rows, int n, const hk_dlib_cols *cols, int32_t hs);
     /* norm[c] = sum over o < 9 of (h[o][c+1] + h[o+9][c+1])^2 for c < n
      * (may write up to the next multiple of 8). h: histogram row. */
     void (*energy)(const float *h, int32_t hs, size_t n, float *norm);
@@ -53,8 +58,6 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
-    /* dst[x] = src[x] for x < n (an 8-bit grey row as ints). */
-    void (*widen_u8)(const uint8_t *src, size_t n, int32_t *dst);
 } hk_dlib_kernels;
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */

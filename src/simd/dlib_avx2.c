@@ -24,10 +24,21 @@ static inline __m256i loadi(const int32_t *p)
 }
 
 /* Gradient of grey pixels x .. x+7: float differences of the int rows. */
+static inline __m256i load8(const uint8_t *p)
+{
+    return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
+}
+
 static inline void grad_grey(const hk_dlib_row *v, size_t x, __m256 *gx, __m256 *gy, __m256 *len)
 {
-    *gx = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[1] + x + 1), loadi(v->r[1] + x - 1)));
-    *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[2] + x), loadi(v->r[0] + x)));
+    if (v->u8) {
+        *gx = _mm256_cvtepi32_ps(_mm256_sub_epi32(load8(v->r8[1] + x + 1), load8(v->r8[1] + x - 1)));
+        *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(load8(v->r8[2] + x), load8(v->r8[0] + x)));
+    } else {
+        *gx = _mm256_cvtepi32_ps(
+            _mm256_sub_epi32(loadi(v->r[1] + x + 1), loadi(v->r[1] + x - 1)));
+        *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[2] + x), loadi(v->r[0] + x)));
+    }
     *len = _mm256_add_ps(_mm256_mul_ps(*gx, *gx), _mm256_mul_ps(*gy, *gy));
 }
 
@@ -110,17 +121,15 @@ static inline void add_pair(float *a, const float *p)
     _mm_storel_epi64((__m128i *)a, _mm_castps_si128(s));
 }
 
-/* The vectors of one row: bin offsets and vote pairs of every pixel into
- * `work`; avx2_scatter adds them later, in pixel order. Reading the pairs
- * back long after they were stored keeps the scalar adds free of
- * store-forwarding stalls. */
-static void avx2_votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
+/* The vectors of pixels [x0, x1) of one row (x0 = 1 + 8k): bin offsets and
+ * vote pairs into `work`, for scatter() to add in pixel order. */
+static void votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs, size_t x0,
+                  size_t x1)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
-    const size_t x_end = v->x_end;
-    int32_t *idx = v->work;                      /* [x - 1] */
-    float *pairs = (float *)(v->work + ((x_end + 7u) & ~(size_t)7u)); /* [4 (x - 1)] */
-    for (size_t x = 1; x < x_end; x += 8) {
+    int32_t *idx = v->work;                                /* [x - x0] */
+    float *pairs = (float *)(v->work + HK_DLIB_SEGMENT + 8); /* [4 (x - x0)] */
+    for (size_t x = x0; x < x1; x += 8) {
         const __m256i tail = loadi(k->tail + x);
         __m256 gx, gy, len;
         if (v->rgb)
@@ -142,7 +151,8 @@ static void avx2_votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
             w10 = _mm256_blendv_ps(w10, _mm256_mul_ps(_mm256_mul_ps(vy1, vx0), m), t);
             w00 = _mm256_blendv_ps(w00, _mm256_mul_ps(_mm256_mul_ps(vy0, vx0), m), t);
         }
-        _mm256_storeu_si256((__m256i *)(idx + x - 1), _mm256_add_epi32(off, loadi(k->ix + x)));
+        _mm256_storeu_si256((__m256i *)(idx + (x - x0)),
+                            _mm256_add_epi32(off, loadi(k->ix + x)));
         /* per pixel: w11, w10 (row0 pair), w01, w00 (row1 pair) */
         const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
         const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
@@ -152,7 +162,7 @@ static void avx2_votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
         const __m256d g = _mm256_unpacklo_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
         const __m256d h = _mm256_unpackhi_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
         /* e = px 0 | 4, f = px 1 | 5, g = px 2 | 6, h = px 3 | 7 */
-        float *q = pairs + 4 * (x - 1);
+        float *q = pairs + 4 * (x - x0);
         _mm256_storeu_pd((double *)q, _mm256_permute2f128_pd(e, f, 0x20));
         _mm256_storeu_pd((double *)(q + 8), _mm256_permute2f128_pd(g, h, 0x20));
         _mm256_storeu_pd((double *)(q + 16), _mm256_permute2f128_pd(e, f, 0x31));
@@ -160,36 +170,46 @@ static void avx2_votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs)
     }
 }
 
-static const float *pairs_of(const hk_dlib_row *v)
+/* Adds the votes of pixels [x0, x1) of n rows (1 or 2) made by votes(); two
+ * rows are interleaved pixel by pixel, so that the chains of adds to one bin
+ * (neighbouring pixels often share a bin) of the two rows overlap. */
+static void scatter(const hk_dlib_row *const *v, int n, size_t x0, size_t x1)
 {
-    return (const float *)(v->work + ((v->x_end + 7u) & ~(size_t)7u));
-}
-
-/* Adds the votes of n rows (1 or 2, each of the same width, into different
- * histogram rows) in pixel order per row; two rows are interleaved pixel by
- * pixel, so that the chains of adds to one bin (neighbouring pixels often
- * share a bin) of the two rows overlap. */
-static void avx2_scatter(const hk_dlib_row *const *v, int n)
-{
-    const size_t x_end = v[0]->x_end;
+    const size_t cnt = x1 - x0;
     const int32_t *ia = v[0]->work;
-    const float *pa = pairs_of(v[0]);
+    const float *pa = (const float *)(v[0]->work + HK_DLIB_SEGMENT + 8);
     float *const a0 = v[0]->row0, *const a1 = v[0]->row1;
     if (n == 1) {
-        for (size_t i = 0; i + 1 < x_end; i++) {
-            add_pair(a0 + ia[i], pa + 4 * i);
-            add_pair(a1 + ia[i], pa + 4 * i + 2);
+        for (size_t i = 0; i < cnt; i++) {
+            const int32_t ja = ia[i];
+            add_pair(a0 + ja, pa + 4 * i);
+            add_pair(a1 + ja, pa + 4 * i + 2);
         }
         return;
     }
     const int32_t *ib = v[1]->work;
-    const float *pb = pairs_of(v[1]);
+    const float *pb = (const float *)(v[1]->work + HK_DLIB_SEGMENT + 8);
     float *const b0 = v[1]->row0, *const b1 = v[1]->row1;
-    for (size_t i = 0; i + 1 < x_end; i++) {
-        add_pair(a0 + ia[i], pa + 4 * i);
-        add_pair(b0 + ib[i], pb + 4 * i);
-        add_pair(a1 + ia[i], pa + 4 * i + 2);
-        add_pair(b1 + ib[i], pb + 4 * i + 2);
+    for (size_t i = 0; i < cnt; i++) {
+        const int32_t ja = ia[i], jb = ib[i];
+        add_pair(a0 + ja, pa + 4 * i);
+        add_pair(b0 + jb, pb + 4 * i);
+        add_pair(a1 + ja, pa + 4 * i + 2);
+        add_pair(b1 + jb, pb + 4 * i + 2);
+    }
+}
+
+/* Segments of HK_DLIB_SEGMENT pixels, left to right: the vectors of each
+ * row, then the votes; the pairs are read back from L1 long after they were
+ * stored (no store-forwarding stalls). */
+static void avx2_rows(const hk_dlib_row *const *v, int n, const hk_dlib_cols *k, int32_t hs)
+{
+    const size_t x_end = v[0]->x_end;
+    for (size_t x0 = 1; x0 < x_end; x0 += HK_DLIB_SEGMENT) {
+        const size_t x1 = x_end - x0 > HK_DLIB_SEGMENT ? x0 + HK_DLIB_SEGMENT : x_end;
+        for (int i = 0; i < n; i++)
+            votes(v[i], k, hs, x0, x1);
+        scatter(v, n, x0, x1);
     }
 }
 
@@ -274,18 +294,7 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
     }
 }
 
-static void avx2_widen_u8(const uint8_t *src, size_t n, int32_t *dst)
-{
-    size_t x = 0;
-    for (; x + 8 <= n; x += 8)
-        _mm256_storeu_si256((__m256i *)(dst + x),
-                            _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(src + x))));
-    for (; x < n; x++)
-        dst[x] = src[x];
-}
-
-static const hk_dlib_kernels table = {"avx2", avx2_votes, avx2_scatter, avx2_energy,
-                                      avx2_features, avx2_widen_u8};
+static const hk_dlib_kernels table = {"avx2", avx2_rows, avx2_energy, avx2_features};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {
