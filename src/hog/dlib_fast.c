@@ -48,6 +48,13 @@ typedef struct plan {
     size_t out_cols, plane, off_r, off_c;
     size_t band; /* histogram rows per task */
     size_t worker_bytes, stream_bytes, o_dummy, o_work; /* per worker scratch */
+    /* strips (wide images): nstrips of sw histogram columns, pixels
+     * [strip_x[2s], strip_x[2s+1]); per worker a band of sub_rows + 2
+     * converted rows (o_band) and per strip a ring of DLIB_RING local rows of
+     * lw columns (o_ring) */
+    int strips;
+    size_t sw, nstrips, lw, sub_rows, o_band, o_ring;
+    const size_t *strip_x;
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -124,7 +131,7 @@ static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned ch
     s->slot[2] = ring + 2 * row_ints;
     s->dummy = (float *)(scratch + pl->o_dummy);
     s->v = (hk_dlib_row){{NULL, NULL, NULL}, {NULL, NULL, NULL}, rows_u8(pl), pl->cstride,
-                         pl->rgb, (size_t)pl->visible_nc, 0, 0, NULL, NULL,
+                         pl->rgb, 1, (size_t)pl->visible_nc, 0, 0, 0, NULL, NULL,
                          (int32_t *)(scratch + pl->o_work)};
     /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
     long y0 = 1, y1 = pl->visible_nr;
@@ -136,20 +143,36 @@ static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned ch
     s->y1 = y1;
     s->energy_next = r0;
     s->feat_next = r0 - 1 > 0 ? r0 - 1 : 0;
-    if (y0 < y1) {
+    if (y0 < y1 && !rows_u8(pl)) {
         convert_row(pl, (size_t)y0 - 1, s->slot[0]);
         convert_row(pl, (size_t)y0, s->slot[1]);
     }
 }
 
+/* 8-bit grey row y as the kernel reads it: the image's own row, unless the
+ * kernel's reads up to 8 bytes past the row's end would leave the image
+ * (its last row without stride padding): then a zero-padded copy. */
+static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
+{
+    const hk_image *im = pl->im;
+    const uint8_t *r = (const uint8_t *)im->data + y * im->stride;
+    if (y + 1 < im->height || im->stride >= (size_t)im->width + 8u)
+        return r;
+    memcpy(spare, r, im->width);
+    return (const uint8_t *)spare;
+}
+
 /* Prepares the kernel's view of image row s->y. */
 static void stream_row(const plan *pl, stream *s)
 {
-    convert_row(pl, (size_t)s->y + 1, s->slot[2]);
     const long a = pl->iyp[s->y] + 1, b = a + 1;
-    for (int i = 0; i < 3; i++) {
-        s->v.r[i] = s->slot[i];
-        s->v.r8[i] = (const uint8_t *)s->slot[i];
+    if (rows_u8(pl)) {
+        for (int i = 0; i < 3; i++)
+            s->v.r8[i] = u8_row(pl, (size_t)(s->y - 1 + i), s->slot[2]);
+    } else {
+        convert_row(pl, (size_t)s->y + 1, s->slot[2]);
+        for (int i = 0; i < 3; i++)
+            s->v.r[i] = s->slot[i];
     }
     s->v.vy0 = pl->vy0[s->y];
     s->v.vy1 = 1.0f - s->v.vy0;
@@ -177,6 +200,8 @@ static void stream_advance(const plan *pl, stream *s)
             feature_row(pl, (size_t)s->feat_next);
 }
 
+static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *scratch);
+
 /* 1 when output row y was made by a stream over [r0, r1). */
 static int inside(long y, long r0, long r1)
 {
@@ -188,6 +213,10 @@ static int inside(long y, long r0, long r1)
  * lockstep when the band is tall enough: their adds are independent. */
 static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
 {
+    if (pl->strips) {
+        hist_band_strips(pl, r0, r1, scratch);
+        return;
+    }
     memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
     stream st[2];
     /* two streams only while their four histogram rows stay in L1 */
@@ -225,6 +254,91 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
         for (long y = r0 - 1 > 0 ? r0 - 1 : 0; y < (long)pl->hog_nr && y + 3 < r1; y++)
             if (inside(y, r0, r1) && !inside(y, r0, rm) && !inside(y, rm, r1))
                 feature_row(pl, (size_t)y);
+}
+
+/* Local histogram rows per strip: enough for the rows alive during one
+ * sub-band of image rows ((sub_rows - 1) / cs + 3 <= 11). */
+#define DLIB_RING 16
+
+static float *ring_row(const plan *pl, unsigned char *scratch, size_t strip, long r)
+{
+    return (float *)(scratch + pl->o_ring) +
+           (strip * DLIB_RING + (size_t)r % DLIB_RING) * 18u * pl->lw;
+}
+
+/* hist_band for wide images. Two histogram rows of the whole width do not
+ * fit in L1, so the image is cut into strips of sw histogram columns, each
+ * with private local rows (a ring) that also hold its two edge columns;
+ * a strip walks the pixels voting into its columns (those of the cells on
+ * either side), so each owned column still gets every vote in pixel order,
+ * and two strips run interleaved (independent adds). After each sub-band of
+ * image rows, complete rows are copied into the histogram and finished. */
+static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *scratch)
+{
+    memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
+    stream st;
+    stream_init(pl, &st, r0, r1, scratch); /* row range and cursors only */
+    const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
+    int32_t *band = (int32_t *)(scratch + pl->o_band);
+    memset(band, 0, (pl->sub_rows + 2u) * row_ints * sizeof(int32_t)); /* row padding */
+    hk_dlib_row v[2];
+    v[0] = st.v;
+    v[1] = st.v;
+    v[1].work = (int32_t *)(scratch + pl->stream_bytes + pl->o_work);
+    long next_init = st.y < st.y1 ? pl->iyp[st.y] + 1 : r1, copied = r0;
+    for (long ya = st.y; ya < st.y1;) {
+        const long yb = st.y1 - ya > (long)pl->sub_rows ? ya + (long)pl->sub_rows : st.y1;
+        for (long y = ya - 1; y <= yb; y++)
+            convert_row(pl, (size_t)y, band + (size_t)(y - ya + 1) * row_ints);
+        const long last = pl->iyp[yb - 1] + 3; /* rows used: < last */
+        for (; next_init < last; next_init++)
+            for (size_t k = 0; k < pl->nstrips; k++)
+                memset(ring_row(pl, scratch, k, next_init), 0, 18u * pl->lw * sizeof(float));
+        for (size_t k = 0; k < pl->nstrips; k += 2) {
+            const int n = k + 1 < pl->nstrips ? 2 : 1;
+            for (int i = 0; i < n; i++) {
+                v[i].x_begin = pl->strip_x[2 * (k + i)];
+                v[i].x_end = pl->strip_x[2 * (k + i) + 1];
+                v[i].col_base = (int32_t)((k + i) * pl->sw) - 1;
+            }
+            const hk_dlib_row *rows[2] = {&v[0], &v[1]};
+            for (long y = ya; y < yb; y++) {
+                const long a = pl->iyp[y] + 1;
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        v[i].r[j] = band + (size_t)(y - ya + j) * row_ints;
+                        v[i].r8[j] = (const uint8_t *)v[i].r[j];
+                    }
+                    v[i].vy0 = pl->vy0[y];
+                    v[i].vy1 = 1.0f - v[i].vy0;
+                    v[i].row0 = ring_row(pl, scratch, k + (size_t)i, a);
+                    v[i].row1 = ring_row(pl, scratch, k + (size_t)i, a + 1);
+                }
+                pl->k->rows(rows, n, &pl->cols, (int32_t)pl->lw);
+            }
+        }
+        /* rows below the next image row's first row are complete */
+        const long done = yb < st.y1 ? pl->iyp[yb] + 1 : next_init;
+        for (; copied < done && copied < r1; copied++) {
+            if (copied < r0)
+                continue;
+            float *g = hist_row(pl, copied);
+            const size_t hcols = (size_t)pl->cells_nc + 2u;
+            for (size_t k = 0; k < pl->nstrips; k++) {
+                const size_t c0 = k * pl->sw, c1 = c0 + pl->sw < hcols ? c0 + pl->sw : hcols;
+                const float *l = ring_row(pl, scratch, k, copied);
+                for (size_t o = 0; o < 18; o++)
+                    memcpy(g + o * pl->hs + c0, l + o * pl->lw + 1, (c1 - c0) * sizeof(float));
+            }
+        }
+        /* finish the copied rows: stream_advance's cursors with y = yb */
+        st.y = yb - 1;
+        stream_advance(pl, &st);
+        ya = yb;
+    }
+    st.y1 = st.y; /* no image rows, or all done: finish every row */
+    st.y--;
+    stream_advance(pl, &st);
 }
 
 static void hist_task(void *arg, size_t task, int worker)
@@ -283,7 +397,9 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.visible_nr = vnr - 1;
     pl.visible_nc = vnc - 1;
     /* every vector read stays inside these strides (see the kernels) */
-    pl.hs = round8((size_t)pl.cells_nc + 2u) + 8u;
+    /* bin planes unpadded: vector reads past a plane's end read the next
+     * plane (lanes dropped), and the array has slack after its last row */
+    pl.hs = (size_t)pl.cells_nc + 2u;
     pl.ns = round8((size_t)pl.cells_nc) + 8u;
     pl.cstride = round8(im->width) + ROW_PAD;
     if (18u * pl.hs > (size_t)INT32_MAX) /* bin offsets are 32-bit in the kernels */
@@ -304,7 +420,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
         !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
         return HK_ERR_OVERFLOW;
     hk_carve cv = {0, 1};
-    const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
+    const size_t o_hist = hk_carve_take(&cv, hist_n + 32u, sizeof(float));
     const size_t o_norm = hk_carve_take(&cv, norm_n, sizeof(float));
     const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
     const size_t o_vx0 = hk_carve_take(&cv, ncols, sizeof(float));
@@ -320,7 +436,25 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     if (!cv.ok || !wv.ok)
         return HK_ERR_OVERFLOW;
     pl.stream_bytes = (wv.used + 31u) & ~(size_t)31u; /* two streams per worker */
-    if (!hk_mul_size(pl.stream_bytes, 2u, &wv.used) || !hk_add_size(cv.used, 32u, &cv.used) ||
+    if (!hk_mul_size(pl.stream_bytes, 2u, &wv.used))
+        return HK_ERR_OVERFLOW;
+    /* strips when two streams' histogram rows would not fit in L1 */
+    const size_t hcols = (size_t)pl.cells_nc + 2u;
+    pl.strips = 4u * 18u * pl.hs * sizeof(float) > DLIB_L1_BYTES;
+    pl.sw = pl.cs < 112 ? 224u / (size_t)pl.cs : 2u;
+    pl.nstrips = (hcols + pl.sw - 1u) / pl.sw;
+    pl.lw = round8(pl.sw + 2u);
+    pl.sub_rows = pl.cs < 16 ? 8u * (size_t)pl.cs : 128u;
+    const size_t o_sx = hk_carve_take(&cv, pl.nstrips, 2u * sizeof(size_t));
+    if (pl.strips) {
+        size_t ring_n, band_n;
+        if (!hk_mul_size(pl.nstrips * DLIB_RING * 18u, pl.lw, &ring_n) ||
+            !hk_mul_size(pl.sub_rows + 2u, row_ints, &band_n))
+            return HK_ERR_OVERFLOW;
+        pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
+        pl.o_ring = hk_carve_take(&wv, ring_n, sizeof(float));
+    }
+    if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
         !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;
     pl.worker_bytes = wv.used;
@@ -367,6 +501,27 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     }
     pl.iyp = iyp;
     pl.vy0 = vy0;
+    if (pl.strips) {
+        /* pixels of strip k: those with ix in [k sw - 1, (k + 1) sw - 1]; ix
+         * grows with x (checked: otherwise no strips) */
+        size_t *sx = (size_t *)(base + o_sx);
+        const int32_t *ix = pl.cols.ix;
+        for (long x = 2; x < pl.visible_nc; x++)
+            if (ix[x] < ix[x - 1])
+                pl.strips = 0;
+        size_t x = 1;
+        for (size_t k = 0; k < pl.nstrips; k++) {
+            const long lo = (long)(k * pl.sw) - 1;
+            while (x < (size_t)pl.visible_nc && ix[x] < lo)
+                x++;
+            sx[2 * k] = x;
+            size_t e = x;
+            while (e < (size_t)pl.visible_nc && ix[e] < (long)((k + 1) * pl.sw))
+                e++;
+            sx[2 * k + 1] = e;
+        }
+        pl.strip_x = sx;
+    }
 
     if (threads == 1) {
         hist_band(&pl, 0, (long)hrows, pl.scratch[0]);

@@ -33,7 +33,8 @@ typedef struct hk_dlib_row {
     int u8;
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
-    size_t x_end;        /* pixels 1 <= x < x_end vote */
+    size_t x_begin, x_end; /* pixels x_begin <= x < x_end vote */
+    int32_t col_base;    /* histogram column of row0[0] and row1[0] */
     float vy0, vy1;      /* row weights */
     float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
     /* kernel scratch: 5 * (HK_DLIB_SEGMENT + 8) ints */

@@ -121,12 +121,14 @@ static inline void add_pair(float *a, const float *p)
     _mm_storel_epi64((__m128i *)a, _mm_castps_si128(s));
 }
 
-/* The vectors of pixels [x0, x1) of one row (x0 = 1 + 8k): bin offsets and
- * vote pairs into `work`, for scatter() to add in pixel order. */
+/* The vectors of pixels [x0, x1) of one row: bin offsets (relative to the
+ * row's col_base) and vote pairs into `work`, for scatter() to add in pixel
+ * order. */
 static void votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs, size_t x0,
                   size_t x1)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
+    const __m256i base = _mm256_set1_epi32(v->col_base);
     int32_t *idx = v->work;                                /* [x - x0] */
     float *pairs = (float *)(v->work + HK_DLIB_SEGMENT + 8); /* [4 (x - x0)] */
     for (size_t x = x0; x < x1; x += 8) {
@@ -152,7 +154,7 @@ static void votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs, size_
             w00 = _mm256_blendv_ps(w00, _mm256_mul_ps(_mm256_mul_ps(vy0, vx0), m), t);
         }
         _mm256_storeu_si256((__m256i *)(idx + (x - x0)),
-                            _mm256_add_epi32(off, loadi(k->ix + x)));
+                            _mm256_add_epi32(off, _mm256_sub_epi32(loadi(k->ix + x), base)));
         /* per pixel: w11, w10 (row0 pair), w01, w00 (row1 pair) */
         const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
         const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
@@ -170,46 +172,68 @@ static void votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs, size_
     }
 }
 
-/* Adds the votes of pixels [x0, x1) of n rows (1 or 2) made by votes(); two
- * rows are interleaved pixel by pixel, so that the chains of adds to one bin
- * (neighbouring pixels often share a bin) of the two rows overlap. */
-static void scatter(const hk_dlib_row *const *v, int n, size_t x0, size_t x1)
+static inline void vote(float *r0, float *r1, const int32_t *idx, const float *pairs, size_t i)
 {
-    const size_t cnt = x1 - x0;
-    const int32_t *ia = v[0]->work;
-    const float *pa = (const float *)(v[0]->work + HK_DLIB_SEGMENT + 8);
-    float *const a0 = v[0]->row0, *const a1 = v[0]->row1;
-    if (n == 1) {
-        for (size_t i = 0; i < cnt; i++) {
-            const int32_t ja = ia[i];
-            add_pair(a0 + ja, pa + 4 * i);
-            add_pair(a1 + ja, pa + 4 * i + 2);
-        }
-        return;
-    }
-    const int32_t *ib = v[1]->work;
-    const float *pb = (const float *)(v[1]->work + HK_DLIB_SEGMENT + 8);
-    float *const b0 = v[1]->row0, *const b1 = v[1]->row1;
-    for (size_t i = 0; i < cnt; i++) {
-        const int32_t ja = ia[i], jb = ib[i];
-        add_pair(a0 + ja, pa + 4 * i);
-        add_pair(b0 + jb, pb + 4 * i);
-        add_pair(a1 + ja, pa + 4 * i + 2);
-        add_pair(b1 + jb, pb + 4 * i + 2);
-    }
+    const int32_t j = idx[i];
+    add_pair(r0 + j, pairs + 4 * i);
+    add_pair(r1 + j, pairs + 4 * i + 2);
 }
 
-/* Segments of HK_DLIB_SEGMENT pixels, left to right: the vectors of each
- * row, then the votes; the pairs are read back from L1 long after they were
- * stored (no store-forwarding stalls). */
+/* Adds the votes made by votes(): na pixels of row a, nb of row b (NULL: none)
+ * in pixel order; the two rows are interleaved pixel by pixel, so that the
+ * chains of adds to one bin (neighbouring pixels often share a bin) of the
+ * two rows overlap. */
+static void scatter(const hk_dlib_row *a, size_t na, const hk_dlib_row *b, size_t nb)
+{
+    const int32_t *ia = a->work;
+    const float *pa = (const float *)(a->work + HK_DLIB_SEGMENT + 8);
+    float *const a0 = a->row0, *const a1 = a->row1;
+    size_t i = 0;
+    if (b) {
+        const int32_t *ib = b->work;
+        const float *pb = (const float *)(b->work + HK_DLIB_SEGMENT + 8);
+        float *const b0 = b->row0, *const b1 = b->row1;
+        const size_t both = na < nb ? na : nb;
+        for (; i < both; i++) {
+            vote(a0, a1, ia, pa, i);
+            vote(b0, b1, ib, pb, i);
+        }
+        for (size_t j = i; j < nb; j++)
+            vote(b0, b1, ib, pb, j);
+    }
+    for (; i < na; i++)
+        vote(a0, a1, ia, pa, i);
+}
+
+static size_t seg_end(const hk_dlib_row *v, size_t x0)
+{
+    return v->x_end - x0 > HK_DLIB_SEGMENT ? x0 + HK_DLIB_SEGMENT : v->x_end;
+}
+
+/* Segments of HK_DLIB_SEGMENT pixels, left to right, the rows in lockstep:
+ * the vectors of each row, then the votes; the pairs are read back from L1
+ * long after they were stored (no store-forwarding stalls). */
 static void avx2_rows(const hk_dlib_row *const *v, int n, const hk_dlib_cols *k, int32_t hs)
 {
-    const size_t x_end = v[0]->x_end;
-    for (size_t x0 = 1; x0 < x_end; x0 += HK_DLIB_SEGMENT) {
-        const size_t x1 = x_end - x0 > HK_DLIB_SEGMENT ? x0 + HK_DLIB_SEGMENT : x_end;
-        for (int i = 0; i < n; i++)
-            votes(v[i], k, hs, x0, x1);
-        scatter(v, n, x0, x1);
+    size_t xa = v[0]->x_begin, xb = n == 2 ? v[1]->x_begin : 0;
+    while (xa < v[0]->x_end || (n == 2 && xb < v[1]->x_end)) {
+        size_t na = 0, nb = 0;
+        if (xa < v[0]->x_end) {
+            const size_t e = seg_end(v[0], xa);
+            votes(v[0], k, hs, xa, e);
+            na = e - xa;
+            xa = e;
+        }
+        if (n == 2 && xb < v[1]->x_end) {
+            const size_t e = seg_end(v[1], xb);
+            votes(v[1], k, hs, xb, e);
+            nb = e - xb;
+            xb = e;
+        }
+        if (na)
+            scatter(v[0], na, nb ? v[1] : NULL, nb);
+        else
+            scatter(v[1], nb, NULL, 0);
     }
 }
 
@@ -224,12 +248,6 @@ static void avx2_energy(const float *h, int32_t hs, size_t n, float *norm)
         }
         _mm256_storeu_ps(norm + c, e);
     }
-}
-
-/* dlib's sum() of four lanes with SSE2: (l0 + l2) + (l1 + l3). */
-static inline __m256 lane_sum(const __m256 s[4])
-{
-    return _mm256_add_ps(_mm256_add_ps(s[0], s[2]), _mm256_add_ps(s[1], s[3]));
 }
 
 /* Stores 8 lanes, or the first n of them (the row's last, partial chunk). */
@@ -269,25 +287,40 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
             t[i] = _mm256_setzero_ps();
         }
         const float *hx = h + x + 2;
-        for (int o = 0; o < 18; o += 3) {
-            __m256 s[3][4];
-            for (int j = 0; j < 3; j++) {
-                const __m256 hv = _mm256_loadu_ps(hx + (o + j) * hs);
-                for (int i = 0; i < 4; i++)
-                    s[j][i] = _mm256_mul_ps(_mm256_min_ps(hv, nn[i]), nv[i]);
-                put(out + (size_t)(o + j) * plane + x, lane_sum(s[j]), left);
+        /* directed bins; texture t += (s0 + s1) + s2 over groups of three */
+        __m256 g[4] = {t[0], t[1], t[2], t[3]}; /* set at o = 0 */
+        for (int o = 0; o < 18; o++) {
+            const __m256 hv = _mm256_loadu_ps(hx + o * hs);
+            const __m256 s0 = _mm256_mul_ps(_mm256_min_ps(hv, nn[0]), nv[0]);
+            const __m256 s1 = _mm256_mul_ps(_mm256_min_ps(hv, nn[1]), nv[1]);
+            const __m256 s2 = _mm256_mul_ps(_mm256_min_ps(hv, nn[2]), nv[2]);
+            const __m256 s3 = _mm256_mul_ps(_mm256_min_ps(hv, nn[3]), nv[3]);
+            put(out + (size_t)o * plane + x,
+                _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s1, s3)), left);
+            if (o % 3 == 0) {
+                g[0] = s0;
+                g[1] = s1;
+                g[2] = s2;
+                g[3] = s3;
+            } else {
+                g[0] = _mm256_add_ps(g[0], s0);
+                g[1] = _mm256_add_ps(g[1], s1);
+                g[2] = _mm256_add_ps(g[2], s2);
+                g[3] = _mm256_add_ps(g[3], s3);
             }
-            for (int i = 0; i < 4; i++)
-                t[i] = _mm256_add_ps(t[i],
-                                     _mm256_add_ps(_mm256_add_ps(s[0][i], s[1][i]), s[2][i]));
+            if (o % 3 == 2)
+                for (int i = 0; i < 4; i++)
+                    t[i] = _mm256_add_ps(t[i], g[i]);
         }
         for (int o = 0; o < 9; o++) {
             const __m256 sum = _mm256_add_ps(_mm256_loadu_ps(hx + o * hs),
                                              _mm256_loadu_ps(hx + (o + 9) * hs));
-            __m256 s[4];
-            for (int i = 0; i < 4; i++)
-                s[i] = _mm256_mul_ps(_mm256_min_ps(sum, nn[i]), nv[i]);
-            put(out + (size_t)(18 + o) * plane + x, lane_sum(s), left);
+            const __m256 s0 = _mm256_mul_ps(_mm256_min_ps(sum, nn[0]), nv[0]);
+            const __m256 s1 = _mm256_mul_ps(_mm256_min_ps(sum, nn[1]), nv[1]);
+            const __m256 s2 = _mm256_mul_ps(_mm256_min_ps(sum, nn[2]), nv[2]);
+            const __m256 s3 = _mm256_mul_ps(_mm256_min_ps(sum, nn[3]), nv[3]);
+            put(out + (size_t)(18 + o) * plane + x,
+                _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s1, s3)), left);
         }
         for (int i = 0; i < 4; i++)
             put(out + (size_t)(27 + i) * plane + x, _mm256_mul_ps(t[i], tscale), left);
