@@ -53,7 +53,7 @@ typedef struct plan {
      * converted rows (o_band) and per strip a ring of DLIB_RING local rows of
      * lw columns (o_ring) */
     int strips;
-    size_t sw, nstrips, lw, sub_rows, o_band, o_ring;
+    size_t sw, nstrips, lw, sub_rows, o_band, o_ring, o_swork;
     const size_t *strip_x;
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
@@ -259,6 +259,8 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
 /* Local histogram rows per strip: enough for the rows alive during one
  * sub-band of image rows ((sub_rows - 1) / cs + 3 <= 11). */
 #define DLIB_RING 16
+/* Strips run interleaved (independent chains of adds). */
+#define DLIB_STRIPS_AT_ONCE 4
 
 static float *ring_row(const plan *pl, unsigned char *scratch, size_t strip, long r)
 {
@@ -271,7 +273,7 @@ static float *ring_row(const plan *pl, unsigned char *scratch, size_t strip, lon
  * with private local rows (a ring) that also hold its two edge columns;
  * a strip walks the pixels voting into its columns (those of the cells on
  * either side), so each owned column still gets every vote in pixel order,
- * and two strips run interleaved (independent adds). After each sub-band of
+ * and DLIB_STRIPS_AT_ONCE strips run interleaved (independent adds). After each sub-band of
  * image rows, complete rows are copied into the histogram and finished. */
 static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *scratch)
 {
@@ -281,10 +283,11 @@ static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *sc
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
     memset(band, 0, (pl->sub_rows + 2u) * row_ints * sizeof(int32_t)); /* row padding */
-    hk_dlib_row v[2];
-    v[0] = st.v;
-    v[1] = st.v;
-    v[1].work = (int32_t *)(scratch + pl->stream_bytes + pl->o_work);
+    hk_dlib_row v[DLIB_STRIPS_AT_ONCE];
+    for (int i = 0; i < DLIB_STRIPS_AT_ONCE; i++) {
+        v[i] = st.v;
+        v[i].work = (int32_t *)(scratch + pl->o_swork) + (size_t)i * 5u * (HK_DLIB_SEGMENT + 8u);
+    }
     long next_init = st.y < st.y1 ? pl->iyp[st.y] + 1 : r1, copied = r0;
     for (long ya = st.y; ya < st.y1;) {
         const long yb = st.y1 - ya > (long)pl->sub_rows ? ya + (long)pl->sub_rows : st.y1;
@@ -294,14 +297,17 @@ static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *sc
         for (; next_init < last; next_init++)
             for (size_t k = 0; k < pl->nstrips; k++)
                 memset(ring_row(pl, scratch, k, next_init), 0, 18u * pl->lw * sizeof(float));
-        for (size_t k = 0; k < pl->nstrips; k += 2) {
-            const int n = k + 1 < pl->nstrips ? 2 : 1;
+        for (size_t k = 0; k < pl->nstrips; k += DLIB_STRIPS_AT_ONCE) {
+            const int n = pl->nstrips - k < DLIB_STRIPS_AT_ONCE ? (int)(pl->nstrips - k)
+                                                                 : DLIB_STRIPS_AT_ONCE;
             for (int i = 0; i < n; i++) {
                 v[i].x_begin = pl->strip_x[2 * (k + i)];
                 v[i].x_end = pl->strip_x[2 * (k + i) + 1];
                 v[i].col_base = (int32_t)((k + i) * pl->sw) - 1;
             }
-            const hk_dlib_row *rows[2] = {&v[0], &v[1]};
+            const hk_dlib_row *rows[DLIB_STRIPS_AT_ONCE];
+            for (int i = 0; i < DLIB_STRIPS_AT_ONCE; i++)
+                rows[i] = &v[i];
             for (long y = ya; y < yb; y++) {
                 const long a = pl->iyp[y] + 1;
                 for (int i = 0; i < n; i++) {
@@ -453,6 +459,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
             return HK_ERR_OVERFLOW;
         pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
         pl.o_ring = hk_carve_take(&wv, ring_n, sizeof(float));
+        pl.o_swork = hk_carve_take(&wv, DLIB_STRIPS_AT_ONCE * (HK_DLIB_SEGMENT + 8u),
+                                   5u * sizeof(int32_t));
     }
     if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
         !hk_add_size(wv.used, 32u, &wv.used))

@@ -47,7 +47,7 @@ typedef struct hk_dlib_row {
 
 typedef struct hk_dlib_kernels {
     const char *name;
-    /* Adds the votes of n (1 or 2) image rows, each into its own histogram
+    /* Adds the votes of n (1 to 4) image rows, each into its own histogram
      * rows (row0, row1: different for different rows), in pixel order per
      * row, as src/hog/dlib.c's histograms() computes them. hs: floats per
      * bin plane. */

@@ -179,30 +179,41 @@ static inline void vote(float *r0, float *r1, const int32_t *idx, const float *p
     add_pair(r1 + j, pairs + 4 * i + 2);
 }
 
-/* Adds the votes made by votes(): na pixels of row a, nb of row b (NULL: none)
- * in pixel order; the two rows are interleaved pixel by pixel, so that the
- * chains of adds to one bin (neighbouring pixels often share a bin) of the
- * two rows overlap. */
-static void scatter(const hk_dlib_row *a, size_t na, const hk_dlib_row *b, size_t nb)
+/* Adds the votes made by votes(): cnt[r] pixels of row v[r], r < n (up to
+ * 4, each into its own histogram rows), in pixel order per row. The rows are
+ * interleaved pixel by pixel, so that the chains of adds to one bin
+ * (neighbouring pixels often share a bin) of different rows overlap. */
+static void scatter(const hk_dlib_row *const *v, const size_t *cnt, int n)
 {
-    const int32_t *ia = a->work;
-    const float *pa = (const float *)(a->work + HK_DLIB_SEGMENT + 8);
-    float *const a0 = a->row0, *const a1 = a->row1;
-    size_t i = 0;
-    if (b) {
-        const int32_t *ib = b->work;
-        const float *pb = (const float *)(b->work + HK_DLIB_SEGMENT + 8);
-        float *const b0 = b->row0, *const b1 = b->row1;
-        const size_t both = na < nb ? na : nb;
-        for (; i < both; i++) {
-            vote(a0, a1, ia, pa, i);
-            vote(b0, b1, ib, pb, i);
-        }
-        for (size_t j = i; j < nb; j++)
-            vote(b0, b1, ib, pb, j);
+    const int32_t *id[4];
+    const float *pr[4];
+    float *h0[4], *h1[4];
+    size_t both = cnt[0];
+    for (int r = 0; r < n; r++) {
+        id[r] = v[r]->work;
+        pr[r] = (const float *)(v[r]->work + HK_DLIB_SEGMENT + 8);
+        h0[r] = v[r]->row0;
+        h1[r] = v[r]->row1;
+        if (cnt[r] < both)
+            both = cnt[r];
     }
-    for (; i < na; i++)
-        vote(a0, a1, ia, pa, i);
+    size_t i = 0;
+    if (n == 4) {
+        for (; i < both; i++) {
+            vote(h0[0], h1[0], id[0], pr[0], i);
+            vote(h0[1], h1[1], id[1], pr[1], i);
+            vote(h0[2], h1[2], id[2], pr[2], i);
+            vote(h0[3], h1[3], id[3], pr[3], i);
+        }
+    } else if (n == 2) {
+        for (; i < both; i++) {
+            vote(h0[0], h1[0], id[0], pr[0], i);
+            vote(h0[1], h1[1], id[1], pr[1], i);
+        }
+    }
+    for (int r = 0; r < n; r++) /* the rest of each row, in order */
+        for (size_t j = i; j < cnt[r]; j++)
+            vote(h0[r], h1[r], id[r], pr[r], j);
 }
 
 static size_t seg_end(const hk_dlib_row *v, size_t x0)
@@ -215,25 +226,26 @@ static size_t seg_end(const hk_dlib_row *v, size_t x0)
  * long after they were stored (no store-forwarding stalls). */
 static void avx2_rows(const hk_dlib_row *const *v, int n, const hk_dlib_cols *k, int32_t hs)
 {
-    size_t xa = v[0]->x_begin, xb = n == 2 ? v[1]->x_begin : 0;
-    while (xa < v[0]->x_end || (n == 2 && xb < v[1]->x_end)) {
-        size_t na = 0, nb = 0;
-        if (xa < v[0]->x_end) {
-            const size_t e = seg_end(v[0], xa);
-            votes(v[0], k, hs, xa, e);
-            na = e - xa;
-            xa = e;
-        }
-        if (n == 2 && xb < v[1]->x_end) {
-            const size_t e = seg_end(v[1], xb);
-            votes(v[1], k, hs, xb, e);
-            nb = e - xb;
-            xb = e;
-        }
-        if (na)
-            scatter(v[0], na, nb ? v[1] : NULL, nb);
-        else
-            scatter(v[1], nb, NULL, 0);
+    size_t x[4];
+    for (int r = 0; r < n; r++)
+        x[r] = v[r]->x_begin;
+    for (;;) {
+        const hk_dlib_row *act[4];
+        size_t cnt[4];
+        int m = 0;
+        for (int r = 0; r < n; r++)
+            if (x[r] < v[r]->x_end) {
+                const size_t e = seg_end(v[r], x[r]);
+                votes(v[r], k, hs, x[r], e);
+                act[m] = v[r];
+                cnt[m++] = e - x[r];
+                x[r] = e;
+            }
+        if (m == 0)
+            return;
+        scatter(act, cnt, m == 3 ? 2 : m);
+        if (m == 3)
+            scatter(act + 2, cnt + 2, 1);
     }
 }
 
