@@ -9,6 +9,7 @@
  * edge are read by two tasks, each adding its half. Energies and features are
  * per cell and need no order. So any banding, hence any thread count, gives
  * the same bits; one thread uses one band. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/checked.h"
@@ -372,7 +373,93 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *ta
         vx1[x] = 1.0f - w;
         tail[x] = simd ? 0 : -1;
     }
-    pl->cols = (hk_dlib_cols){ix, vx0, vx1, tail};
+}
+
+/* Column, row and strip tables of one geometry, kept by the context: a
+ * batch of equal images computes them once. */
+struct hk_dlib_tables {
+    int cs;
+    uint32_t width, height;
+    int strips; /* strips usable (ix grows with x) */
+    size_t bytes;
+    unsigned char *data;
+};
+
+void hk_dlib_tables_free(struct hk_dlib_tables *t)
+{
+    if (t)
+        free(t->data);
+    free(t);
+}
+
+/* Sets pl's tables, from ctx's cache or computed; 0 when out of memory. */
+static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
+{
+    hk_carve cv = {0, 1};
+    const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
+    const size_t o_vx0 = hk_carve_take(&cv, ncols, sizeof(float));
+    const size_t o_vx1 = hk_carve_take(&cv, ncols, sizeof(float));
+    const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
+    const size_t o_iyp = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(int32_t));
+    const size_t o_vy0 = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(float));
+    const size_t o_sx = hk_carve_take(&cv, pl->nstrips, 2u * sizeof(size_t));
+    if (!cv.ok) /* smaller than the scratch already allocated: cannot overflow */
+        return 0;
+    struct hk_dlib_tables *t = ctx->dlib_tables;
+    const int hit = t && t->cs == pl->cs && t->width == pl->im->width &&
+                    t->height == pl->im->height;
+    if (!hit) {
+        if (!t && !(t = ctx->dlib_tables = calloc(1, sizeof(*t))))
+            return 0;
+        t->cs = 0; /* invalid until filled */
+        if (t->bytes < cv.used) {
+            free(t->data);
+            t->bytes = 0;
+            if (!(t->data = malloc(cv.used)))
+                return 0;
+            t->bytes = cv.used;
+        }
+    }
+    unsigned char *base = t->data;
+    int32_t *ix = (int32_t *)(base + o_ix), *iyp = (int32_t *)(base + o_iyp);
+    float *vy0 = (float *)(base + o_vy0);
+    size_t *sx = (size_t *)(base + o_sx);
+    if (!hit) {
+        fill_cols(pl, ix, (float *)(base + o_vx0), (float *)(base + o_vx1),
+                  (int32_t *)(base + o_tail), ncols);
+        for (long y = 1; y < pl->visible_nr; y++) {
+            long r;
+            hk_dlib_row_pos(pl->cs, y, &r, &vy0[y]);
+            iyp[y] = (int32_t)r;
+        }
+        /* pixels of strip k: those with ix in [k sw - 1, (k + 1) sw - 1];
+         * usable when ix grows with x */
+        t->strips = 1;
+        for (long x = 2; x < pl->visible_nc; x++)
+            if (ix[x] < ix[x - 1])
+                t->strips = 0;
+        size_t x = 1;
+        for (size_t k = 0; k < pl->nstrips; k++) {
+            const long lo = (long)(k * pl->sw) - 1;
+            while (x < (size_t)pl->visible_nc && ix[x] < lo)
+                x++;
+            sx[2 * k] = x;
+            size_t e = x;
+            while (e < (size_t)pl->visible_nc && ix[e] < (long)((k + 1) * pl->sw))
+                e++;
+            sx[2 * k + 1] = e;
+        }
+        t->cs = pl->cs;
+        t->width = pl->im->width;
+        t->height = pl->im->height;
+    }
+    pl->cols = (hk_dlib_cols){ix, (const float *)(base + o_vx0), (const float *)(base + o_vx1),
+                              (const int32_t *)(base + o_tail)};
+    pl->iyp = iyp;
+    pl->vy0 = vy0;
+    pl->strip_x = sx;
+    pl->strips = pl->strips && t->strips;
+    return 1;
 }
 
 static unsigned char *align32(unsigned char *p)
@@ -428,12 +515,6 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     hk_carve cv = {0, 1};
     const size_t o_hist = hk_carve_take(&cv, hist_n + 32u, sizeof(float));
     const size_t o_norm = hk_carve_take(&cv, norm_n, sizeof(float));
-    const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
-    const size_t o_vx0 = hk_carve_take(&cv, ncols, sizeof(float));
-    const size_t o_vx1 = hk_carve_take(&cv, ncols, sizeof(float));
-    const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
-    const size_t o_iyp = hk_carve_take(&cv, (size_t)pl.visible_nr + 1u, sizeof(int32_t));
-    const size_t o_vy0 = hk_carve_take(&cv, (size_t)pl.visible_nr + 1u, sizeof(float));
     /* per worker: three converted rows and a dummy histogram row */
     hk_carve wv = {0, 1};
     hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
@@ -451,7 +532,6 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.nstrips = (hcols + pl.sw - 1u) / pl.sw;
     pl.lw = round8(pl.sw + 2u);
     pl.sub_rows = pl.cs < 16 ? 8u * (size_t)pl.cs : 128u;
-    const size_t o_sx = hk_carve_take(&cv, pl.nstrips, 2u * sizeof(size_t));
     if (pl.strips) {
         size_t ring_n, band_n;
         if (!hk_mul_size(pl.nstrips * DLIB_RING * 18u, pl.lw, &ring_n) ||
@@ -498,38 +578,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.hist = (float *)(base + o_hist);
     pl.norm = (float *)(base + o_norm);
     memset(pl.norm, 0, norm_n * sizeof(float));
-    fill_cols(&pl, (int32_t *)(base + o_ix), (float *)(base + o_vx0), (float *)(base + o_vx1),
-              (int32_t *)(base + o_tail), ncols);
-    int32_t *iyp = (int32_t *)(base + o_iyp);
-    float *vy0 = (float *)(base + o_vy0);
-    for (long y = 1; y < pl.visible_nr; y++) {
-        long r;
-        hk_dlib_row_pos(pl.cs, y, &r, &vy0[y]);
-        iyp[y] = (int32_t)r;
-    }
-    pl.iyp = iyp;
-    pl.vy0 = vy0;
-    if (pl.strips) {
-        /* pixels of strip k: those with ix in [k sw - 1, (k + 1) sw - 1]; ix
-         * grows with x (checked: otherwise no strips) */
-        size_t *sx = (size_t *)(base + o_sx);
-        const int32_t *ix = pl.cols.ix;
-        for (long x = 2; x < pl.visible_nc; x++)
-            if (ix[x] < ix[x - 1])
-                pl.strips = 0;
-        size_t x = 1;
-        for (size_t k = 0; k < pl.nstrips; k++) {
-            const long lo = (long)(k * pl.sw) - 1;
-            while (x < (size_t)pl.visible_nc && ix[x] < lo)
-                x++;
-            sx[2 * k] = x;
-            size_t e = x;
-            while (e < (size_t)pl.visible_nc && ix[e] < (long)((k + 1) * pl.sw))
-                e++;
-            sx[2 * k + 1] = e;
-        }
-        pl.strip_x = sx;
-    }
+    if (!tables_get(ctx, &pl, ncols))
+        return HK_ERR_NOMEM;
 
     if (threads == 1) {
         hist_band(&pl, 0, (long)hrows, pl.scratch[0]);

@@ -74,6 +74,10 @@ hk_status hk_dlib_check_samples(const hk_image *im);
 hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,
                        float *out, const hk_dlib_kernels *k, int threads);
 
+/* Frees a context's cached tables (ctx_workers.c). */
+struct hk_dlib_tables;
+void hk_dlib_tables_free(struct hk_dlib_tables *t);
+
 /* Entry from hog.c: picks the scalar specification or the fast path. */
 hk_status hk_dlib_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
                       float *out);
