@@ -18,8 +18,8 @@ static const char BUILTIN[] =
     "svm-rbf gamma-scale 0.5 1 2\n"
     "knn k 1 3 5 7\n"
     "knn weights uniform distance\n"
-    "forest trees 200\n"
-    "forest max_depth 12 20\n"
+    "forest trees 100\n"
+    "forest max_depth 8 12\n"
     "gbdt trees 150\n"
     "gbdt max_depth 4 6\n"
     "gbdt eta 0.3\n";
@@ -63,7 +63,8 @@ int recog_set_param(hk_learner_params *p, const char *name, double v, size_t dim
         p->subsample = v;
     else if (trees && strcmp(name, "colsample") == 0 && v > 0 && v <= 1)
         p->colsample = v;
-    else if (k == HK_LEARNER_SVM_RBF && strcmp(name, "pca") == 0 && v >= 0 && v <= 65536 &&
+    else if ((k == HK_LEARNER_SVM_RBF || trees) && strcmp(name, "pca") == 0 && v >= 0 &&
+             v <= 65536 &&
              v == floor(v))
         p->pca = (int)v;
     else if (strcmp(name, "standardize") == 0 && (v == 0 || v == 1))
@@ -239,6 +240,9 @@ void recog_describe(const hk_learner_params *p, size_t dim, char *buf, size_t ca
                  p->max_depth ? p->max_depth : 6, p->eta);
         break;
     }
+    size_t len = strlen(buf);
+    if (p->kind != HK_LEARNER_SVM_RBF && p->pca > 0 && (size_t)p->pca < dim && len < cap)
+        snprintf(buf + len, cap - len, " pca=%d", p->pca);
 }
 
 int recog_search(const recog_grid *g, hk_learner_params *best, const float *X, size_t n,

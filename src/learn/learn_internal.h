@@ -70,6 +70,15 @@ uint32_t hk__r_u32(hk__rbuf *r);
 uint64_t hk__r_u64(hk__rbuf *r);
 double hk__r_f64(hk__rbuf *r);
 
+/* The optional PCA step in front of a learner (pca_stage.c). Train: writes
+ * u32 k [+ mean, axes] to w; *Z = the rows projected onto k = p->pca axes
+ * (caller frees), or NULL and k 0 when no projection applies (then use X).
+ * Apply: reads that prefix from r and projects X the same way. */
+hk_status hk__pca_stage_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                              hk__wbuf *w, float **Z, size_t *k_out);
+hk_status hk__pca_stage_apply(hk__rbuf *r, const float *X, size_t n, size_t dim, float **Z,
+                              size_t *k_out);
+
 /* Number of threads to use for a request of `threads` (0: all cores). */
 int hk__threads(int threads);
 

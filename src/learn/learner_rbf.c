@@ -1,11 +1,10 @@
 /* RBF-kernel SVM through libsvm: C-SVC, one versus one, gamma 1/dim unless
  * given (libsvm's and OpenCV digits.py's convention: K = exp(-gamma |u-v|^2)).
  * With p->pca = k < dim the rows are first projected onto their top k
- * principal components (pca.c): libsvm's cost grows with the row length, and
- * distances between projected rows keep most of the original ones, so gamma
- * keeps its meaning (1/dim is still the original dim).
- * The blob: u32 k (0: no projection), then mean[dim] and axes[dim * k]
- * (float32) when k > 0, then the support vectors densely with libsvm's
+ * principal components (pca_stage.c): distances between projected rows keep
+ * most of the original ones, so gamma keeps its meaning (1/dim is still the
+ * original dim).
+ * The blob: the PCA prefix, then the support vectors densely with libsvm's
  * coefficients; prediction rebuilds a struct svm_model and calls svm_predict. */
 #include <libsvm/svm.h>
 #include <stdlib.h>
@@ -34,35 +33,14 @@ hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, si
     if (n > INT32_MAX || dim >= INT32_MAX)
         return HK_ERR_LIMIT;
     (void)n_classes;
-    size_t k = p->pca > 0 && (size_t)p->pca < dim && n >= 2 ? (size_t)p->pca : 0;
     hk__wbuf w = {0};
-    hk__w_u32(&w, (uint32_t)k);
-    hk_status st = HK_OK;
-    if (k == 0) {
-        st = train_svm(p, gamma_of(p, dim), X, n, dim, y, &w);
-    } else {
-        size_t nk, dk;
-        if (!hk_mul_size(n, k, &nk) || !hk_mul_size(dim, k, &dk) ||
-            nk > SIZE_MAX / sizeof(float)) {
-            free(w.data);
-            return HK_ERR_OVERFLOW;
-        }
-        float *mean = malloc(dim * sizeof(float)), *comp = malloc(dk * sizeof(float));
-        float *Z = malloc((nk ? nk : 1) * sizeof(float));
-        st = (!mean || !comp || !Z) ? HK_ERR_NOMEM : HK_OK;
-        if (st == HK_OK)
-            st = hk__pca_fit(X, n, dim, k, mean, comp);
-        if (st == HK_OK)
-            st = hk__pca_project(X, n, dim, k, mean, comp, Z);
-        if (st == HK_OK) {
-            hk__w_bytes(&w, mean, dim * sizeof(float));
-            hk__w_bytes(&w, comp, dk * sizeof(float));
-            st = train_svm(p, gamma_of(p, dim), Z, n, k, y, &w);
-        }
-        free(mean);
-        free(comp);
-        free(Z);
-    }
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = hk__pca_stage_train(p, X, n, dim, &w, &Z, &k);
+    if (st == HK_OK)
+        st = Z ? train_svm(p, gamma_of(p, dim), Z, n, k, y, &w)
+               : train_svm(p, gamma_of(p, dim), X, n, dim, y, &w);
+    free(Z);
     if (st == HK_OK && w.failed)
         st = HK_ERR_NOMEM;
     if (st != HK_OK) {
@@ -147,33 +125,11 @@ hk_status hk__rbf_predict(const hk__blob *b, const float *X, size_t n, size_t di
                           int32_t *out)
 {
     hk__rbuf r = {.data = b->data, .size = b->size};
-    uint32_t pk = hk__r_u32(&r);
-    if (r.failed)
-        return HK_ERR_FORMAT;
-    if (pk == 0)
-        return predict_svm(r, X, n, dim, out, b->size);
-    if (pk >= dim)
-        return HK_ERR_FORMAT;
-    size_t dk, nk;
-    if (!hk_mul_size(dim, pk, &dk) || !hk_mul_size(n, pk, &nk) || dk > b->size / 4 ||
-        nk > SIZE_MAX / sizeof(float))
-        return HK_ERR_FORMAT;
-    const uint8_t *m_raw = hk__r_bytes(&r, dim * sizeof(float));
-    const uint8_t *c_raw = hk__r_bytes(&r, dk * sizeof(float));
-    if (!m_raw || !c_raw)
-        return HK_ERR_FORMAT;
-    float *mean = malloc(dim * sizeof(float)), *comp = malloc(dk * sizeof(float));
-    float *Z = malloc((nk ? nk : 1) * sizeof(float));
-    hk_status st = (!mean || !comp || !Z) ? HK_ERR_NOMEM : HK_OK;
-    if (st == HK_OK) {
-        memcpy(mean, m_raw, dim * sizeof(float));
-        memcpy(comp, c_raw, dk * sizeof(float));
-        st = n ? hk__pca_project(X, n, dim, pk, mean, comp, Z) : HK_OK;
-    }
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = hk__pca_stage_apply(&r, X, n, dim, &Z, &k);
     if (st == HK_OK)
-        st = predict_svm(r, Z, n, pk, out, b->size);
-    free(mean);
-    free(comp);
+        st = Z ? predict_svm(r, Z, n, k, out, b->size) : predict_svm(r, X, n, dim, out, b->size);
     free(Z);
     return st;
 }

@@ -33,8 +33,33 @@ static hk_status make_matrix(const float *X, size_t n, size_t dim, int threads,
     return HK_OK;
 }
 
+static hk_status train_xgb(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                           const int32_t *y, uint32_t n_classes, hk__wbuf *w);
+
 hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
                         const int32_t *y, uint32_t n_classes, hk__blob *out)
+{
+    hk__wbuf w = {0};
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = hk__pca_stage_train(p, X, n, dim, &w, &Z, &k);
+    if (st == HK_OK)
+        st = Z ? train_xgb(p, Z, n, k, y, n_classes, &w) : train_xgb(p, X, n, dim, y, n_classes, &w);
+    free(Z);
+    if (st == HK_OK && w.failed)
+        st = HK_ERR_NOMEM;
+    if (st != HK_OK) {
+        free(w.data);
+        return st;
+    }
+    out->data = w.data;
+    out->size = w.size;
+    return HK_OK;
+}
+
+/* XGBoost on dense rows; appends n_classes, dim and the model to *w. */
+static hk_status train_xgb(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                           const int32_t *y, uint32_t n_classes, hk__wbuf *w)
 {
     int threads = hk__threads(p->threads);
     DMatrixHandle dm = NULL;
@@ -55,7 +80,9 @@ hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, si
         colsample = forest ? sqrt((double)dim) / (double)(dim ? dim : 1) : 1.0;
     int ok = st == HK_OK;
     ok = ok && set(h, "objective", "multi:softprob") && setf(h, "num_class", n_classes);
-    ok = ok && set(h, "tree_method", "hist") && set(h, "verbosity", "0");
+    /* 64 bins instead of XGBoost's 256: each node's split search scans
+     * columns x bins, which dominates deep forests on long descriptors */
+    ok = ok && set(h, "tree_method", "hist") && set(h, "max_bin", "64") && set(h, "verbosity", "0");
     ok = ok && setf(h, "nthread", threads) && setf(h, "seed", p->seed);
     ok = ok && setf(h, "max_depth", p->max_depth > 0 ? p->max_depth : (forest ? 12 : 6));
     ok = ok && setf(h, "subsample", p->subsample > 0 ? p->subsample : (forest ? 0.8 : 1.0));
@@ -77,17 +104,9 @@ hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, si
         if (!XGB_OK(XGBoosterSaveModelToBuffer(h, "{\"format\": \"ubj\"}", &len, &buf)))
             st = HK_ERR_NOMEM;
         else {
-            hk__wbuf w = {0};
-            hk__w_u32(&w, n_classes);
-            hk__w_u64(&w, dim);
-            hk__w_bytes(&w, buf, (size_t)len);
-            if (w.failed) {
-                free(w.data);
-                st = HK_ERR_NOMEM;
-            } else {
-                out->data = w.data;
-                out->size = w.size;
-            }
+            hk__w_u32(w, n_classes);
+            hk__w_u64(w, dim);
+            hk__w_bytes(w, buf, (size_t)len);
         }
     }
     if (h)
@@ -98,10 +117,24 @@ hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, si
     return st;
 }
 
+static hk_status predict_xgb(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out);
+
 hk_status hk__xgb_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
                           int32_t *out)
 {
     hk__rbuf r = {.data = b->data, .size = b->size};
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = hk__pca_stage_apply(&r, X, n, dim, &Z, &k);
+    if (st == HK_OK)
+        st = Z ? predict_xgb(r, Z, n, k, out) : predict_xgb(r, X, n, dim, out);
+    free(Z);
+    return st;
+}
+
+/* XGBoost prediction from the model part of a blob (r positioned on it). */
+static hk_status predict_xgb(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out)
+{
     uint32_t n_classes = hk__r_u32(&r);
     uint64_t d = hk__r_u64(&r);
     if (r.failed || d != dim || n_classes < 1 || n_classes > 65536 || r.pos >= r.size)

@@ -1,5 +1,5 @@
 /* Model files. Layout (little-endian):
- *   "HKMODEL\n" | u32 format version (1) | u64 payload bytes | payload | u32 CRC-32 of payload
+ *   "HKMODEL\n" | u32 format version (2) | u64 payload bytes | payload | u32 CRC-32 of payload
  * payload: learner parameters, dim, classes, scaling, the pipeline (feature
  * parameters, image size, class names) and the learner's blob. Written
  * through hk_atomic_write (whole or nothing); read with every size checked
@@ -14,7 +14,7 @@
 #include "learn/model_internal.h"
 
 static const uint8_t magic[8] = {'H', 'K', 'M', 'O', 'D', 'E', 'L', '\n'};
-#define HK_MODEL_VERSION 1u
+#define HK_MODEL_VERSION 2u /* 2: tree learners' blobs start with the PCA prefix */
 #define HK_MODEL_MAX_BYTES ((uint64_t)1 << 36)
 
 static void w_i(hk__wbuf *w, int v) { hk__w_u32(w, (uint32_t)v); }
