@@ -232,7 +232,8 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
  * the order of hk_skimage_pairwise_sum (block_norm.c): its eight running
  * sums over i % 8 are 8 / HK_VW vectors, each lane one of NumPy's sums, so
  * the order of every add is NumPy's. */
-static double HK_FN(pairwise)(const double *v, size_t n, int l1)
+static inline __attribute__((always_inline)) double HK_FN(pw_leaf)(const double *v, size_t n,
+                                                                   int l1)
 {
     if (n < 8) {
         double s = 0.;
@@ -240,29 +241,39 @@ static double HK_FN(pairwise)(const double *v, size_t n, int l1)
             s += l1 ? fabs(v[i]) : v[i] * v[i];
         return s;
     }
-    if (n <= 128) {
-        enum { K = 8 / HK_VW };
-        hk_vd r[K];
-        size_t i;
-        for (int k = 0; k < K; k++) {
-            hk_vd x = HK_FN(load)(v + k * HK_VW);
-            r[k] = l1 ? HK_FN(vabs)(x) : x * x;
-        }
-        for (i = 8; i < n - n % 8; i += 8)
-            for (int k = 0; k < K; k++) {
-                hk_vd x = HK_FN(load)(v + i + (size_t)k * HK_VW);
-                r[k] += l1 ? HK_FN(vabs)(x) : x * x;
-            }
-        double l[8];
-        memcpy(l, r, sizeof l);
-        double s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
-        for (; i < n; i++)
-            s += l1 ? fabs(v[i]) : v[i] * v[i];
-        return s;
+    enum { K = 8 / HK_VW };
+    hk_vd r[K];
+    size_t i;
+    for (int k = 0; k < K; k++) {
+        hk_vd x = HK_FN(load)(v + k * HK_VW);
+        r[k] = l1 ? HK_FN(vabs)(x) : x * x;
     }
+    for (i = 8; i < n - n % 8; i += 8)
+        for (int k = 0; k < K; k++) {
+            hk_vd x = HK_FN(load)(v + i + (size_t)k * HK_VW);
+            r[k] += l1 ? HK_FN(vabs)(x) : x * x;
+        }
+    double l[8];
+    memcpy(l, r, sizeof l);
+    double s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    for (; i < n; i++)
+        s += l1 ? fabs(v[i]) : v[i] * v[i];
+    return s;
+}
+
+/* Above 128 values: NumPy's halves, the first a multiple of 8. */
+static double HK_FN(pw_split)(const double *v, size_t n, int l1)
+{
+    if (n <= 128)
+        return HK_FN(pw_leaf)(v, n, l1);
     size_t n2 = n / 2;
     n2 -= n2 % 8;
-    return HK_FN(pairwise)(v, n2, l1) + HK_FN(pairwise)(v + n2, n - n2, l1);
+    return HK_FN(pw_split)(v, n2, l1) + HK_FN(pw_split)(v + n2, n - n2, l1);
+}
+
+static inline double HK_FN(pairwise)(const double *v, size_t n, int l1)
+{
+    return n <= 128 ? HK_FN(pw_leaf)(v, n, l1) : HK_FN(pw_split)(v, n, l1);
 }
 
 /* A block's values in C order as doubles: br runs of `run` floats. */
