@@ -246,8 +246,11 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
     /* Finite samples so large that the reference's arithmetic overflows
      * (float32 gradients past ~3e38, sums of squares past ~1e308) would give
      * Inf or NaN features, as the reference does; we promise finite output
-     * instead, so such an input is refused and nothing non-finite is left. */
-    if (st == HK_OK && !hk_all_finite(out, shape.count))
+     * instead, so such an input is refused and nothing non-finite is left.
+     * The skimage variant needs no pass over its output (a tenth of its time
+     * at 1080p): it refuses non-finite cell histograms itself, and finite
+     * non-negative cells give every normalised value in [0, 1]. */
+    if (st == HK_OK && p->variant != HK_VARIANT_SKIMAGE && !hk_all_finite(out, shape.count))
         st = HK_ERR_DOMAIN;
     /* A computation that failed part-way leaves no half-written features. */
     if (st != HK_OK)

@@ -57,6 +57,8 @@ hk_status hk_skimage_cells(const hk_skimage_params *p, const hk_image *im, doubl
 /* Block normalisation of skimage (block_norm.c): normalises n values in place
  * (double) with eps = 1e-5 as skimage does. */
 void hk_skimage_normalize_block(double *v, size_t n, hk_block_norm norm);
+/* NumPy's pairwise sum of |v[i]| (l1) or v[i]^2 in np.sum's order (block_norm.c). */
+double hk_skimage_pairwise_sum(const double *v, size_t n, int l1);
 
 /* VLFeat variants (vlfeat.c): uoctti selects VlHogVariantUoctti. */
 size_t hk_vlfeat_dimension(int uoctti, int orientations);

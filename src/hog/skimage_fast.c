@@ -11,6 +11,8 @@
  * (and _hoghistogram.pyx) does; a band owns whole cell rows, so no sum is
  * ever split between threads. */
 #include <math.h>
+#include <stdatomic.h>
+#include <sched.h>
 #include <string.h>
 
 #include "common/checked.h"
@@ -275,40 +277,68 @@ static void block_rows(const plan *pl, size_t b0, size_t b1, unsigned char *scra
                       pl->p->block_norm, buf, pl->out + r * row_out);
 }
 
+/* One call of the threads for cells and blocks. Tasks 0 .. n_bands - 1
+ * compute cell band t (cell rows [tB, tB + B)); task n_bands + j normalises
+ * block band j (block rows [jB, jB + B)), which needs cell bands j ..
+ * last_band(j) and counts them down in pending[j]. Tasks are handed out in
+ * order, so every cell task has been taken (and is running or done) before
+ * a block task is: a block task waits, if at all, for a running cell band,
+ * never for one nobody holds. Cells first and blocks after keeps each
+ * phase's tables and rows in cache, as two passes would, without a second
+ * start of the threads or a barrier between. What a cell or block computes
+ * never depends on who does it: results are the same for any thread count. */
 typedef struct run_state {
     const plan *pl;
     unsigned char **scratch; /* per worker, 64-aligned */
+    atomic_int *pending;     /* per block band: cell bands still to come */
+    unsigned char *bad;      /* per cell band: a non-finite cell (float input) */
+    size_t n_bands, n_block_bands;
 } run_state;
 
-static void cells_task(void *arg, size_t task, int worker)
+static size_t last_band(const run_state *s, size_t j)
 {
-    run_state *s = arg;
-    size_t r0 = task * HK_SKIMAGE_BAND, r1 = r0 + HK_SKIMAGE_BAND;
-    if (r1 > s->pl->n_cells_r)
-        r1 = s->pl->n_cells_r;
-    cell_rows(s->pl, r0, r1, s->scratch[worker]);
-}
-
-static void blocks_task(void *arg, size_t task, int worker)
-{
-    run_state *s = arg;
-    size_t b0 = task * HK_SKIMAGE_BAND, b1 = b0 + HK_SKIMAGE_BAND;
-    if (b1 > s->pl->nbr)
-        b1 = s->pl->nbr;
-    block_rows(s->pl, b0, b1, s->scratch[worker]);
+    size_t end = (j + 1) * HK_SKIMAGE_BAND; /* one past the band's last block row */
+    if (end > s->pl->nbr)
+        end = s->pl->nbr;
+    size_t last = (end + s->pl->br - 2) / HK_SKIMAGE_BAND; /* band of its last cell row */
+    return last < s->n_bands ? last : s->n_bands - 1;
 }
 
 /* Float samples near the type's range overflow the gradients or the cell
  * sums to Inf; the scalar path (skimage.c) refuses such an image with
  * HK_ERR_DOMAIN and so must this one. Integer samples cannot overflow. */
-static int hist_finite(const plan *pl)
+static int rows_finite(const plan *pl, size_t r0, size_t r1)
 {
     if (pl->im->type != HK_F32 && pl->im->type != HK_F64)
         return 1;
-    for (size_t i = 0; i < pl->n_cells_r * pl->hist_row; i++)
+    for (size_t i = r0 * pl->hist_row; i < r1 * pl->hist_row; i++)
         if (!isfinite(pl->hist[i]))
             return 0;
     return 1;
+}
+
+static void band_task(void *arg, size_t t, int worker)
+{
+    run_state *s = arg;
+    const plan *pl = s->pl;
+    if (t < s->n_bands) {
+        size_t r0 = t * HK_SKIMAGE_BAND, r1 = r0 + HK_SKIMAGE_BAND;
+        if (r1 > pl->n_cells_r)
+            r1 = pl->n_cells_r;
+        cell_rows(pl, r0, r1, s->scratch[worker]);
+        s->bad[t] = !rows_finite(pl, r0, r1);
+        /* release: the block band's task sees these cells */
+        for (size_t j = t < s->n_block_bands ? t + 1 : s->n_block_bands; j-- > 0;) {
+            if (last_band(s, j) < t)
+                break;
+            atomic_fetch_sub_explicit(&s->pending[j], 1, memory_order_release);
+        }
+        return;
+    }
+    size_t j = t - s->n_bands, b1 = (j + 1) * HK_SKIMAGE_BAND;
+    while (atomic_load_explicit(&s->pending[j], memory_order_acquire) != 0)
+        sched_yield(); /* a cell band another thread is finishing */
+    block_rows(pl, j * HK_SKIMAGE_BAND, b1 < pl->nbr ? b1 : pl->nbr, s->scratch[worker]);
 }
 
 static unsigned char *align64(void *p)
@@ -323,34 +353,36 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
     hk_status st = plan_init(&pl, p, im, k);
     if (st != HK_OK)
         return st;
-    size_t hist_n, hist_b;
+    run_state s = {&pl, NULL, NULL, NULL, 0, 0};
+    s.n_bands = (pl.n_cells_r + HK_SKIMAGE_BAND - 1) / HK_SKIMAGE_BAND;
+    s.n_block_bands = (pl.nbr + HK_SKIMAGE_BAND - 1) / HK_SKIMAGE_BAND;
+    /* shared scratch (64-aligned): histograms, counters, flags */
+    size_t hist_n, hist_b, cnt_b, shared_b;
     if (!hk_mul_size(pl.n_cells_r, pl.hist_row, &hist_n) ||
-        !hk_mul_size(hist_n, sizeof(float), &hist_b) || !hk_add_size(hist_b, 64, &hist_b))
+        !hk_mul_size(hist_n, sizeof(float), &hist_b) || !hk_add_size(hist_b, 63, &hist_b) ||
+        !hk_mul_size(s.n_block_bands + 1, sizeof(atomic_int), &cnt_b) ||
+        !hk_add_size(hist_b, cnt_b, &shared_b) || !hk_add_size(shared_b, s.n_bands + 64, &shared_b))
         return HK_ERR_OVERFLOW;
-    size_t tasks = (pl.n_cells_r + HK_SKIMAGE_BAND - 1) / HK_SKIMAGE_BAND;
+    hist_b &= ~(size_t)63;
+    if ((size_t)threads > s.n_bands)
+        threads = (int)s.n_bands;
     if (threads < 1)
         threads = 1;
-    if ((size_t)threads > tasks)
-        threads = (int)tasks;
 
-    unsigned char *scratch[HK_MAX_WORKERS];
+    unsigned char *scratch[HK_MAX_WORKERS], *base;
     if (threads > HK_MAX_WORKERS)
         threads = HK_MAX_WORKERS;
     if (threads == 1) {
         /* the calling thread only: everything in ctx's own scratch */
         size_t total;
-        if (!hk_add_size(hist_b, pl.worker_bytes, &total))
+        if (!hk_add_size(shared_b, 64, &total) || !hk_add_size(total, pl.worker_bytes, &total))
             return HK_ERR_OVERFLOW;
-        unsigned char *base = hk_ctx_scratch(ctx, total);
-        if (!base)
+        if (!(base = hk_ctx_scratch(ctx, total)))
             return HK_ERR_NOMEM;
-        pl.hist = (float *)align64(base);
-        scratch[0] = align64(base + hist_b);
+        scratch[0] = align64(align64(base) + shared_b);
     } else {
-        unsigned char *base = hk_ctx_scratch(ctx, hist_b);
-        if (!base)
+        if (!(base = hk_ctx_scratch(ctx, shared_b)))
             return HK_ERR_NOMEM;
-        pl.hist = (float *)align64(base);
         for (int w = 0; w < threads; w++) {
             hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
             unsigned char *ws = wc ? hk_ctx_scratch(wc, pl.worker_bytes) : NULL;
@@ -359,6 +391,12 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
             scratch[w] = align64(ws);
         }
     }
+    pl.hist = (float *)align64(base);
+    s.pending = (atomic_int *)((unsigned char *)pl.hist + hist_b);
+    s.bad = (unsigned char *)(s.pending + s.n_block_bands + 1);
+    s.scratch = scratch;
+    for (size_t j = 0; j < s.n_block_bands; j++)
+        atomic_init(&s.pending[j], (int)(last_band(&s, j) - j + 1));
     pl.out = out;
     if (im->type == HK_U8 && im->channels == 1 && !p->transform_sqrt &&
         p->orientations <= HK_LUT_MAX_ORIENTATIONS &&
@@ -367,18 +405,14 @@ hk_status hk_skimage_fast(hk_hog_ctx *ctx, const hk_skimage_params *p, const hk_
         pl.lut = hk_skimage_lut_get(ctx, p->orientations, k); /* NULL: kernels */
     if (!pl.lut) /* the tables replace the bins kernel and its constants */
         hk_skbin_consts_init(&pl.consts, p->orientations);
-    run_state s = {&pl, scratch};
-    if (threads == 1) {
-        cell_rows(&pl, 0, pl.n_cells_r, scratch[0]);
-        if (!hist_finite(&pl))
+    if (threads == 1) /* in task order: no block band ever waits */
+        for (size_t t = 0; t < s.n_bands + s.n_block_bands; t++)
+            band_task(&s, t, 0);
+    else
+        hk_parallel_run(threads, s.n_bands + s.n_block_bands, band_task, &s);
+    for (size_t t = 0; t < s.n_bands; t++)
+        if (s.bad[t])
             return HK_ERR_DOMAIN;
-        block_rows(&pl, 0, pl.nbr, scratch[0]);
-        return HK_OK;
-    }
-    hk_parallel_run(threads, tasks, cells_task, &s);
-    if (!hist_finite(&pl))
-        return HK_ERR_DOMAIN;
-    hk_parallel_run(threads, (pl.nbr + HK_SKIMAGE_BAND - 1) / HK_SKIMAGE_BAND, blocks_task, &s);
     return HK_OK;
 }
 

@@ -16,8 +16,8 @@
  *  - the bin comes from a polynomial angle that is trusted only further than
  *    HK_BIN_MARGIN_DEG from every bin edge (including 0 and 180); nearer, the
  *    pixel is marked HK_BIN_EXACT and decided by the scalar atan2 code.
- * Sums keep their order: the block norms run one block per lane, each lane
- * summing its own block sequentially, as the scalar code does. */
+ * Sums keep their order: a block's sums are NumPy's pairwise sums, whose
+ * eight running sums are the lanes of the vectors (block_norm.c). */
 #include <math.h>
 #include <string.h>
 
@@ -228,73 +228,107 @@ static void HK_FN(bins)(const double *g_row, const double *g_col, size_t n_px,
         bin[x] = HK_BIN_EXACT; /* the few pixels left: scalar code */
 }
 
-/* Blocks are normalised 8 at a time: each block's values are copied to its
- * own run of doubles; the sums (the only order-sensitive part) run as 8
- * independent sequential chains, one per block, in the order block_norm.c
- * sums, which hides the add latency; divisions, clipping and square roots
- * are element-wise and run on vectors. */
-#define HK_BLOCK_GROUP 8
-
-static void HK_FN(sums)(double *const *v, size_t bn, int l1, double *s)
+/* NumPy's pairwise sum of the squares (or absolute values) of v[0 .. n), in
+ * the order of hk_skimage_pairwise_sum (block_norm.c): its eight running
+ * sums over i % 8 are 8 / HK_VW vectors, each lane one of NumPy's sums, so
+ * the order of every add is NumPy's. */
+static inline __attribute__((always_inline)) double HK_FN(pw_leaf)(const double *v, size_t n,
+                                                                   int l1)
 {
-    double a[HK_BLOCK_GROUP] = {0};
-    for (size_t j = 0; j < bn; j++)
-        for (int g = 0; g < HK_BLOCK_GROUP; g++) {
-            double x = v[g][j];
-            a[g] += l1 ? fabs(x) : x * x;
+    if (n < 8) {
+        double s = 0.;
+        for (size_t i = 0; i < n; i++)
+            s += l1 ? fabs(v[i]) : v[i] * v[i];
+        return s;
+    }
+    enum { K = 8 / HK_VW };
+    hk_vd r[K];
+    size_t i;
+    for (int k = 0; k < K; k++) {
+        hk_vd x = HK_FN(load)(v + k * HK_VW);
+        r[k] = l1 ? HK_FN(vabs)(x) : x * x;
+    }
+    for (i = 8; i < n - n % 8; i += 8)
+        for (int k = 0; k < K; k++) {
+            hk_vd x = HK_FN(load)(v + i + (size_t)k * HK_VW);
+            r[k] += l1 ? HK_FN(vabs)(x) : x * x;
         }
-    for (int g = 0; g < HK_BLOCK_GROUP; g++)
-        s[g] = a[g];
+    double l[8];
+    memcpy(l, r, sizeof l);
+    double s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    for (; i < n; i++)
+        s += l1 ? fabs(v[i]) : v[i] * v[i];
+    return s;
 }
 
+/* Above 128 values: NumPy's halves, the first a multiple of 8. */
+static double HK_FN(pw_split)(const double *v, size_t n, int l1)
+{
+    if (n <= 128)
+        return HK_FN(pw_leaf)(v, n, l1);
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return HK_FN(pw_split)(v, n2, l1) + HK_FN(pw_split)(v + n2, n - n2, l1);
+}
+
+static inline double HK_FN(pairwise)(const double *v, size_t n, int l1)
+{
+    return n <= 128 ? HK_FN(pw_leaf)(v, n, l1) : HK_FN(pw_split)(v, n, l1);
+}
+
+/* A block's values in C order as doubles: br runs of `run` floats. */
+static inline void HK_FN(gather)(const float *src, size_t stride, size_t br, size_t run,
+                                 double *v)
+{
+    for (size_t i = 0; i < br; i++, src += stride, v += run) {
+        size_t j = 0;
+        for (; j + HK_VW <= run; j += HK_VW) {
+            hk_vf f;
+            memcpy(&f, src + j, sizeof f);
+            HK_FN(store)(v + j, __builtin_convertvector(f, hk_vd));
+        }
+        for (; j < run; j++)
+            v[j] = src[j];
+    }
+}
+
+/* One block at a time: the sums as above, the divisions, the L2-Hys clip,
+ * the square roots and the conversion to float element-wise on vectors. */
 static void HK_FN(blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
                           size_t n, hk_block_norm norm, double *scratch, float *out)
 {
     const double eps = 1e-5;
     const size_t run = bc * n, bn = br * run;
-    const size_t pad = (bn + HK_VW - 1) / HK_VW * HK_VW; /* vectors never cross blocks */
     const int l1 = norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT;
-    double *v[HK_BLOCK_GROUP], s[HK_BLOCK_GROUP];
-    for (int g = 0; g < HK_BLOCK_GROUP; g++)
-        v[g] = scratch + (size_t)g * pad;
-    memset(scratch, 0, HK_BLOCK_GROUP * pad * sizeof(double));
-    for (size_t c = 0; c < nbc; c += HK_BLOCK_GROUP) {
-        int cnt = nbc - c < HK_BLOCK_GROUP ? (int)(nbc - c) : HK_BLOCK_GROUP;
-        for (int g = 0; g < cnt; g++)
-            for (size_t i = 0; i < br; i++) {
-                const float *src = hist + i * stride + (c + (size_t)g) * n;
-                double *dst = v[g] + i * run;
-                for (size_t j = 0; j < run; j++)
-                    dst[j] = src[j];
+    double *v = scratch;
+    for (size_t c = 0; c < nbc; c++) {
+        HK_FN(gather)(hist + c * n, stride, br, run, v);
+        size_t j;
+        if (norm == HK_NORM_L2_HYS) { /* the first L2 step and the clip, in place */
+            const double ds = sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
+            const hk_vd d = HK_FN(splat)(ds), clip = HK_FN(splat)(0.2);
+            for (j = 0; j + HK_VW <= bn; j += HK_VW) {
+                /* fmin(x, 0.2) for finite x (the histograms are checked finite) */
+                hk_vd x = HK_FN(load)(v + j) / d;
+                HK_FN(store)(v + j, HK_FN(sel)(x < clip, x, clip));
             }
-        /* unused slots of the last group hold stale or zero values: their
-         * results are computed and dropped. The last division goes straight
-         * to the float output; L2-Hys clips in the same pass as its first. */
-        int passes = norm == HK_NORM_L2_HYS ? 2 : 1;
-        for (int pass = 0; pass < passes; pass++) {
-            HK_FN(sums)(v, bn, l1, s);
-            int last = pass == passes - 1;
-            for (int g = 0; g < cnt; g++) {
-                const hk_vd d = HK_FN(splat)(l1 ? s[g] + eps : sqrt(s[g] + eps * eps));
-                float *o = out + (c + (size_t)g) * bn;
-                size_t j = 0;
-                for (; j + HK_VW <= (last ? bn : pad); j += HK_VW) {
-                    hk_vd x = HK_FN(load)(v[g] + j) / d;
-                    if (norm == HK_NORM_L1_SQRT)
-                        x = HK_VSQRT(x);
-                    if (!last) { /* fmin(x, 0.2): false for NaN, giving 0.2 as fmin does */
-                        x = HK_FN(sel)(x < HK_FN(splat)(0.2), x, HK_FN(splat)(0.2));
-                        HK_FN(store)(v[g] + j, x);
-                    } else {
-                        hk_vf f = __builtin_convertvector(x, hk_vf);
-                        memcpy(o + j, &f, sizeof f);
-                    }
-                }
-                for (; j < bn && last; j++) { /* the block's last values */
-                    double x = v[g][j] / d[0];
-                    o[j] = (float)(norm == HK_NORM_L1_SQRT ? sqrt(x) : x);
-                }
-            }
+            for (; j < bn; j++)
+                v[j] = fmin(v[j] / ds, 0.2);
+        }
+        const double ds = l1 ? HK_FN(pairwise)(v, bn, 1) + eps
+                             : sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
+        const hk_vd d = HK_FN(splat)(ds);
+        float *o = out + c * bn;
+        for (j = 0; j + HK_VW <= bn; j += HK_VW) {
+            hk_vd x = HK_FN(load)(v + j) / d;
+            if (norm == HK_NORM_L1_SQRT)
+                x = HK_VSQRT(x);
+            hk_vf f = __builtin_convertvector(x, hk_vf);
+            memcpy(o + j, &f, sizeof f);
+        }
+        for (; j < bn; j++) {
+            double x = v[j] / ds;
+            o[j] = (float)(norm == HK_NORM_L1_SQRT ? sqrt(x) : x);
         }
     }
 }
