@@ -1,0 +1,315 @@
+/* Banded, threaded driver of the VLFeat fast path (see vlfeat_fast.h for why
+ * its output is bit-identical to vlfeat.c's for any kernel set, band split
+ * and thread count).
+ *
+ * Phase 1, one task per band of cell rows: every pixel row voting into the
+ * band is converted, binned (kernel) and scattered into a band-local
+ * histogram with one spare cell row above and below, which takes the votes
+ * that belong to the neighbouring bands (they compute those themselves).
+ * The band then writes its cell energies (norm) and, when there are several
+ * bands, copies its rows into the shared histogram.
+ * Phase 2, one task per band: the normalised output rows (kernel). */
+#include <math.h>
+#include <string.h>
+
+#include "common/checked.h"
+#include "common/parallel.h"
+#include "hog/fhog_common.h"
+#include "hog/hog_internal.h"
+#include "hog/vlfeat_fast.h"
+
+#define VL_PI 3.141592653589793
+
+/* Cell rows per band at least this many: a band re-reads about one cell of
+ * pixel rows above it, so thin bands would waste work. */
+#define MIN_BAND_ROWS 8
+
+typedef struct job {
+    const hk_image *im;
+    const hk_vlf_kernels *k;
+    int n, bilinear, uoctti;
+    size_t hw, hh, W, C;
+    const float *ux, *uy, *wx1, *wx2;
+    const long *rowbin;    /* by of every pixel row */
+    const float *roww2;    /* wy2 of every pixel row */
+    const size_t *start;   /* first interior pixel of span c at [c + 1], c in [-1, hw) */
+    const size_t *len;     /* its length */
+    size_t max_len;
+    size_t band_rows, n_bands;
+    float *hist;           /* shared histogram: planes of `plane` floats, rows of hw */
+    size_t plane;
+    float *norm;           /* padded norm rows: row cy at norm + cy * nstride + 1 */
+    size_t nstride;
+    float *out;
+    unsigned char *bases[HK_MAX_WORKERS]; /* band scratch of each worker (phase 1) */
+    size_t band_bytes;
+} job;
+
+/* Offsets of the pieces of one band's scratch. */
+typedef struct band_layout {
+    size_t hist, rows, bin[2], p[2][4], used;
+    int ok;
+} band_layout;
+
+static band_layout layout(size_t band_rows, size_t hw, int n, size_t W, size_t C)
+{
+    band_layout L = {0};
+    hk_carve cv = {0, 1};
+    size_t cells = 0, rowf = 0, pad_w = 0;
+    int ok = hk_mul_size(band_rows + 2, hw, &cells) && hk_mul_size(C, W, &rowf) &&
+             hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(W, HK_VLF_PAD, &pad_w) &&
+             hk_mul_size(cells, 2u * (size_t)n, &cells) && hk_add_size(cells, HK_VLF_PAD, &cells);
+    L.hist = hk_carve_take(&cv, cells, sizeof(float));
+    L.rows = hk_carve_take(&cv, rowf, 3u * sizeof(float));
+    for (int v = 0; v < 2; v++) {
+        L.bin[v] = hk_carve_take(&cv, pad_w, sizeof(int32_t));
+        for (int i = 0; i < 4; i++)
+            L.p[v][i] = hk_carve_take(&cv, pad_w, sizeof(float));
+    }
+    L.used = cv.used;
+    L.ok = ok && cv.ok;
+    return L;
+}
+
+/* Cell position of pixel coordinate v, as vlfeat.c's cell_pos. */
+static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
+{
+    float h = (float)(((double)v + 0.5) / (double)cs - 0.5);
+    long b = (long)floorf(h);
+    *bin = b;
+    *w2 = h - (float)b;
+}
+
+/* The votes of one row into local rows la (weight wy1) and la + 1 (wy2):
+ * first every vote into the right neighbour cell, then every vote into the
+ * pixel's own cell, the spans walked in step. */
+static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t plane, size_t la)
+{
+    const size_t hw = j->hw;
+    const int votes = 1 + j->bilinear;
+    float *row = h + la * hw;
+    for (int side = 0; side < 2; side++) {
+        /* side 0: spans c = -1 .. hw - 2 into cell c + 1 with wx2 (p[2], p[3]);
+         * side 1: spans c = 0 .. hw - 1 into cell c with wx1 (p[0], p[1]) */
+        const size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
+        const int pa = side == 0 ? 2 : 0;
+        for (size_t k = 0; k < j->max_len; k++) {
+            for (size_t s = s0; s < s1; s++) {
+                if (k >= j->len[s])
+                    continue;
+                const size_t x = j->start[s] + k;
+                const size_t cell = side == 0 ? s : s - 1;
+                for (int v = 0; v < votes; v++) {
+                    float *e = row + (size_t)r->bin[v][x] * plane + cell;
+                    e[0] += r->p[v][pa][x];
+                    e[hw] += r->p[v][pa + 1][x];
+                }
+            }
+        }
+    }
+}
+
+static void band_task(void *arg, size_t band, int worker)
+{
+    job *j = arg;
+    const size_t hw = j->hw, W = j->W, H = j->im->height;
+    const size_t cy0 = band * j->band_rows;
+    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
+    const size_t lrows = cy1 - cy0 + 2, plane = lrows * hw;
+    const band_layout L = layout(j->band_rows, hw, j->n, W, j->C);
+    unsigned char *base = j->bases[worker];
+    float *h = (float *)(base + L.hist);
+    memset(h, 0, (2u * (size_t)j->n * plane + HK_VLF_PAD) * sizeof(float));
+
+    /* pixel rows with cy0 - 1 <= by <= cy1 - 1 (by rises with y) */
+    size_t ys = 1, ye;
+    while (ys + 1 < H && j->rowbin[ys] < (long)cy0 - 1)
+        ys++;
+    ye = ys;
+    while (ye + 1 < H && j->rowbin[ye] <= (long)cy1 - 1)
+        ye++;
+
+    const size_t rowf = j->C * W + HK_VLF_PAD;
+    float *rb[3] = {(float *)(base + L.rows), (float *)(base + L.rows) + rowf,
+                    (float *)(base + L.rows) + 2 * rowf};
+    hk_vlf_row r = {0};
+    r.width = W;
+    r.channels = j->C;
+    r.n = j->n;
+    r.ux = j->ux;
+    r.uy = j->uy;
+    r.bilinear = j->bilinear;
+    r.wx1 = j->wx1;
+    r.wx2 = j->wx2;
+    for (int v = 0; v < 2; v++) {
+        r.bin[v] = (int32_t *)(base + L.bin[v]);
+        for (int i = 0; i < 4; i++)
+            r.p[v][i] = (float *)(base + L.p[v][i]);
+    }
+    if (ys < ye) {
+        j->k->convert(j->im, ys - 1, rb[0]);
+        j->k->convert(j->im, ys, rb[1]);
+    }
+    for (size_t y = ys; y < ye; y++) {
+        j->k->convert(j->im, y + 1, rb[2]);
+        r.up = rb[0];
+        r.mid = rb[1];
+        r.dn = rb[2];
+        r.wy2 = j->roww2[y];
+        r.wy1 = 1.0f - r.wy2;
+        j->k->orient(&r);
+        scatter(j, &r, h, plane, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
+        float *t = rb[0];
+        rb[0] = rb[1];
+        rb[1] = rb[2];
+        rb[2] = t;
+    }
+
+    for (size_t cy = cy0; cy < cy1; cy++) {
+        const float *src = h + (cy - cy0 + 1) * hw;
+        float *nr = j->norm + cy * j->nstride + 1;
+        j->k->norm(src, plane, hw, j->n, nr);
+        nr[-1] = nr[0];
+        nr[hw] = nr[hw - 1];
+        if (j->n_bands > 1)
+            for (int b = 0; b < 2 * j->n; b++)
+                memcpy(j->hist + (size_t)b * j->plane + cy * hw, src + (size_t)b * plane,
+                       hw * sizeof(float));
+    }
+}
+
+static void extract_task(void *arg, size_t band, int worker)
+{
+    job *j = arg;
+    const size_t cy0 = band * j->band_rows;
+    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
+    const size_t hw = j->hw, hh = j->hh, ns = j->nstride;
+    for (size_t y = cy0; y < cy1; y++) {
+        const size_t ym = y > 0 ? y - 1 : 0, yp = y + 1 < hh ? y + 1 : hh - 1;
+        j->k->extract(j->hist + y * hw, j->plane, j->norm + ym * ns + 1, j->norm + y * ns + 1,
+                      j->norm + yp * ns + 1, hw, j->n, j->uoctti, j->out + y * hw, hw * hh);
+    }
+}
+
+hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
+                         const hk_image *im, float *out, const hk_vlf_kernels *k, int threads)
+{
+    hk_shape shape;
+    hk_status st = hk_vlfeat_shape(p, uoctti, im->width, im->height, &shape);
+    if (st != HK_OK)
+        return st;
+    job j = {0};
+    j.im = im;
+    j.k = k;
+    j.n = p->orientations;
+    j.bilinear = p->bilinear_orientations;
+    j.uoctti = uoctti;
+    j.hh = shape.dims[1];
+    j.hw = shape.dims[2];
+    j.W = im->width;
+    j.C = im->channels;
+    const size_t cs = (size_t)p->cell_size, W = j.W, H = im->height, hw = j.hw, hh = j.hh;
+
+    if (threads > HK_MAX_WORKERS)
+        threads = HK_MAX_WORKERS;
+    j.band_rows = hh;
+    if (threads > 1 && hh >= 2 * MIN_BAND_ROWS) {
+        size_t want = (hh + 3 * (size_t)threads - 1) / (3 * (size_t)threads);
+        j.band_rows = want < MIN_BAND_ROWS ? MIN_BAND_ROWS : want;
+    }
+    j.n_bands = (hh + j.band_rows - 1) / j.band_rows;
+    if (j.n_bands < 2)
+        threads = 1;
+
+    /* shared scratch: tables, norm rows, and the shared histogram (several
+     * bands) or the one band's scratch */
+    size_t cells, nrows;
+    j.nstride = hw + 2 + HK_VLF_PAD;
+    if (!hk_mul_size(hw, hh, &cells) || !hk_mul_size(j.nstride, hh, &nrows) ||
+        !hk_add_size(nrows, HK_VLF_PAD, &nrows))
+        return HK_ERR_OVERFLOW;
+    hk_carve cv = {0, 1};
+    const size_t o_u = hk_carve_take(&cv, 2u * (size_t)j.n, sizeof(float));
+    const size_t o_wx = hk_carve_take(&cv, W, 2u * sizeof(float));
+    const size_t o_rb = hk_carve_take(&cv, H, sizeof(long));
+    const size_t o_rw = hk_carve_take(&cv, H, sizeof(float));
+    const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
+    const size_t o_norm = hk_carve_take(&cv, nrows, sizeof(float));
+    size_t hist_n = 0;
+    if (j.n_bands > 1 && (!hk_mul_size(cells, 2u * (size_t)j.n, &hist_n) ||
+                          !hk_add_size(hist_n, HK_VLF_PAD, &hist_n)))
+        return HK_ERR_OVERFLOW;
+    const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
+    const band_layout L = layout(j.band_rows, hw, j.n, W, j.C);
+    if (!L.ok)
+        return HK_ERR_OVERFLOW;
+    const size_t o_band = hk_carve_take(&cv, j.n_bands > 1 ? 0 : L.used, 1);
+    if (!cv.ok)
+        return HK_ERR_OVERFLOW;
+    unsigned char *base = hk_ctx_scratch(ctx, cv.used);
+    if (!base)
+        return HK_ERR_NOMEM;
+
+    float *ux = (float *)(base + o_u), *uy = ux + j.n;
+    for (int i = 0; i < j.n; i++) {
+        double angle = i * VL_PI / j.n;
+        ux[i] = (float)cos(angle);
+        uy[i] = (float)sin(angle);
+    }
+    j.ux = ux;
+    j.uy = uy;
+    float *wx1 = (float *)(base + o_wx), *wx2 = wx1 + W;
+    size_t *start = (size_t *)(base + o_sp), *len = start + hw + 1;
+    for (size_t s = 0; s <= hw; s++)
+        start[s] = len[s] = 0;
+    for (size_t x = 0; x < W; x++) {
+        long bx;
+        cell_pos(x, cs, &bx, &wx2[x]);
+        wx1[x] = 1.0f - wx2[x];
+        /* spans over interior pixels; bx < hw always (the grid covers the
+         * image), checked so a surprise cannot write out of bounds */
+        if (x >= 1 && x + 1 < W && bx >= -1 && bx < (long)hw) {
+            const size_t s = (size_t)(bx + 1);
+            if (len[s] == 0)
+                start[s] = x;
+            len[s]++;
+        }
+    }
+    j.max_len = 0;
+    for (size_t s = 0; s <= hw; s++)
+        j.max_len = len[s] > j.max_len ? len[s] : j.max_len;
+    j.wx1 = wx1;
+    j.wx2 = wx2;
+    j.start = start;
+    j.len = len;
+    long *rowbin = (long *)(base + o_rb);
+    float *roww2 = (float *)(base + o_rw);
+    for (size_t y = 0; y < H; y++)
+        cell_pos(y, cs, &rowbin[y], &roww2[y]);
+    j.rowbin = rowbin;
+    j.roww2 = roww2;
+    j.norm = (float *)(base + o_norm);
+    j.out = out;
+
+    if (j.n_bands == 1) {
+        j.bases[0] = base + o_band;
+        band_task(&j, 0, 0);
+        /* the band's histogram, past its spare top row, is the histogram */
+        j.hist = (float *)(base + o_band + L.hist) + hw;
+        j.plane = (hh + 2) * hw;
+        extract_task(&j, 0, 0);
+        return HK_OK;
+    }
+    j.hist = (float *)(base + o_hist);
+    j.plane = cells;
+    const int workers = (size_t)threads < j.n_bands ? threads : (int)j.n_bands;
+    for (int w = 0; w < workers; w++) {
+        hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
+        j.bases[w] = wc ? hk_ctx_scratch(wc, L.used) : NULL;
+        if (!j.bases[w])
+            return HK_ERR_NOMEM;
+    }
+    hk_parallel_run(workers, j.n_bands, band_task, &j);
+    hk_parallel_run(workers, j.n_bands, extract_task, &j);
+    return HK_OK;
+}
