@@ -146,6 +146,8 @@ static void band_task(void *arg, size_t band, int worker)
         for (int i = 0; i < 4; i++)
             r.p[v][i] = (float *)(base + L.p[v][i]);
     }
+    for (int i = 0; i < 3; i++) /* the pads, read by vectors past the last pixel */
+        memset(rb[i] + j->C * W, 0, HK_VLF_PAD * sizeof(float));
     if (ys < ye) {
         j->k->convert(j->im, ys - 1, rb[0]);
         j->k->convert(j->im, ys, rb[1]);
@@ -230,7 +232,7 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         return HK_ERR_OVERFLOW;
     hk_carve cv = {0, 1};
     const size_t o_u = hk_carve_take(&cv, 2u * (size_t)j.n, sizeof(float));
-    const size_t o_wx = hk_carve_take(&cv, W, 2u * sizeof(float));
+    const size_t o_wx = hk_carve_take(&cv, W + HK_VLF_PAD, 2u * sizeof(float));
     const size_t o_rb = hk_carve_take(&cv, H, sizeof(long));
     const size_t o_rw = hk_carve_take(&cv, H, sizeof(float));
     const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
@@ -258,7 +260,8 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     }
     j.ux = ux;
     j.uy = uy;
-    float *wx1 = (float *)(base + o_wx), *wx2 = wx1 + W;
+    float *wx1 = (float *)(base + o_wx), *wx2 = wx1 + W + HK_VLF_PAD;
+    memset(wx1, 0, 2u * (W + HK_VLF_PAD) * sizeof(float)); /* the pads, read by vectors */
     size_t *start = (size_t *)(base + o_sp), *len = start + hw + 1;
     for (size_t s = 0; s <= hw; s++)
         start[s] = len[s] = 0;
