@@ -82,27 +82,34 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
 
 /* The votes of one row into local rows la (weight wy1) and la + 1 (wy2):
  * first every vote into the right neighbour cell, then every vote into the
- * pixel's own cell, the spans walked in step. */
-static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t plane, size_t la)
+ * pixel's own cell, the spans walked in step. The band-local histogram is
+ * cell-major (2n bins of a cell together), so the walk moves through memory
+ * in order. */
+static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t la)
 {
-    const size_t hw = j->hw;
-    const int votes = 1 + j->bilinear;
-    float *row = h + la * hw;
+    const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb;
+    float *row = h + la * down;
     for (int side = 0; side < 2; side++) {
-        /* side 0: spans c = -1 .. hw - 2 into cell c + 1 with wx2 (p[2], p[3]);
-         * side 1: spans c = 0 .. hw - 1 into cell c with wx1 (p[0], p[1]) */
+        /* side 0: span s (c = s - 1 = -1 .. hw - 2) into cell s with wx2;
+         * side 1: span s (c = s - 1 = 0 .. hw - 1) into cell s - 1 with wx1 */
         const size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
         const int pa = side == 0 ? 2 : 0;
+        const int32_t *b0 = r->bin[0], *b1 = r->bin[1];
+        const float *p0 = r->p[0][pa], *q0 = r->p[0][pa + 1];
+        const float *p1 = r->p[1][pa], *q1 = r->p[1][pa + 1];
         for (size_t k = 0; k < j->max_len; k++) {
-            for (size_t s = s0; s < s1; s++) {
+            float *cellp = row + (side == 0 ? s0 : s0 - 1) * nb;
+            for (size_t s = s0; s < s1; s++, cellp += nb) {
                 if (k >= j->len[s])
                     continue;
                 const size_t x = j->start[s] + k;
-                const size_t cell = side == 0 ? s : s - 1;
-                for (int v = 0; v < votes; v++) {
-                    float *e = row + (size_t)r->bin[v][x] * plane + cell;
-                    e[0] += r->p[v][pa][x];
-                    e[hw] += r->p[v][pa + 1][x];
+                float *e = cellp + b0[x];
+                e[0] += p0[x];
+                e[down] += q0[x];
+                if (j->bilinear) {
+                    e = cellp + b1[x];
+                    e[0] += p1[x];
+                    e[down] += q1[x];
                 }
             }
         }
@@ -115,7 +122,7 @@ static void band_task(void *arg, size_t band, int worker)
     const size_t hw = j->hw, W = j->W, H = j->im->height;
     const size_t cy0 = band * j->band_rows;
     const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
-    const size_t lrows = cy1 - cy0 + 2, plane = lrows * hw;
+    const size_t lrows = cy1 - cy0 + 2, plane = lrows * hw; /* floats per bin */
     const band_layout L = layout(j->band_rows, hw, j->n, W, j->C);
     unsigned char *base = j->bases[worker];
     float *h = (float *)(base + L.hist);
@@ -160,23 +167,36 @@ static void band_task(void *arg, size_t band, int worker)
         r.wy2 = j->roww2[y];
         r.wy1 = 1.0f - r.wy2;
         j->k->orient(&r);
-        scatter(j, &r, h, plane, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
+        scatter(j, &r, h, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
         float *t = rb[0];
         rb[0] = rb[1];
         rb[1] = rb[2];
         rb[2] = t;
     }
 
+    /* the band's rows into the shared planar histogram */
+    const size_t nb = 2u * (size_t)j->n;
     for (size_t cy = cy0; cy < cy1; cy++) {
-        const float *src = h + (cy - cy0 + 1) * hw;
+        const float *src = h + (cy - cy0 + 1) * hw * nb;
+        float *dst = j->hist + cy * hw;
+        for (size_t c = 0; c < hw; c++)
+            for (size_t b = 0; b < nb; b++)
+                dst[b * j->plane + c] = src[c * nb + b];
+    }
+}
+
+/* Cell energies of a band's rows, once the whole histogram is there (the
+ * kernel reads whole vectors, past a row's end into the next row). */
+static void norm_task(void *arg, size_t band, int worker)
+{
+    job *j = arg;
+    const size_t cy0 = band * j->band_rows, hw = j->hw;
+    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
+    for (size_t cy = cy0; cy < cy1; cy++) {
         float *nr = j->norm + cy * j->nstride + 1;
-        j->k->norm(src, plane, hw, j->n, nr);
+        j->k->norm(j->hist + cy * hw, j->plane, hw, j->n, nr);
         nr[-1] = nr[0];
         nr[hw] = nr[hw - 1];
-        if (j->n_bands > 1)
-            for (int b = 0; b < 2 * j->n; b++)
-                memcpy(j->hist + (size_t)b * j->plane + cy * hw, src + (size_t)b * plane,
-                       hw * sizeof(float));
     }
 }
 
@@ -238,8 +258,8 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
     const size_t o_norm = hk_carve_take(&cv, nrows, sizeof(float));
     size_t hist_n = 0;
-    if (j.n_bands > 1 && (!hk_mul_size(cells, 2u * (size_t)j.n, &hist_n) ||
-                          !hk_add_size(hist_n, HK_VLF_PAD, &hist_n)))
+    if (!hk_mul_size(cells, 2u * (size_t)j.n, &hist_n) ||
+        !hk_add_size(hist_n, HK_VLF_PAD, &hist_n))
         return HK_ERR_OVERFLOW;
     const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
     const band_layout L = layout(j.band_rows, hw, j.n, W, j.C);
@@ -294,17 +314,16 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.norm = (float *)(base + o_norm);
     j.out = out;
 
+    j.hist = (float *)(base + o_hist);
+    j.plane = cells;
+    memset(j.hist + hist_n - HK_VLF_PAD, 0, HK_VLF_PAD * sizeof(float));
     if (j.n_bands == 1) {
         j.bases[0] = base + o_band;
         band_task(&j, 0, 0);
-        /* the band's histogram, past its spare top row, is the histogram */
-        j.hist = (float *)(base + o_band + L.hist) + hw;
-        j.plane = (hh + 2) * hw;
+        norm_task(&j, 0, 0);
         extract_task(&j, 0, 0);
         return HK_OK;
     }
-    j.hist = (float *)(base + o_hist);
-    j.plane = cells;
     const int workers = (size_t)threads < j.n_bands ? threads : (int)j.n_bands;
     for (int w = 0; w < workers; w++) {
         hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
@@ -313,6 +332,7 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
             return HK_ERR_NOMEM;
     }
     hk_parallel_run(workers, j.n_bands, band_task, &j);
+    hk_parallel_run(workers, j.n_bands, norm_task, &j);
     hk_parallel_run(workers, j.n_bands, extract_task, &j);
     return HK_OK;
 }
