@@ -35,6 +35,7 @@ typedef struct job {
     const size_t *start;   /* first interior pixel of span c at [c + 1], c in [-1, hw) */
     const size_t *len;     /* its length */
     size_t max_len;
+    size_t reg_a, reg_b;   /* spans [reg_a, reg_b): length max_len, back to back */
     size_t band_rows, n_bands;
     float *hist;           /* shared histogram: planes of `plane` floats, rows of hw */
     size_t plane;
@@ -80,40 +81,64 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
     *w2 = h - (float)b;
 }
 
+/* One vote of pixel x into the cell at cellp (rows la and la + 1). */
+#define VOTE(cellp, x)                                                         \
+    do {                                                                       \
+        float *e_ = (cellp) + b0[x];                                           \
+        e_[0] += p0[x];                                                        \
+        e_[down] += q0[x];                                                     \
+        if (bilinear) {                                                        \
+            e_ = (cellp) + b1[x];                                              \
+            e_[0] += p1[x];                                                    \
+            e_[down] += q1[x];                                                 \
+        }                                                                      \
+    } while (0)
+
 /* The votes of one row into local rows la (weight wy1) and la + 1 (wy2):
  * first every vote into the right neighbour cell, then every vote into the
- * pixel's own cell, the spans walked in step. The band-local histogram is
- * cell-major (2n bins of a cell together), so the walk moves through memory
- * in order. */
-static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t la)
+ * pixel's own cell, the spans walked in step (k-th pixel of every span, then
+ * the k+1-th). The band-local histogram is cell-major (the 2n bins of a cell
+ * together), so the walk moves through memory in order. Spans [ra, rb) are
+ * regular (same length, back to back) and walked without the tables. */
+static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, size_t la,
+                                 const int bilinear)
 {
     const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb;
+    const size_t ra = j->reg_a, rb = j->reg_b, L = j->max_len;
     float *row = h + la * down;
     for (int side = 0; side < 2; side++) {
         /* side 0: span s (c = s - 1 = -1 .. hw - 2) into cell s with wx2;
          * side 1: span s (c = s - 1 = 0 .. hw - 1) into cell s - 1 with wx1 */
         const size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
         const int pa = side == 0 ? 2 : 0;
-        const int32_t *b0 = r->bin[0], *b1 = r->bin[1];
-        const float *p0 = r->p[0][pa], *q0 = r->p[0][pa + 1];
-        const float *p1 = r->p[1][pa], *q1 = r->p[1][pa + 1];
-        for (size_t k = 0; k < j->max_len; k++) {
-            float *cellp = row + (side == 0 ? s0 : s0 - 1) * nb;
-            for (size_t s = s0; s < s1; s++, cellp += nb) {
-                if (k >= j->len[s])
-                    continue;
-                const size_t x = j->start[s] + k;
-                float *e = cellp + b0[x];
-                e[0] += p0[x];
-                e[down] += q0[x];
-                if (j->bilinear) {
-                    e = cellp + b1[x];
-                    e[0] += p1[x];
-                    e[down] += q1[x];
-                }
+        const int32_t *restrict b0 = r->bin[0], *restrict b1 = r->bin[1];
+        const float *restrict p0 = r->p[0][pa], *restrict q0 = r->p[0][pa + 1];
+        const float *restrict p1 = r->p[1][pa], *restrict q1 = r->p[1][pa + 1];
+        float *base = row - (size_t)side * nb; /* cell of span s: base + s * nb */
+        const size_t a = ra > s0 ? ra : s0, b = rb < s1 ? rb : s1;
+        for (size_t k = 0; k < L; k++) {
+            for (size_t s = s0; s < s1 && s < a; s++)
+                if (k < j->len[s])
+                    VOTE(base + s * nb, j->start[s] + k);
+            if (a < b) {
+                size_t x = j->start[a] + k;
+                float *cellp = base + a * nb;
+                for (size_t s = a; s < b; s++, x += L, cellp += nb)
+                    VOTE(cellp, x);
             }
+            for (size_t s = b > s0 ? b : s0; s < s1; s++)
+                if (k < j->len[s])
+                    VOTE(base + s * nb, j->start[s] + k);
         }
     }
+}
+
+static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t la)
+{
+    if (j->bilinear)
+        scatter_votes(j, r, h, la, 1);
+    else
+        scatter_votes(j, r, h, la, 0);
 }
 
 static void band_task(void *arg, size_t band, int worker)
@@ -301,6 +326,22 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.max_len = 0;
     for (size_t s = 0; s <= hw; s++)
         j.max_len = len[s] > j.max_len ? len[s] : j.max_len;
+    /* the longest run of regular spans */
+    j.reg_a = j.reg_b = 0;
+    for (size_t s = 0; s <= hw;) {
+        if (len[s] != j.max_len) {
+            s++;
+            continue;
+        }
+        size_t e = s + 1;
+        while (e <= hw && len[e] == j.max_len && start[e] == start[e - 1] + j.max_len)
+            e++;
+        if (e - s > j.reg_b - j.reg_a) {
+            j.reg_a = s;
+            j.reg_b = e;
+        }
+        s = e;
+    }
     j.wx1 = wx1;
     j.wx2 = wx2;
     j.start = start;
