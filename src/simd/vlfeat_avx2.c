@@ -14,6 +14,7 @@
 #include <immintrin.h>
 
 #define VL_PI 3.141592653589793
+#define HK_VLF_SYM_MAX 32 /* orientations whose products are kept in registers */
 
 static void convert(const hk_image *im, size_t y, float *dst)
 {
@@ -39,9 +40,24 @@ static void orient(const hk_vlf_row *r)
     const __m256 zero = _mm256_setzero_ps();
     const __m256 sign = _mm256_set1_ps(-0.0f);
     const __m256 wy1 = _mm256_set1_ps(r->wy1), wy2 = _mm256_set1_ps(r->wy2);
+    /* ux[n-k] == -ux[k] and uy[n-k] == uy[k] (as the float tables are for
+     * every n tried): the products of k serve n - k too */
+    int sym = n <= HK_VLF_SYM_MAX;
+    for (int k = 1; sym && k < n; k++)
+        sym = r->ux[n - k] == -r->ux[k] && r->uy[n - k] == r->uy[k];
+    __m256 pk[HK_VLF_SYM_MAX], qk[HK_VLF_SYM_MAX];
     for (size_t x = 1; x + 1 < W; x += 8) {
-        __m256 gx = zero, gy = zero, g2 = zero;
-        for (size_t c = 0; c < C; c++) {
+        __m256 gx, gy, g2;
+        if (C == 1) {
+            /* one channel: taken even when g2 == 0, where the reference keeps
+             * (0, 0); such a pixel votes nothing either way (mask nz) */
+            gx = _mm256_sub_ps(_mm256_loadu_ps(r->mid + x + 1), _mm256_loadu_ps(r->mid + x - 1));
+            gy = _mm256_sub_ps(_mm256_loadu_ps(r->dn + x), _mm256_loadu_ps(r->up + x));
+            g2 = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        } else {
+            gx = gy = g2 = zero;
+        }
+        for (size_t c = 0; C > 1 && c < C; c++) {
             const float *up = r->up + c * W, *mid = r->mid + c * W, *dn = r->dn + c * W;
             __m256 gx_ = _mm256_sub_ps(_mm256_loadu_ps(mid + x + 1), _mm256_loadu_ps(mid + x - 1));
             __m256 gy_ = _mm256_sub_ps(_mm256_loadu_ps(dn + x), _mm256_loadu_ps(up + x));
@@ -54,7 +70,34 @@ static void orient(const hk_vlf_row *r)
         const __m256 grad = _mm256_sqrt_ps(g2);
         __m256 w0 = zero, w1 = zero;
         __m256 b0 = _mm256_castsi256_ps(_mm256_set1_epi32(-1)), b1 = b0;
-        for (int k = 0; k < n; k++) {
+        if (!bil) {
+            /* hard: track the best |score|, its k and its signed score;
+             * max_ps(a, w0) is (a > w0) ? a : w0, the strict-> update */
+            __m256 kb = b0, sb = zero;
+            for (int k = 0; k < n; k++) {
+                __m256 s;
+                if (sym && k > n / 2) {
+                    /* score of n - k from the products of k: the reference's
+                     * (-P) + Q is exactly Q - P */
+                    s = _mm256_sub_ps(qk[n - k], pk[n - k]);
+                } else {
+                    pk[k] = _mm256_mul_ps(gx, _mm256_set1_ps(r->ux[k]));
+                    qk[k] = _mm256_mul_ps(gy, _mm256_set1_ps(r->uy[k]));
+                    s = _mm256_add_ps(pk[k], qk[k]);
+                }
+                const __m256 a = _mm256_andnot_ps(sign, s);
+                const __m256 gt0 = _mm256_cmp_ps(a, w0, _CMP_GT_OQ);
+                w0 = _mm256_max_ps(a, w0);
+                kb = _mm256_blendv_ps(kb, _mm256_castsi256_ps(_mm256_set1_epi32(k)), gt0);
+                sb = _mm256_blendv_ps(sb, s, gt0);
+            }
+            /* a negative best score means bin k + n (kb stays -1 without a
+             * best, and then sb is 0) */
+            const __m256i plus = _mm256_and_si256(
+                _mm256_castps_si256(_mm256_cmp_ps(sb, zero, _CMP_LT_OQ)), _mm256_set1_epi32(n));
+            b0 = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(kb), plus));
+        }
+        for (int k = 0; bil && k < n; k++) {
             const __m256 s = _mm256_add_ps(_mm256_mul_ps(gx, _mm256_set1_ps(r->ux[k])),
                                            _mm256_mul_ps(gy, _mm256_set1_ps(r->uy[k])));
             const __m256 a = _mm256_andnot_ps(sign, s);
@@ -63,13 +106,11 @@ static void orient(const hk_vlf_row *r)
                                                 _mm256_castsi256_ps(_mm256_set1_epi32(k + n)),
                                                 neg);
             const __m256 gt0 = _mm256_cmp_ps(a, w0, _CMP_GT_OQ);
-            if (bil) {
-                /* second best: the old best when a beats it, else a if it
-                 * beats the second */
-                const __m256 gt1 = _mm256_cmp_ps(a, w1, _CMP_GT_OQ);
-                w1 = _mm256_blendv_ps(_mm256_blendv_ps(w1, a, gt1), w0, gt0);
-                b1 = _mm256_blendv_ps(_mm256_blendv_ps(b1, bin, gt1), b0, gt0);
-            }
+            /* second best: the old best when a beats it, else a if it beats
+             * the second */
+            const __m256 gt1 = _mm256_cmp_ps(a, w1, _CMP_GT_OQ);
+            w1 = _mm256_blendv_ps(_mm256_blendv_ps(w1, a, gt1), w0, gt0);
+            b1 = _mm256_blendv_ps(_mm256_blendv_ps(b1, bin, gt1), b0, gt0);
             w0 = _mm256_blendv_ps(w0, a, gt0);
             b0 = _mm256_blendv_ps(b0, bin, gt0);
         }
