@@ -24,6 +24,9 @@
  * pixel rows above it, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
+/* Pixels per strip of a row (binned, then scattered, while in L1). */
+#define STRIP_PIXELS 512
+
 typedef struct job {
     const hk_image *im;
     const hk_vlf_kernels *k;
@@ -36,12 +39,17 @@ typedef struct job {
     const size_t *len;     /* its length */
     size_t max_len;
     size_t reg_a, reg_b;   /* spans [reg_a, reg_b): length max_len, back to back */
+    size_t n_strips;       /* strip t: spans [strip_s[t], strip_s[t+1]), pixels */
+    const size_t *strip_s; /* [strip_x[t], strip_x[t+1]) */
+    const size_t *strip_x;
     size_t band_rows, n_bands;
     float *hist;           /* shared histogram: planes of `plane` floats, rows of hw */
     size_t plane;
     float *norm;           /* padded norm rows: row cy at norm + cy * nstride + 1 */
     size_t nstride;
     float *out;
+    double *factors;       /* two rows of block factors per band, fstride apart */
+    size_t fstride;
     unsigned char *bases[HK_MAX_WORKERS]; /* band scratch of each worker (phase 1) */
     size_t band_bytes;
 } job;
@@ -101,7 +109,7 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
  * together), so the walk moves through memory in order. Spans [ra, rb) are
  * regular (same length, back to back) and walked without the tables. */
 static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, size_t la,
-                                 const int bilinear)
+                                 size_t sa, size_t sb, const int bilinear)
 {
     const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb;
     const size_t ra = j->reg_a, rb = j->reg_b, L = j->max_len;
@@ -109,7 +117,11 @@ static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, si
     for (int side = 0; side < 2; side++) {
         /* side 0: span s (c = s - 1 = -1 .. hw - 2) into cell s with wx2;
          * side 1: span s (c = s - 1 = 0 .. hw - 1) into cell s - 1 with wx1 */
-        const size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
+        size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
+        s0 = s0 > sa ? s0 : sa; /* this strip's spans */
+        s1 = s1 < sb ? s1 : sb;
+        if (s0 >= s1)
+            continue;
         const int pa = side == 0 ? 2 : 0;
         const int32_t *restrict b0 = r->bin[0], *restrict b1 = r->bin[1];
         const float *restrict p0 = r->p[0][pa], *restrict q0 = r->p[0][pa + 1];
@@ -133,12 +145,23 @@ static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, si
     }
 }
 
-static void scatter(const job *j, const hk_vlf_row *r, float *h, size_t la)
+/* A row in strips of spans, left to right, each binned then scattered: the
+ * votes and the touched histogram cells of a strip stay in L1. Element c
+ * takes its "right" votes from span c and its "left" votes from span c + 1,
+ * a later or the same strip, so strips keep every element's order. */
+static void row_strips(const job *j, hk_vlf_row *r, float *h, size_t la)
 {
-    if (j->bilinear)
-        scatter_votes(j, r, h, la, 1);
-    else
-        scatter_votes(j, r, h, la, 0);
+    for (size_t t = 0; t < j->n_strips; t++) {
+        const size_t sa = j->strip_s[t], sb = j->strip_s[t + 1];
+        r->x0 = j->strip_x[t];
+        r->x1 = j->strip_x[t + 1];
+        if (r->x0 < r->x1)
+            j->k->orient(r);
+        if (j->bilinear)
+            scatter_votes(j, r, h, la, sa, sb, 1);
+        else
+            scatter_votes(j, r, h, la, sa, sb, 0);
+    }
 }
 
 static void band_task(void *arg, size_t band, int worker)
@@ -191,8 +214,7 @@ static void band_task(void *arg, size_t band, int worker)
         r.dn = rb[2];
         r.wy2 = j->roww2[y];
         r.wy1 = 1.0f - r.wy2;
-        j->k->orient(&r);
-        scatter(j, &r, h, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
+        row_strips(j, &r, h, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
         float *t = rb[0];
         rb[0] = rb[1];
         rb[1] = rb[2];
@@ -231,10 +253,21 @@ static void extract_task(void *arg, size_t band, int worker)
     const size_t cy0 = band * j->band_rows;
     const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
     const size_t hw = j->hw, hh = j->hh, ns = j->nstride;
+    /* two rows of block factors per band, the lower one reused as the next
+     * row's upper one */
+    double *up = j->factors + band * 2 * j->fstride, *down = up + j->fstride;
     for (size_t y = cy0; y < cy1; y++) {
         const size_t ym = y > 0 ? y - 1 : 0, yp = y + 1 < hh ? y + 1 : hh - 1;
-        j->k->extract(j->hist + y * hw, j->plane, j->norm + ym * ns + 1, j->norm + y * ns + 1,
-                      j->norm + yp * ns + 1, hw, j->n, j->uoctti, j->out + y * hw, hw * hh);
+        const float *nm = j->norm + ym * ns + 1, *n0 = j->norm + y * ns + 1,
+                    *np = j->norm + yp * ns + 1;
+        if (y == cy0)
+            j->k->blocks(nm, n0, hw, up);
+        j->k->blocks(n0, np, hw, down);
+        j->k->extract(j->hist + y * hw, j->plane, up, down, hw, j->n, j->uoctti,
+                      j->out + y * hw, hw * hh);
+        double *t = up;
+        up = down;
+        down = t;
     }
 }
 
@@ -281,7 +314,16 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     const size_t o_rb = hk_carve_take(&cv, H, sizeof(long));
     const size_t o_rw = hk_carve_take(&cv, H, sizeof(float));
     const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
+    /* strips of about STRIP_PIXELS pixels (whole spans) */
+    const size_t strip_spans = cs >= STRIP_PIXELS ? 1 : STRIP_PIXELS / cs;
+    j.n_strips = (hw + 1 + strip_spans - 1) / strip_spans;
+    const size_t o_st = hk_carve_take(&cv, j.n_strips + 1, 2u * sizeof(size_t));
     const size_t o_norm = hk_carve_take(&cv, nrows, sizeof(float));
+    j.fstride = hw + 1 + HK_VLF_PAD;
+    size_t frows;
+    if (!hk_mul_size(j.n_bands * 2, j.fstride, &frows))
+        return HK_ERR_OVERFLOW;
+    const size_t o_fac = hk_carve_take(&cv, frows, sizeof(double));
     size_t hist_n = 0;
     if (!hk_mul_size(cells, 2u * (size_t)j.n, &hist_n) ||
         !hk_add_size(hist_n, HK_VLF_PAD, &hist_n))
@@ -342,6 +384,22 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         }
         s = e;
     }
+    size_t *strip_s = (size_t *)(base + o_st), *strip_x = strip_s + j.n_strips + 1;
+    for (size_t t = 0; t <= j.n_strips; t++) {
+        const size_t sp = t * strip_spans < hw + 1 ? t * strip_spans : hw + 1;
+        strip_s[t] = sp;
+        /* first pixel of span sp or later (spans tile the interior in order) */
+        size_t x = W > 1 ? W - 1 : 1;
+        for (size_t q = sp; q <= hw; q++)
+            if (len[q] > 0) {
+                x = start[q];
+                break;
+            }
+        strip_x[t] = x;
+    }
+    strip_x[0] = 1;
+    j.strip_s = strip_s;
+    j.strip_x = strip_x;
     j.wx1 = wx1;
     j.wx2 = wx2;
     j.start = start;
@@ -354,6 +412,7 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.roww2 = roww2;
     j.norm = (float *)(base + o_norm);
     j.out = out;
+    j.factors = (double *)(base + o_fac);
 
     j.hist = (float *)(base + o_hist);
     j.plane = cells;

@@ -29,10 +29,11 @@
  * write whole vectors past the end. */
 #define HK_VLF_PAD 16
 
-/* One interior pixel row [1, width - 1) of the gradient/orientation stage. */
+/* Interior pixels [x0, x1) of one row for the gradient/orientation stage. */
 typedef struct hk_vlf_row {
     const float *up, *mid, *dn; /* planar rows y-1, y, y+1: channel c at [c * width] */
     size_t width, channels;
+    size_t x0, x1;              /* the columns to do: 1 <= x0 <= x1 <= width - 1 */
     int n;                      /* orientations */
     const float *ux, *uy;       /* the n unit vectors, as vlfeat.c makes them */
     int bilinear;
@@ -56,12 +57,19 @@ typedef struct hk_vlf_kernels {
     /* norm[x] = sum over k of (h_k + h_{k+n})^2 in float, k in order, for
      * x < width; hist planes `plane` floats apart. */
     void (*norm)(const float *hist, size_t plane, size_t width, int n, float *norm);
-    /* One output row (vl_hog_extract): hist row planes `plane` floats apart;
-     * norm rows ym, y, yp padded (norm[-1] = norm[0], norm[width] =
-     * norm[width - 1]); output planes `out_plane` floats apart. */
-    void (*extract)(const float *hist, size_t plane, const float *nm, const float *n0,
-                    const float *np, size_t width, int n, int uoctti, float *out,
-                    size_t out_plane);
+    /* Normalisation factors of one row of 2x2 blocks: f[i], i = 0..width,
+     * is block bx = i - 1 over norm rows a (upper) and b (lower), padded
+     * (row[-1] = row[0], row[width] = row[width - 1]):
+     * 1 / sqrt(a[bx] + a[bx+1] + b[bx] + b[bx+1] + 1e-4) in double, the
+     * reference's sum order. Cell x's UL, UR factors are up[x], up[x + 1],
+     * its LL, LR factors down[x], down[x + 1]: each block is shared by the
+     * four cells around it, with the very same operands. */
+    void (*blocks)(const float *a, const float *b, size_t width, double *f);
+    /* One output row (vl_hog_extract): hist row planes `plane` floats apart,
+     * block factor rows up and down as above; output planes `out_plane`
+     * floats apart. */
+    void (*extract)(const float *hist, size_t plane, const double *up, const double *down,
+                    size_t width, int n, int uoctti, float *out, size_t out_plane);
 } hk_vlf_kernels;
 
 const hk_vlf_kernels *hk_vlf_kernels_generic(void);

@@ -46,7 +46,7 @@ static void orient(const hk_vlf_row *r)
     for (int k = 1; sym && k < n; k++)
         sym = r->ux[n - k] == -r->ux[k] && r->uy[n - k] == r->uy[k];
     __m256 pk[HK_VLF_SYM_MAX], qk[HK_VLF_SYM_MAX];
-    for (size_t x = 1; x + 1 < W; x += 8) {
+    for (size_t x = r->x0; x < r->x1; x += 8) {
         __m256 gx, gy, g2;
         if (C == 1) {
             /* one channel: taken even when g2 == 0, where the reference keeps
@@ -164,11 +164,16 @@ static inline __m256d ld(const float *p)
     return _mm256_cvtps_pd(_mm_loadu_ps(p));
 }
 
-static inline __m256d factor(__m256d a, __m256d b, __m256d c, __m256d d)
+static void blocks(const float *a, const float *b, size_t width, double *f)
 {
-    const __m256d s = _mm256_add_pd(
-        _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(a, b), c), d), _mm256_set1_pd(1e-4));
-    return _mm256_div_pd(_mm256_set1_pd(1.0), _mm256_sqrt_pd(s));
+    const __m256d eps = _mm256_set1_pd(1e-4), one = _mm256_set1_pd(1.0);
+    for (size_t i = 0; i <= width; i += 4) {
+        const __m256d s = _mm256_add_pd(
+            _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(ld(a + i - 1), ld(a + i)), ld(b + i - 1)),
+                          ld(b + i)),
+            eps);
+        _mm256_storeu_pd(f + i, _mm256_div_pd(one, _mm256_sqrt_pd(s)));
+    }
 }
 
 static inline void put(float *o, __m256d v, __m128i mask, int full)
@@ -180,9 +185,14 @@ static inline void put(float *o, __m256d v, __m128i mask, int full)
         _mm_maskstore_ps(o, mask, f);
 }
 
-static void extract(const float *hist, size_t plane, const float *nm, const float *n0,
-                    const float *np, size_t width, int n, int uoctti, float *out,
-                    size_t out_plane)
+static inline __m256d sum4(const __m256d v[4])
+{
+    return _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(v[0], v[1]), v[2]), v[3]);
+}
+
+static inline void extract_row(const float *hist, size_t plane, const double *up,
+                               const double *down, size_t width, int n, const int uoctti,
+                               float *out, size_t out_plane)
 {
     const float texture_scale = 1.0f / sqrtf(18.0f);
     const __m256d cap = _mm256_set1_pd(0.2), half = _mm256_set1_pd(0.5);
@@ -192,39 +202,30 @@ static void extract(const float *hist, size_t plane, const float *nm, const floa
         const int full = x + 4 <= width;
         const int left = (int)(width - x);
         const __m128i mask = _mm_cmpgt_epi32(_mm_set1_epi32(left), _mm_setr_epi32(0, 1, 2, 3));
-        const __m256d n1 = ld(nm + x - 1), n2 = ld(nm + x), n3 = ld(nm + x + 1);
-        const __m256d n4 = ld(n0 + x - 1), n5 = ld(n0 + x), n6 = ld(n0 + x + 1);
-        const __m256d n7 = ld(np + x - 1), n8 = ld(np + x), n9 = ld(np + x + 1);
-        const __m256d f[4] = {factor(n1, n2, n4, n5), factor(n2, n3, n5, n6),
-                              factor(n4, n5, n7, n8), factor(n5, n6, n8, n9)};
+        /* UL, UR, LL, LR */
+        const __m256d f[4] = {_mm256_loadu_pd(up + x), _mm256_loadu_pd(up + x + 1),
+                              _mm256_loadu_pd(down + x), _mm256_loadu_pd(down + x + 1)};
         __m256d t[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(),
                         _mm256_setzero_pd()};
         for (int k = 0; k < n; k++) {
             const __m256d ha = ld(hist + (size_t)k * plane + x);
             const __m256d hb = ld(hist + (size_t)(k + n) * plane + x);
+            float *o = out + x + (size_t)k * out_plane;
             __m256d a[4], b[4], c[4];
             for (int i = 0; i < 4; i++) {
                 a[i] = _mm256_mul_pd(f[i], ha);
                 b[i] = _mm256_mul_pd(f[i], hb);
-                c[i] = _mm256_add_pd(a[i], b[i]);
-                a[i] = _mm256_min_pd(cap, a[i]); /* (0.2 < a) ? 0.2 : a, as VL_MIN */
-                b[i] = _mm256_min_pd(cap, b[i]);
-                c[i] = _mm256_min_pd(cap, c[i]);
-                t[i] = _mm256_add_pd(t[i], c[i]);
+                c[i] = _mm256_min_pd(cap, _mm256_add_pd(a[i], b[i])); /* VL_MIN(0.2, .) */
             }
-            float *o = out + x + (size_t)k * out_plane;
             if (uoctti) {
-                put(o, _mm256_mul_pd(half, _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(a[0], a[1]),
-                                                                       a[2]), a[3])),
-                    mask, full);
-                put(o + plane_n,
-                    _mm256_mul_pd(half, _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(b[0], b[1]),
-                                                                    b[2]), b[3])),
-                    mask, full);
-                put(o + 2 * plane_n,
-                    _mm256_mul_pd(half, _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(c[0], c[1]),
-                                                                    c[2]), c[3])),
-                    mask, full);
+                for (int i = 0; i < 4; i++) {
+                    a[i] = _mm256_min_pd(cap, a[i]);
+                    b[i] = _mm256_min_pd(cap, b[i]);
+                    t[i] = _mm256_add_pd(t[i], c[i]);
+                }
+                put(o, _mm256_mul_pd(half, sum4(a)), mask, full);
+                put(o + plane_n, _mm256_mul_pd(half, sum4(b)), mask, full);
+                put(o + 2 * plane_n, _mm256_mul_pd(half, sum4(c)), mask, full);
             } else {
                 for (int i = 0; i < 4; i++)
                     put(o + (size_t)i * plane_n, c[i], mask, full);
@@ -237,7 +238,16 @@ static void extract(const float *hist, size_t plane, const float *nm, const floa
     }
 }
 
-static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, norm, extract};
+static void extract(const float *hist, size_t plane, const double *up, const double *down,
+                    size_t width, int n, int uoctti, float *out, size_t out_plane)
+{
+    if (uoctti)
+        extract_row(hist, plane, up, down, width, n, 1, out, out_plane);
+    else
+        extract_row(hist, plane, up, down, width, n, 0, out, out_plane);
+}
+
+static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, norm, blocks, extract};
 
 const hk_vlf_kernels *hk_vlf_kernels_avx2(void)
 {

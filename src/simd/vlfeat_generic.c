@@ -44,7 +44,7 @@ static void best_two(const float *ux, const float *uy, int n, float gx, float gy
 static void orient(const hk_vlf_row *r)
 {
     const size_t W = r->width, C = r->channels;
-    for (size_t x = 1; x + 1 < W; x++) {
+    for (size_t x = r->x0; x < r->x1; x++) {
         float gx = 0, gy = 0, g2 = 0;
         for (size_t c = 0; c < C; c++) {
             const float *up = r->up + c * W, *mid = r->mid + c * W, *dn = r->dn + c * W;
@@ -97,20 +97,22 @@ static void norm(const float *hist, size_t plane, size_t width, int n, float *nr
     }
 }
 
-static void extract(const float *hist, size_t plane, const float *nm, const float *n0,
-                    const float *np, size_t width, int n, int uoctti, float *out,
-                    size_t out_plane)
+static void blocks(const float *a, const float *b, size_t width, double *f)
+{
+    for (size_t i = 0; i <= width; i++) {
+        const double n1 = a[(ptrdiff_t)i - 1], n2 = a[i], n3 = b[(ptrdiff_t)i - 1], n4 = b[i];
+        f[i] = 1.0 / sqrt(n1 + n2 + n3 + n4 + 1e-4);
+    }
+}
+
+static void extract(const float *hist, size_t plane, const double *up, const double *down,
+                    size_t width, int n, int uoctti, float *out, size_t out_plane)
 {
     const float texture_scale = 1.0f / sqrtf(18.0f);
     const size_t plane_n = (size_t)n * out_plane;
     for (size_t x = 0; x < width; x++) {
-        /* padded rows: index x - 1 is the clamped left neighbour */
-        const double n1 = nm[x - 1], n2 = nm[x], n3 = nm[x + 1], n4 = n0[x - 1], n5 = n0[x],
-                     n6 = n0[x + 1], n7 = np[x - 1], n8 = np[x], n9 = np[x + 1];
-        const double f[4] = {1.0 / sqrt(n1 + n2 + n4 + n5 + 1e-4),
-                             1.0 / sqrt(n2 + n3 + n5 + n6 + 1e-4),
-                             1.0 / sqrt(n4 + n5 + n7 + n8 + 1e-4),
-                             1.0 / sqrt(n5 + n6 + n8 + n9 + 1e-4)};
+        /* UL, UR, LL, LR */
+        const double f[4] = {up[x], up[x + 1], down[x], down[x + 1]};
         double t[4] = {0, 0, 0, 0};
         for (int k = 0; k < n; k++) {
             const double ha = hist[x + (size_t)k * plane];
@@ -141,7 +143,7 @@ static void extract(const float *hist, size_t plane, const float *nm, const floa
     }
 }
 
-static const hk_vlf_kernels table = {HK_SIMD_AUTO, "generic", convert, orient, norm, extract};
+static const hk_vlf_kernels table = {HK_SIMD_AUTO, "generic", convert, orient, norm, blocks, extract};
 
 const hk_vlf_kernels *hk_vlf_kernels_generic(void)
 {
