@@ -56,7 +56,7 @@ typedef struct job {
 
 /* Offsets of the pieces of one band's scratch. */
 typedef struct band_layout {
-    size_t hist, rows, bin[2], p[2][4], used;
+    size_t hist, rows, bin[2], p[2][2], used;
     int ok;
 } band_layout;
 
@@ -72,7 +72,7 @@ static band_layout layout(size_t band_rows, size_t hw, int n, size_t W, size_t C
     L.rows = hk_carve_take(&cv, rowf, 3u * sizeof(float));
     for (int v = 0; v < 2; v++) {
         L.bin[v] = hk_carve_take(&cv, pad_w, sizeof(int32_t));
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 2; i++)
             L.p[v][i] = hk_carve_take(&cv, pad_w, sizeof(float));
     }
     L.used = cv.used;
@@ -93,12 +93,14 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
 #define VOTE(cellp, x)                                                         \
     do {                                                                       \
         float *e_ = (cellp) + b0[x];                                           \
-        e_[0] += p0[x];                                                        \
-        e_[down] += q0[x];                                                     \
+        const float v0_ = p0[x];                                               \
+        e_[0] += v0_ * wy1;                                                    \
+        e_[down] += v0_ * wy2;                                                 \
         if (bilinear) {                                                        \
+            const float v1_ = p1[x];                                           \
             e_ = (cellp) + b1[x];                                              \
-            e_[0] += p1[x];                                                    \
-            e_[down] += q1[x];                                                 \
+            e_[0] += v1_ * wy1;                                                \
+            e_[down] += v1_ * wy2;                                             \
         }                                                                      \
     } while (0)
 
@@ -122,10 +124,10 @@ static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, si
         s1 = s1 < sb ? s1 : sb;
         if (s0 >= s1)
             continue;
-        const int pa = side == 0 ? 2 : 0;
+        const int pa = side == 0 ? 1 : 0; /* wx2 or wx1 products */
         const int32_t *restrict b0 = r->bin[0], *restrict b1 = r->bin[1];
-        const float *restrict p0 = r->p[0][pa], *restrict q0 = r->p[0][pa + 1];
-        const float *restrict p1 = r->p[1][pa], *restrict q1 = r->p[1][pa + 1];
+        const float *restrict p0 = r->p[0][pa], *restrict p1 = r->p[1][pa];
+        const float wy1 = r->wy1, wy2 = r->wy2;
         float *base = row - (size_t)side * nb; /* cell of span s: base + s * nb */
         const size_t a = ra > s0 ? ra : s0, b = rb < s1 ? rb : s1;
         for (size_t k = 0; k < L; k++) {
@@ -198,7 +200,7 @@ static void band_task(void *arg, size_t band, int worker)
     r.wx2 = j->wx2;
     for (int v = 0; v < 2; v++) {
         r.bin[v] = (int32_t *)(base + L.bin[v]);
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 2; i++)
             r.p[v][i] = (float *)(base + L.p[v][i]);
     }
     for (int i = 0; i < 3; i++) /* the pads, read by vectors past the last pixel */

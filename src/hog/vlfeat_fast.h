@@ -40,11 +40,11 @@ typedef struct hk_vlf_row {
     const float *wx1, *wx2;     /* per column: weights of cell bx and bx + 1 */
     float wy1, wy2;             /* this row's weights of cell rows by and by + 1 */
     /* Outputs per column x (vote v = 0, and v = 1 when bilinear): bin[v][x]
-     * (0 when the pixel has no such vote) and the four products
-     * ((grad * w_v) * wx) * wy: p[v][0] = (wx1, wy1), p[v][1] = (wx1, wy2),
-     * p[v][2] = (wx2, wy1), p[v][3] = (wx2, wy2); 0 without a vote. */
+     * (0 when the pixel has no such vote) and the products (grad * w_v) *
+     * wx1 in p[v][0], (grad * w_v) * wx2 in p[v][1], 0 without a vote; the
+     * driver multiplies them by wy1 or wy2 (float) as it adds them. */
     int32_t *bin[2];
-    float *p[2][4];
+    float *p[2][2];
 } hk_vlf_row;
 
 typedef struct hk_vlf_kernels {

@@ -39,7 +39,6 @@ static void orient(const hk_vlf_row *r)
     const int n = r->n, bil = r->bilinear;
     const __m256 zero = _mm256_setzero_ps();
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    const __m256 wy1 = _mm256_set1_ps(r->wy1), wy2 = _mm256_set1_ps(r->wy2);
     /* ux[n-k] == -ux[k] and uy[n-k] == uy[k] (as the float tables are for
      * every n tried): the products of k serve n - k too */
     int sym = n <= HK_VLF_SYM_MAX;
@@ -138,10 +137,8 @@ static void orient(const hk_vlf_row *r)
             const __m256 a = _mm256_mul_ps(gw[v], wx1), b = _mm256_mul_ps(gw[v], wx2);
             _mm256_storeu_si256((__m256i *)(r->bin[v] + x),
                                 _mm256_castps_si256(_mm256_and_ps(vote, bins[v])));
-            _mm256_storeu_ps(r->p[v][0] + x, _mm256_and_ps(vote, _mm256_mul_ps(a, wy1)));
-            _mm256_storeu_ps(r->p[v][1] + x, _mm256_and_ps(vote, _mm256_mul_ps(a, wy2)));
-            _mm256_storeu_ps(r->p[v][2] + x, _mm256_and_ps(vote, _mm256_mul_ps(b, wy1)));
-            _mm256_storeu_ps(r->p[v][3] + x, _mm256_and_ps(vote, _mm256_mul_ps(b, wy2)));
+            _mm256_storeu_ps(r->p[v][0] + x, _mm256_and_ps(vote, a));
+            _mm256_storeu_ps(r->p[v][1] + x, _mm256_and_ps(vote, b));
         }
     }
 }

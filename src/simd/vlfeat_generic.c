@@ -76,10 +76,8 @@ static void orient(const hk_vlf_row *r)
             const float gw = grad * w[v];
             const float a = gw * r->wx1[x], b = gw * r->wx2[x];
             r->bin[v][x] = vote ? bins[v] : 0;
-            r->p[v][0][x] = vote ? a * r->wy1 : 0;
-            r->p[v][1][x] = vote ? a * r->wy2 : 0;
-            r->p[v][2][x] = vote ? b * r->wy1 : 0;
-            r->p[v][3][x] = vote ? b * r->wy2 : 0;
+            r->p[v][0][x] = vote ? a : 0;
+            r->p[v][1][x] = vote ? b : 0;
         }
     }
 }
