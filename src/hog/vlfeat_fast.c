@@ -24,6 +24,11 @@
  * pixel rows above it, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
+/* Images of more cells than this are banded even on one thread, in bands
+ * of this many cell rows (re-reading one cell of pixel rows per band). */
+#define BIG_CELLS 65536
+#define BIG_BAND_ROWS 64
+
 /* Pixels per strip of a row (binned, then scattered, while in L1). */
 #define STRIP_PIXELS 512
 
@@ -299,6 +304,10 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         size_t want = (hh + 3 * (size_t)threads - 1) / (3 * (size_t)threads);
         j.band_rows = want < MIN_BAND_ROWS ? MIN_BAND_ROWS : want;
     }
+    /* a big image is banded on one thread too, so the band histogram (a
+     * second copy of the cells) stays small */
+    if (j.band_rows > BIG_BAND_ROWS && hw * hh > BIG_CELLS)
+        j.band_rows = BIG_BAND_ROWS;
     j.n_bands = (hh + j.band_rows - 1) / j.band_rows;
     if (j.n_bands < 2)
         threads = 1;

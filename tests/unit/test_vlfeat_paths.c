@@ -167,6 +167,8 @@ int main(void)
     check_case(321, 243, 3, HK_U8, 3, 8, 9, 1, 1, ctx);
     check_case(257, 199, 2, HK_F32, 0, 4, 9, 1, 0, ctx);
     check_case(300, 311, 1, HK_U16, 1, 3, 7, 0, 1, ctx);
+    /* more cells than the one-thread banding limit: bands on one thread too */
+    check_case(700, 400, 1, HK_U8, 3, 1, 9, 0, 1, ctx);
     /* rows in several strips of spans */
     check_case(1100, 21, 1, HK_U8, 0, 1, 9, 0, 1, ctx);
     check_case(1301, 37, 2, HK_F32, 3, 2, 5, 1, 0, ctx);
