@@ -29,6 +29,11 @@
 #define BIG_CELLS 65536
 #define BIG_BAND_ROWS 64
 
+/* Floats between the end of one band-histogram row and the next: a row of
+ * 1024 cells of 18 bins is exactly 18 pages, and the two rows a vote updates
+ * would then sit at the same offset in their pages (4K aliasing). */
+#define ROW_SKEW 16
+
 /* Pixels per strip of a row (binned, then scattered, while in L1). */
 #define STRIP_PIXELS 512
 
@@ -70,9 +75,11 @@ static band_layout layout(size_t band_rows, size_t hw, int n, size_t W, size_t C
     band_layout L = {0};
     hk_carve cv = {0, 1};
     size_t cells = 0, rowf = 0, pad_w = 0;
-    int ok = hk_mul_size(band_rows + 2, hw, &cells) && hk_mul_size(C, W, &rowf) &&
+    size_t lrow = 0;
+    int ok = hk_mul_size(hw, 2u * (size_t)n, &lrow) && hk_add_size(lrow, ROW_SKEW, &lrow) &&
+             hk_mul_size(band_rows + 2, lrow, &cells) && hk_mul_size(C, W, &rowf) &&
              hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(W, HK_VLF_PAD, &pad_w) &&
-             hk_mul_size(cells, 2u * (size_t)n, &cells) && hk_add_size(cells, HK_VLF_PAD, &cells);
+             hk_add_size(cells, HK_VLF_PAD, &cells);
     L.hist = hk_carve_take(&cv, cells, sizeof(float));
     L.rows = hk_carve_take(&cv, rowf, 3u * sizeof(float));
     for (int v = 0; v < 2; v++) {
@@ -118,7 +125,7 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
 static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, size_t la,
                                  size_t sa, size_t sb, const int bilinear)
 {
-    const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb;
+    const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb + ROW_SKEW;
     const size_t ra = j->reg_a, rb = j->reg_b, L = j->max_len;
     float *row = h + la * down;
     for (int side = 0; side < 2; side++) {
@@ -177,11 +184,11 @@ static void band_task(void *arg, size_t band, int worker)
     const size_t hw = j->hw, W = j->W, H = j->im->height;
     const size_t cy0 = band * j->band_rows;
     const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
-    const size_t lrows = cy1 - cy0 + 2, plane = lrows * hw; /* floats per bin */
+    const size_t lrows = cy1 - cy0 + 2, lrow = hw * 2u * (size_t)j->n + ROW_SKEW;
     const band_layout L = layout(j->band_rows, hw, j->n, W, j->C);
     unsigned char *base = j->bases[worker];
     float *h = (float *)(base + L.hist);
-    memset(h, 0, (2u * (size_t)j->n * plane + HK_VLF_PAD) * sizeof(float));
+    memset(h, 0, (lrows * lrow + HK_VLF_PAD) * sizeof(float));
 
     /* pixel rows with cy0 - 1 <= by <= cy1 - 1 (by rises with y) */
     size_t ys = 1, ye;
@@ -231,7 +238,7 @@ static void band_task(void *arg, size_t band, int worker)
     /* the band's rows into the shared planar histogram */
     const size_t nb = 2u * (size_t)j->n;
     for (size_t cy = cy0; cy < cy1; cy++) {
-        const float *src = h + (cy - cy0 + 1) * hw * nb;
+        const float *src = h + (cy - cy0 + 1) * lrow;
         float *dst = j->hist + cy * hw;
         for (size_t c = 0; c < hw; c++)
             for (size_t b = 0; b < nb; b++)
