@@ -3,12 +3,13 @@
  * and thread count).
  *
  * Phase 1, one task per band of cell rows: every pixel row voting into the
- * band is converted, binned (kernel) and scattered into a band-local
- * histogram with one spare cell row above and below, which takes the votes
- * that belong to the neighbouring bands (they compute those themselves).
- * The band then writes its cell energies (norm) and, when there are several
- * bands, copies its rows into the shared histogram.
- * Phase 2, one task per band: the normalised output rows (kernel). */
+ * band is converted, binned (kernel) and scattered into a band-local,
+ * cell-major histogram with one spare cell row above and below, which takes
+ * the votes that belong to the neighbouring bands (they compute those
+ * themselves). The band's own rows are then copied, transposed, into the
+ * shared planar histogram (the reference's layout).
+ * Phase 2, one task per band: the cell energies (norm kernel).
+ * Phase 3, one task per band: block factors and output rows (kernels). */
 #include <math.h>
 #include <string.h>
 
