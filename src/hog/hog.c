@@ -8,6 +8,7 @@
 #include "hog/maskfeat.h"
 #include "hog/opencv.h"
 #include "hog/skimage_fast.h"
+#include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
 void hk_hog_params_default(hk_hog_params *p, hk_variant variant)
@@ -234,7 +235,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         break;
     case HK_VARIANT_VLFEAT_DT:
     case HK_VARIANT_VLFEAT_UOCTTI:
-        st = hk_vlfeat_extract(ctx, &p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, im, out);
+        st = hk_vlfeat_run(ctx, p, im, out);
         break;
     case HK_VARIANT_DLIB:
         st = hk_dlib_run(ctx, p, im, out);

@@ -21,8 +21,11 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "common/parallel.h"
 #include "hog/fhog_common.h"
 #include "hog/hog_internal.h"
+#include "hog/vlfeat_fast.h"
+#include "simd/cpu.h"
 
 #define VL_PI 3.141592653589793 /* VLFeat's constant (vl/generic.h) */
 
@@ -299,4 +302,31 @@ hk_status hk_vlfeat_extract(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoct
               (float *)(base + o_rows), (long *)(base + o_bin), (float *)(base + o_w2));
     extract(hist, norm, n, uoctti, hog_w, hog_h, out);
     return HK_OK;
+}
+
+/* Kernel set for a resolved instruction set: AVX2 serves AVX-512 CPUs too
+ * (there is no AVX-512 set of these kernels). */
+static const hk_vlf_kernels *vlf_kernels_for(hk_simd isa)
+{
+    const hk_vlf_kernels *k = NULL;
+    if (isa == HK_SIMD_AVX2 || isa == HK_SIMD_AVX512)
+        k = hk_vlf_kernels_avx2();
+    return k ? k : hk_vlf_kernels_generic();
+}
+
+hk_status hk_vlfeat_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
+                        float *out)
+{
+    const int uoctti = params->variant == HK_VARIANT_VLFEAT_UOCTTI;
+    hk_simd isa;
+    hk_status st = hk_simd_resolve(params->simd, &isa);
+    if (st != HK_OK)
+        return st;
+    if (isa == HK_SIMD_SCALAR)
+        return hk_vlfeat_extract(ctx, &params->vlfeat, uoctti, im, out);
+    st = check_f64_range(im);
+    if (st != HK_OK)
+        return st;
+    return hk_vlfeat_fast(ctx, &params->vlfeat, uoctti, im, out, vlf_kernels_for(isa),
+                          hk_threads_resolve(params->threads));
 }

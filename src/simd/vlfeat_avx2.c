@@ -1,0 +1,258 @@
+/* AVX2 kernels of the VLFeat fast path: eight pixels (float) or four cells
+ * (double) per vector, doing exactly the scalar operations of vlfeat.c in the
+ * same order. Built with -mavx2 -ffp-contract=off and no FMA anywhere: the
+ * reference rounds every product before the sum. The bilinear weights call
+ * acosf per pixel (the reference's libm result). */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hog/fhog_common.h"
+#include "hog/vlfeat_fast.h"
+
+#if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
+#include <immintrin.h>
+
+#define VL_PI 3.141592653589793
+#define HK_VLF_SYM_MAX 32 /* orientations whose products are kept in registers */
+
+static void convert(const hk_image *im, size_t y, float *dst)
+{
+    if (im->type != HK_U8 || im->channels != 1) {
+        hk_fhog_row_f32(im, y, im->channels, dst);
+        return;
+    }
+    const uint8_t *s = (const uint8_t *)im->data + y * im->stride;
+    const size_t w = im->width;
+    size_t x = 0;
+    for (; x + 8 <= w; x += 8) {
+        __m256i v = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(s + x)));
+        _mm256_storeu_ps(dst + x, _mm256_cvtepi32_ps(v));
+    }
+    for (; x < w; x++)
+        dst[x] = (float)s[x];
+}
+
+static void orient(const hk_vlf_row *r)
+{
+    const size_t W = r->width, C = r->channels;
+    const int n = r->n, bil = r->bilinear;
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    /* ux[n-k] == -ux[k] and uy[n-k] == uy[k] (as the float tables are for
+     * every n tried): the products of k serve n - k too */
+    int sym = n <= HK_VLF_SYM_MAX;
+    for (int k = 1; sym && k < n; k++)
+        sym = r->ux[n - k] == -r->ux[k] && r->uy[n - k] == r->uy[k];
+    __m256 pk[HK_VLF_SYM_MAX], qk[HK_VLF_SYM_MAX];
+    for (size_t x = r->x0; x < r->x1; x += 8) {
+        __m256 gx, gy, g2;
+        if (C == 1) {
+            /* one channel: taken even when g2 == 0, where the reference keeps
+             * (0, 0); such a pixel votes nothing either way (mask nz) */
+            gx = _mm256_sub_ps(_mm256_loadu_ps(r->mid + x + 1), _mm256_loadu_ps(r->mid + x - 1));
+            gy = _mm256_sub_ps(_mm256_loadu_ps(r->dn + x), _mm256_loadu_ps(r->up + x));
+            g2 = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        } else {
+            gx = gy = g2 = zero;
+        }
+        for (size_t c = 0; C > 1 && c < C; c++) {
+            const float *up = r->up + c * W, *mid = r->mid + c * W, *dn = r->dn + c * W;
+            __m256 gx_ = _mm256_sub_ps(_mm256_loadu_ps(mid + x + 1), _mm256_loadu_ps(mid + x - 1));
+            __m256 gy_ = _mm256_sub_ps(_mm256_loadu_ps(dn + x), _mm256_loadu_ps(up + x));
+            __m256 g2_ = _mm256_add_ps(_mm256_mul_ps(gx_, gx_), _mm256_mul_ps(gy_, gy_));
+            __m256 better = _mm256_cmp_ps(g2_, g2, _CMP_GT_OQ);
+            gx = _mm256_blendv_ps(gx, gx_, better);
+            gy = _mm256_blendv_ps(gy, gy_, better);
+            g2 = _mm256_blendv_ps(g2, g2_, better);
+        }
+        const __m256 grad = _mm256_sqrt_ps(g2);
+        __m256 w0 = zero, w1 = zero;
+        __m256 b0 = _mm256_castsi256_ps(_mm256_set1_epi32(-1)), b1 = b0;
+        if (!bil) {
+            /* hard: track the best |score|, its k and its signed score;
+             * max_ps(a, w0) is (a > w0) ? a : w0, the strict-> update */
+            __m256 kb = b0, sb = zero;
+            for (int k = 0; k < n; k++) {
+                __m256 s;
+                if (sym && k > n / 2) {
+                    /* score of n - k from the products of k: the reference's
+                     * (-P) + Q is exactly Q - P */
+                    s = _mm256_sub_ps(qk[n - k], pk[n - k]);
+                } else {
+                    pk[k] = _mm256_mul_ps(gx, _mm256_set1_ps(r->ux[k]));
+                    qk[k] = _mm256_mul_ps(gy, _mm256_set1_ps(r->uy[k]));
+                    s = _mm256_add_ps(pk[k], qk[k]);
+                }
+                const __m256 a = _mm256_andnot_ps(sign, s);
+                const __m256 gt0 = _mm256_cmp_ps(a, w0, _CMP_GT_OQ);
+                w0 = _mm256_max_ps(a, w0);
+                kb = _mm256_blendv_ps(kb, _mm256_castsi256_ps(_mm256_set1_epi32(k)), gt0);
+                sb = _mm256_blendv_ps(sb, s, gt0);
+            }
+            /* a negative best score means bin k + n (kb stays -1 without a
+             * best, and then sb is 0) */
+            const __m256i plus = _mm256_and_si256(
+                _mm256_castps_si256(_mm256_cmp_ps(sb, zero, _CMP_LT_OQ)), _mm256_set1_epi32(n));
+            b0 = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(kb), plus));
+        }
+        for (int k = 0; bil && k < n; k++) {
+            const __m256 s = _mm256_add_ps(_mm256_mul_ps(gx, _mm256_set1_ps(r->ux[k])),
+                                           _mm256_mul_ps(gy, _mm256_set1_ps(r->uy[k])));
+            const __m256 a = _mm256_andnot_ps(sign, s);
+            const __m256 neg = _mm256_cmp_ps(s, zero, _CMP_LT_OQ);
+            const __m256 bin = _mm256_blendv_ps(_mm256_castsi256_ps(_mm256_set1_epi32(k)),
+                                                _mm256_castsi256_ps(_mm256_set1_epi32(k + n)),
+                                                neg);
+            const __m256 gt0 = _mm256_cmp_ps(a, w0, _CMP_GT_OQ);
+            /* second best: the old best when a beats it, else a if it beats
+             * the second */
+            const __m256 gt1 = _mm256_cmp_ps(a, w1, _CMP_GT_OQ);
+            w1 = _mm256_blendv_ps(_mm256_blendv_ps(w1, a, gt1), w0, gt0);
+            b1 = _mm256_blendv_ps(_mm256_blendv_ps(b1, bin, gt1), b0, gt0);
+            w0 = _mm256_blendv_ps(w0, a, gt0);
+            b0 = _mm256_blendv_ps(b0, bin, gt0);
+        }
+        const __m256 nz = _mm256_cmp_ps(g2, zero, _CMP_NEQ_UQ); /* g2 != 0 */
+        __m256 gw[2] = {grad, zero};
+        if (bil) {
+            float bw[8], gr[8], f0[8], f1[8];
+            _mm256_storeu_ps(bw, w0);
+            _mm256_storeu_ps(gr, grad);
+            for (int i = 0; i < 8; i++) {
+                double ratio = (double)bw[i] / (((double)gr[i] > 1e-10) ? (double)gr[i] : 1e-10);
+                float angle0 = acosf((float)(ratio < 1.0 ? ratio : 1.0));
+                f1[i] = (float)((double)angle0 / (VL_PI / n));
+                f0[i] = 1 - f1[i];
+            }
+            gw[0] = _mm256_mul_ps(grad, _mm256_loadu_ps(f0));
+            gw[1] = _mm256_mul_ps(grad, _mm256_loadu_ps(f1));
+        }
+        const __m256 wx1 = _mm256_loadu_ps(r->wx1 + x), wx2 = _mm256_loadu_ps(r->wx2 + x);
+        const __m256 bins[2] = {b0, b1};
+        for (int v = 0; v < 1 + bil; v++) {
+            const __m256i bi = _mm256_castps_si256(bins[v]);
+            const __m256 vote = _mm256_and_ps(
+                nz, _mm256_castsi256_ps(_mm256_cmpgt_epi32(bi, _mm256_set1_epi32(-1))));
+            const __m256 a = _mm256_mul_ps(gw[v], wx1), b = _mm256_mul_ps(gw[v], wx2);
+            _mm256_storeu_si256((__m256i *)(r->bin[v] + x),
+                                _mm256_castps_si256(_mm256_and_ps(vote, bins[v])));
+            _mm256_storeu_ps(r->p[v][0] + x, _mm256_and_ps(vote, a));
+            _mm256_storeu_ps(r->p[v][1] + x, _mm256_and_ps(vote, b));
+        }
+    }
+}
+
+static void norm(const float *hist, size_t plane, size_t width, int n, float *nrm)
+{
+    for (size_t x = 0; x < width; x += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int k = 0; k < n; k++) {
+            const __m256 h = _mm256_add_ps(_mm256_loadu_ps(hist + (size_t)k * plane + x),
+                                           _mm256_loadu_ps(hist + (size_t)(k + n) * plane + x));
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(h, h));
+        }
+        _mm256_storeu_ps(nrm + x, acc);
+    }
+}
+
+static inline __m256d ld(const float *p)
+{
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+}
+
+static void blocks(const float *a, const float *b, size_t width, double *f)
+{
+    const __m256d eps = _mm256_set1_pd(1e-4), one = _mm256_set1_pd(1.0);
+    for (size_t i = 0; i <= width; i += 4) {
+        const __m256d s = _mm256_add_pd(
+            _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(ld(a + i - 1), ld(a + i)), ld(b + i - 1)),
+                          ld(b + i)),
+            eps);
+        _mm256_storeu_pd(f + i, _mm256_div_pd(one, _mm256_sqrt_pd(s)));
+    }
+}
+
+static inline void put(float *o, __m256d v, __m128i mask, int full)
+{
+    const __m128 f = _mm256_cvtpd_ps(v);
+    if (full)
+        _mm_storeu_ps(o, f);
+    else
+        _mm_maskstore_ps(o, mask, f);
+}
+
+static inline __m256d sum4(const __m256d v[4])
+{
+    return _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(v[0], v[1]), v[2]), v[3]);
+}
+
+static inline void extract_row(const float *hist, size_t plane, const double *up,
+                               const double *down, size_t width, int n, const int uoctti,
+                               float *out, size_t out_plane)
+{
+    const float texture_scale = 1.0f / sqrtf(18.0f);
+    const __m256d cap = _mm256_set1_pd(0.2), half = _mm256_set1_pd(0.5);
+    const __m256d ts = _mm256_set1_pd((double)texture_scale);
+    const size_t plane_n = (size_t)n * out_plane;
+    for (size_t x = 0; x < width; x += 4) {
+        const int full = x + 4 <= width;
+        const int left = (int)(width - x);
+        const __m128i mask = _mm_cmpgt_epi32(_mm_set1_epi32(left), _mm_setr_epi32(0, 1, 2, 3));
+        /* UL, UR, LL, LR */
+        const __m256d f[4] = {_mm256_loadu_pd(up + x), _mm256_loadu_pd(up + x + 1),
+                              _mm256_loadu_pd(down + x), _mm256_loadu_pd(down + x + 1)};
+        __m256d t[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(),
+                        _mm256_setzero_pd()};
+        for (int k = 0; k < n; k++) {
+            const __m256d ha = ld(hist + (size_t)k * plane + x);
+            const __m256d hb = ld(hist + (size_t)(k + n) * plane + x);
+            float *o = out + x + (size_t)k * out_plane;
+            __m256d a[4], b[4], c[4];
+            for (int i = 0; i < 4; i++) {
+                a[i] = _mm256_mul_pd(f[i], ha);
+                b[i] = _mm256_mul_pd(f[i], hb);
+                c[i] = _mm256_min_pd(cap, _mm256_add_pd(a[i], b[i])); /* VL_MIN(0.2, .) */
+            }
+            if (uoctti) {
+                for (int i = 0; i < 4; i++) {
+                    a[i] = _mm256_min_pd(cap, a[i]);
+                    b[i] = _mm256_min_pd(cap, b[i]);
+                    t[i] = _mm256_add_pd(t[i], c[i]);
+                }
+                put(o, _mm256_mul_pd(half, sum4(a)), mask, full);
+                put(o + plane_n, _mm256_mul_pd(half, sum4(b)), mask, full);
+                put(o + 2 * plane_n, _mm256_mul_pd(half, sum4(c)), mask, full);
+            } else {
+                for (int i = 0; i < 4; i++)
+                    put(o + (size_t)i * plane_n, c[i], mask, full);
+            }
+        }
+        if (uoctti)
+            for (int i = 0; i < 4; i++)
+                put(out + x + (size_t)(3 * n + i) * out_plane, _mm256_mul_pd(ts, t[i]), mask,
+                    full);
+    }
+}
+
+static void extract(const float *hist, size_t plane, const double *up, const double *down,
+                    size_t width, int n, int uoctti, float *out, size_t out_plane)
+{
+    if (uoctti)
+        extract_row(hist, plane, up, down, width, n, 1, out, out_plane);
+    else
+        extract_row(hist, plane, up, down, width, n, 0, out, out_plane);
+}
+
+static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, norm, blocks, extract};
+
+const hk_vlf_kernels *hk_vlf_kernels_avx2(void)
+{
+    return &table;
+}
+#else
+const hk_vlf_kernels *hk_vlf_kernels_avx2(void)
+{
+    return NULL;
+}
+#endif

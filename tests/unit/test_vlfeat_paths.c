@@ -1,0 +1,182 @@
+/* Every fast path of the VLFeat variants against the scalar specification
+ * (vlfeat.c), bit for bit: each kernel set this build has and the CPU runs,
+ * on images of every sample type and channel count, tiny and odd sizes,
+ * several cell sizes and orientation counts, hard and bilinear orientation
+ * assignment, both variants, and 1..5 threads (several bands). The scalar
+ * path itself is checked against VLFeat by tests/python/test_vlfeat_diff.py. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hog/hog_internal.h"
+#include "hog/vlfeat_fast.h"
+#include "simd/cpu.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+#define MAX_SETS 2
+static const hk_vlf_kernels *sets[MAX_SETS];
+static int n_sets;
+
+static void collect_sets(void)
+{
+    sets[n_sets++] = hk_vlf_kernels_generic();
+    if (hk_vlf_kernels_avx2() && hk_cpu_features_get()->avx2)
+        sets[n_sets++] = hk_vlf_kernels_avx2();
+    else
+        printf("SKIP avx2: %s\n", hk_vlf_kernels_avx2() ? "CPU lacks AVX2" : "not built");
+    for (int i = 0; i < n_sets; i++)
+        printf("checking kernel set %s\n", sets[i]->name);
+}
+
+/* Image contents: 0 noise over the type's range, 1 few levels (many ties and
+ * zero gradients), 2 constant, 3 smooth ramp with noise. */
+static void fill(hk_image *im, void *data, int kind)
+{
+    const size_t n = (size_t)im->width * im->height * im->channels;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = next();
+        double v;
+        switch (kind) {
+        case 0: v = (double)(r % 256); break;
+        case 1: v = (double)(r % 3) * 40; break;
+        case 2: v = 17; break;
+        default: v = (double)((i / im->channels) % im->width) * 0.7 + (double)(r % 5); break;
+        }
+        switch (im->type) {
+        case HK_U8: ((uint8_t *)data)[i] = (uint8_t)v; break;
+        case HK_U16: ((uint16_t *)data)[i] = (uint16_t)(v * 257); break;
+        case HK_F32: ((float *)data)[i] = (float)(v / 255.0 - 0.3); break;
+        case HK_F64: ((double *)data)[i] = v / 255.0 * 1.3e3 - 7; break;
+        }
+    }
+}
+
+static size_t type_size(hk_sample_type t)
+{
+    return t == HK_U8 ? 1 : t == HK_U16 ? 2 : t == HK_F32 ? 4 : 8;
+}
+
+static int cases, mismatches;
+
+/* One image and parameter set: scalar once, then every set and thread count. */
+static void check_case(uint32_t w, uint32_t h, uint32_t c, hk_sample_type t, int kind, int cell,
+                       int n, int bilinear, int uoctti, hk_hog_ctx *ctx)
+{
+    hk_vlfeat_params p = {.cell_size = cell, .orientations = n,
+                          .bilinear_orientations = bilinear};
+    hk_shape shape;
+    if (hk_vlfeat_shape(&p, uoctti, w, h, &shape) != HK_OK)
+        return;
+    void *data = malloc((size_t)w * h * c * type_size(t));
+    hk_image im = {.width = w, .height = h, .channels = c, .type = t, .data = data,
+                   .stride = (size_t)w * c * type_size(t)};
+    fill(&im, data, kind);
+    float *ref = malloc(shape.count * sizeof(float));
+    float *got = malloc(shape.count * sizeof(float));
+    CHECK(hk_vlfeat_extract(ctx, &p, uoctti, &im, ref) == HK_OK);
+    static const int threads[] = {1, 2, 3, 5};
+    for (int s = 0; s < n_sets; s++) {
+        for (int ti = 0; ti < 4; ti++) {
+            memset(got, 0xff, shape.count * sizeof(float));
+            CHECK(hk_vlfeat_fast(ctx, &p, uoctti, &im, got, sets[s], threads[ti]) == HK_OK);
+            cases++;
+            if (memcmp(ref, got, shape.count * sizeof(float)) != 0) {
+                mismatches++;
+                size_t i = 0;
+                while (i < shape.count && memcmp(&ref[i], &got[i], sizeof(float)) == 0)
+                    i++;
+                fprintf(stderr,
+                        "%s: %ux%ux%u type %d kind %d cell %d n %d bilinear %d uoctti %d "
+                        "threads %d: element %zu is %.9g, scalar %.9g\n",
+                        sets[s]->name, w, h, c, (int)t, kind, cell, n, bilinear, uoctti,
+                        threads[ti], i, got[i], ref[i]);
+            }
+        }
+    }
+    free(ref);
+    free(got);
+    free(data);
+}
+
+/* The public entry point picks the path from params.simd and HK_SIMD. */
+static void check_api(hk_hog_ctx *ctx)
+{
+    uint8_t img[61 * 47];
+    for (size_t i = 0; i < sizeof(img); i++)
+        img[i] = (uint8_t)next();
+    hk_image im = {.width = 61, .height = 47, .channels = 1, .type = HK_U8, .data = img,
+                   .stride = 61};
+    for (int v = HK_VARIANT_VLFEAT_DT; v <= HK_VARIANT_VLFEAT_UOCTTI; v++) {
+        hk_hog_params p;
+        hk_hog_params_default(&p, (hk_variant)v);
+        p.vlfeat.cell_size = 4;
+        hk_shape shape;
+        CHECK(hk_hog_shape(&p, 61, 47, 1, &shape) == HK_OK);
+        float *a = malloc(shape.count * sizeof(float)), *b = malloc(shape.count * sizeof(float));
+        p.simd = HK_SIMD_SCALAR;
+        p.threads = 1;
+        CHECK(hk_hog_extract(ctx, &p, &im, a, shape.count) == HK_OK);
+        p.simd = HK_SIMD_AUTO;
+        p.threads = 2;
+        CHECK(hk_hog_extract(ctx, &p, &im, b, shape.count) == HK_OK);
+        CHECK(memcmp(a, b, shape.count * sizeof(float)) == 0);
+        if (hk_simd_name(HK_SIMD_AVX2)) {
+            p.simd = HK_SIMD_AVX2;
+            CHECK(hk_hog_extract(ctx, &p, &im, b, shape.count) == HK_OK);
+            CHECK(memcmp(a, b, shape.count * sizeof(float)) == 0);
+        }
+        free(a);
+        free(b);
+    }
+}
+
+int main(void)
+{
+    collect_sets();
+    hk_hog_ctx *ctx;
+    CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
+    static const uint32_t sizes[][2] = {{4, 4},   {5, 7},   {4, 9},   {9, 4},   {13, 11},
+                                        {28, 28}, {37, 53}, {64, 48}, {101, 67}, {130, 190}};
+    static const int cells[] = {1, 2, 3, 4, 5, 8, 9};
+    static const int orients[] = {1, 2, 3, 4, 9, 13};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        for (int i = 0; i < 6; i++) {
+            const uint32_t c = (uint32_t)(next() % 4) + 1;
+            const hk_sample_type t = (hk_sample_type)(next() % 4 + 1);
+            const int kind = (int)(next() % 4);
+            const int cell = cells[next() % 7];
+            const int n = orients[next() % 6];
+            check_case(sizes[s][0], sizes[s][1], i < 2 ? 1 : c, i % 3 == 0 ? HK_U8 : t, kind,
+                       cell, n, i % 2, (i / 2) % 2, ctx);
+        }
+    }
+    /* the benchmark's geometry and a few larger images, several bands */
+    check_case(28, 28, 1, HK_U8, 0, 4, 9, 0, 0, ctx);
+    check_case(28, 28, 1, HK_U8, 3, 4, 9, 0, 1, ctx);
+    check_case(640, 480, 1, HK_U8, 3, 8, 9, 0, 0, ctx);
+    check_case(640, 480, 1, HK_U8, 0, 8, 9, 0, 1, ctx);
+    check_case(321, 243, 3, HK_U8, 3, 8, 9, 1, 1, ctx);
+    check_case(257, 199, 2, HK_F32, 0, 4, 9, 1, 0, ctx);
+    check_case(300, 311, 1, HK_U16, 1, 3, 7, 0, 1, ctx);
+    /* more cells than the one-thread banding limit: bands on one thread too */
+    check_case(700, 400, 1, HK_U8, 3, 1, 9, 0, 1, ctx);
+    /* rows in several strips of spans */
+    check_case(1100, 21, 1, HK_U8, 0, 1, 9, 0, 1, ctx);
+    check_case(1301, 37, 2, HK_F32, 3, 2, 5, 1, 0, ctx);
+    check_case(1207, 25, 1, HK_U8, 1, 7, 9, 0, 0, ctx);
+    check_api(ctx);
+    hk_hog_ctx_free(ctx);
+    printf("%d path runs, %d differ from scalar\n", cases, mismatches);
+    CHECK(cases > 0);
+    CHECK(mismatches == 0);
+    return check_report("test_vlfeat_paths");
+}
