@@ -27,7 +27,9 @@ hk_status hk__pca_fit(const float *X, size_t n, size_t dim, size_t k, float *mea
         cells > SIZE_MAX / sizeof(float))
         return HK_ERR_OVERFLOW;
     double *mu = calloc(dim, sizeof(double));
-    float *Xc = malloc(cells * sizeof(float));
+    /* calloc: large blocks come as fresh zero pages (no cost), and GCC at -O3
+     * cannot prove the centring loop fills them before ssyrk reads them */
+    float *Xc = calloc(cells, sizeof(float));
     float *cov = malloc(dd * sizeof(float));
     double *a = malloc(dd * sizeof(double));
     double *z = malloc(dd * sizeof(double));
