@@ -2,42 +2,17 @@
  * 8x8 cells on an 8-pixel grid), without scattered adds.
  *
  * The padded image is cut into 8-pixel column segments; a block is two
- * segments wide. For each row, the votes of a segment's eight pixels are
- * spread into one 8-lane vector per bin (lane = pixel), and those vectors
- * are accumulated, lane-wise, into the block rows that contain the row with
- * the row's vertical weight v[cy][py]. When a block row is complete, each
- * block's cell (cx, cy) bin b is the dot product of the horizontal weights
- * u[cx][0..15] with the lanes of its two segments. This is the same sum as
+ * segments wide. hist_band_avx2.c spreads the votes of a segment's eight
+ * pixels into one 8-lane vector per bin (lane = pixel) and accumulates them,
+ * lane-wise and with the vertical weights, per block row. When a block row
+ * is complete, each block's cell (cx, cy) bin b is the dot product of the
+ * horizontal weights u[cx][0..15] with the lanes of its two segments. This is the same sum as
  * the scalar path's, in a different order (float rounding differs by about
  * 1e-7 relative). */
 #include "detect/level.h"
 
 #ifdef __AVX2__
 #include <immintrin.h>
-
-void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
-                       const float *w, float *const *acc, int nacc)
-{
-    const __m256i vn1 = _mm256_set1_epi32(nbins - 1);
-    for (int s = 0; s < nseg; s++) {
-        __m128i hb = _mm_loadl_epi64((const __m128i *)(h0 + 8 * s));
-        __m256i b0 = _mm256_cvtepu8_epi32(hb);
-        /* second bin: b0 + 1, wrapping to 0 */
-        __m256i b1 = _mm256_andnot_si256(_mm256_cmpeq_epi32(b0, vn1),
-                                         _mm256_add_epi32(b0, _mm256_set1_epi32(1)));
-        __m256 v0 = _mm256_loadu_ps(a0 + 8 * s), v1 = _mm256_loadu_ps(a1 + 8 * s);
-        for (int b = 0; b < nbins; b++) {
-            __m256i vb = _mm256_set1_epi32(b);
-            __m256 m = _mm256_add_ps(_mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vb)), v0),
-                                     _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b1, vb)), v1));
-            for (int t = 0; t < nacc; t++) {
-                float *dst = acc[t] + ((size_t)s * nbins + b) * 8;
-                _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst),
-                                                    _mm256_mul_ps(m, _mm256_set1_ps(w[t]))));
-            }
-        }
-    }
-}
 
 static inline float hsum(__m256 v)
 {
@@ -70,11 +45,6 @@ void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const f
     }
 }
 #else
-void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
-                       const float *w, float *const *acc, int nacc)
-{
-    (void)h0, (void)a0, (void)a1, (void)nseg, (void)nbins, (void)w, (void)acc, (void)nacc;
-}
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist)
 {

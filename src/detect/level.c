@@ -156,8 +156,11 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     size_t need = 0, parts[10];
     parts[0] = sizeof(int) * (size_t)(wp + 2);            /* xmap */
     parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
-    parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
-    parts[3] = (size_t)wp + 64;                           /* h0 */
+    /* dx dy, and a0 a1 h0: one row, or a band of eight rows (AVX2 path) */
+    const size_t rs = ((size_t)wp + 15) & ~(size_t)7;
+    const int band_rows = p->simd_hist ? 8 : 1;
+    parts[2] = sizeof(float) * ((size_t)wp * 2 + rs * 2 * band_rows);
+    parts[3] = rs * band_rows + 64;                       /* h0 */
     /* hist can be large for odd geometries (up to the coefficient limit):
      * the big products are checked */
     size_t planes_n, acc_n;
@@ -190,7 +193,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     q += (parts[0] + 63) & ~(size_t)63;
     int *ymap = (int *)q + 1;
     q += (parts[1] + 63) & ~(size_t)63;
-    float *dx = (float *)q, *dy = dx + wp, *a0 = dy + wp, *a1 = a0 + wp;
+    float *dx = (float *)q, *dy = dx + wp, *a0 = dy + wp, *a1 = a0 + rs * band_rows;
     q += (parts[2] + 63) & ~(size_t)63;
     uint8_t *h0 = (uint8_t *)q;
     q += (parts[3] + 63) & ~(size_t)63;
@@ -252,42 +255,32 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                 }
                 planes3[r] = rowp[slot];
             }
+            size_t br = p->simd_hist ? (size_t)(y & 7) * rs : 0;
             hk__grad_row_avx2(planes3[0], planes3[1], planes3[2], cn, wp, nbins,
-                              o->signed_gradient, dx, dy, h0, a0, a1);
+                              o->signed_gradient, dx, dy, h0 + br, a0 + br, a1 + br);
         } else {
             gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
         }
         if (p->simd_hist) {
-            /* 16x16 blocks on an 8-pixel grid: vector accumulation by segment */
-            float *tg[4];
-            float tw[4];
-            int nt = 0;
-            int jl = y - 15 <= 0 ? 0 : (y - 15 + 7) / 8, jh = y / 8 < nby - 1 ? y / 8 : nby - 1;
-            for (int j = jl; j <= jh; j++) {
-                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
-                int py = y - 8 * j;
-                if (py == 0)
-                    memset(slot, 0, sizeof(float) * 2 * seg_acc);
-                for (int cy = 0; cy < 2; cy++)
-                    if (v[cy * 16 + py] != 0.f) {
-                        tg[nt] = slot + cy * seg_acc;
-                        tw[nt++] = v[cy * 16 + py];
-                    }
-            }
-            hk__hist_row_avx2(h0, a0, a1, nbx + 1, nbins, tw, tg, nt);
-            for (int j = jl; j <= jh; j++) {
-                if (y - 8 * j != 15)
-                    continue;
-                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
-                const float *cyacc[2] = {slot, slot + seg_acc};
-                hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
-                for (int i = 0; i < nbx; i++) {
-                    memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
-                    normalize_block(blk, hist, thresh);
-                    size_t at = (size_t)j * nbx + i;
-                    for (int k = 0; k < hist; k++)
-                        planes[(size_t)k * g->plane + at] = blk[k];
-                }
+            /* 16x16 blocks on an 8-pixel grid: a band of eight rows at a
+             * time; band c completes block row c - 1 */
+            if ((y & 7) != 7)
+                continue;
+            int c = y >> 3;
+            float *top = accs, *done = accs + 2 * seg_acc;
+            hk__hist_band_avx2(h0, a0, a1, rs, nbx + 1, nbins, v, top, c > 0 ? done : NULL,
+                               seg_acc);
+            if (c == 0)
+                continue;
+            int j = c - 1;
+            const float *cyacc[2] = {done, done + seg_acc};
+            hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
+            for (int i = 0; i < nbx; i++) {
+                memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
+                normalize_block(blk, hist, thresh);
+                size_t at = (size_t)j * nbx + i;
+                for (int k = 0; k < hist; k++)
+                    planes[(size_t)k * g->plane + at] = blk[k];
             }
             continue;
         }

@@ -80,8 +80,12 @@ void hk__score_rows_fma(const hk_level_plan *p, const float *planes, size_t plan
 int hk__cpu_has_avx2(void);
 int hk__cpu_has_avx2_fma(void);
 /* hist_avx2.c: see there. */
-void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
-                       const float *w, float *const *acc, int nacc);
+/* hist_band_avx2.c: eight padded rows (h0/a0/a1 rows rs apart) into the
+ * top halves of block row c (top, [cy][seg][bin][8]) and, when done is not
+ * NULL, block row c - 1 completed from its stored top half into done. */
+void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                        int nseg, int nbins, const float *v, float *top, float *done,
+                        size_t seg_acc);
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist);
 /* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
