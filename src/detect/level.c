@@ -206,6 +206,11 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     float *blk = (float *)q;
     q += (parts[7] + 63) & ~(size_t)63;
     float *conv = (float *)q;
+    /* the slack after each plane is read (and its scores dropped) by the
+     * AVX2 window scores: keep it defined */
+    for (int k = 0; k < hist; k++)
+        memset(planes + (size_t)k * g->plane + (size_t)nbx * nby, 0,
+               sizeof(float) * (g->plane - (size_t)nbx * nby));
     /* ring of three gamma-corrected rows (padded y - 1, y, y + 1) */
     const float *rowp[3][3];
     int conv_row[3] = {-2, -2, -2};
@@ -417,9 +422,7 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!scores)
         return HK_ERR_NOMEM;
     for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
-        if (p->simd_grad && p->wkx == 1)
-            hk__score_rows_fma(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
-        else if (p->simd && p->wkx == 1)
+        if (p->simd && p->wkx == 1)
             hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
         else
             hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);

@@ -30,7 +30,7 @@ typedef struct hk_level_plan {
     float *svm;            /* detector, OpenCV's order: [bx][by][hist] */
     double rho;            /* bias */
     double hit_threshold;
-    int simd;              /* 1: AVX2 window scores */
+    int simd;              /* 1: AVX2 window scores and resize */
     int simd_grad;         /* 1: AVX2 + FMA gradients */
     int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
 } hk_level_plan;
@@ -74,9 +74,6 @@ void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t p
                            int nbx, int row0, int nrows, int nwx, double *scores);
 void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t plane_stride,
                          int nbx, int row0, int nrows, int nwx, double *scores);
-/* AVX2 + FMA variant (score_fma.c): float rounding differs from the others. */
-void hk__score_rows_fma(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                        int nbx, int row0, int nrows, int nwx, double *scores);
 int hk__cpu_has_avx2(void);
 int hk__cpu_has_avx2_fma(void);
 /* hist_avx2.c: see there. */
