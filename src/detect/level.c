@@ -170,7 +170,8 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
         !hk_mul_size(planes_n, sizeof(float), &planes_n))
         return HK_ERR_OVERFLOW;
     parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
-    const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
+    /* AVX2 path: one cy of a block row, nbx + 1 segments and 8 of slack */
+    const size_t seg_acc = (size_t)(nbx + 9) * nbins * 8;
     parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
     parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
     parts[7] = sizeof(float) * (size_t)hist;
@@ -206,11 +207,10 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     float *blk = (float *)q;
     q += (parts[7] + 63) & ~(size_t)63;
     float *conv = (float *)q;
-    /* the slack after each plane is read (and its scores dropped) by the
-     * AVX2 window scores: keep it defined */
-    for (int k = 0; k < hist; k++)
-        memset(planes + (size_t)k * g->plane + (size_t)nbx * nby, 0,
-               sizeof(float) * (g->plane - (size_t)nbx * nby));
+    if (p->simd_hist) /* the slack segments of a finished block row are read */
+        for (int t = 0; t < 2; t++)
+            memset(accs + (2 + t) * seg_acc + (size_t)(nbx + 1) * nbins * 8, 0,
+                   sizeof(float) * 8 * nbins * 8);
     /* ring of three gamma-corrected rows (padded y - 1, y, y + 1) */
     const float *rowp[3][3];
     int conv_row[3] = {-2, -2, -2};
@@ -279,14 +279,8 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                 continue;
             int j = c - 1;
             const float *cyacc[2] = {done, done + seg_acc};
-            hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
-            for (int i = 0; i < nbx; i++) {
-                memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
-                normalize_block(blk, hist, thresh);
-                size_t at = (size_t)j * nbx + i;
-                for (int k = 0; k < hist; k++)
-                    planes[(size_t)k * g->plane + at] = blk[k];
-            }
+            hk__hist_blocks_norm_avx2(cyacc, nbx, nbins, p->u, thresh, planes + (size_t)j * nbx,
+                                      g->plane);
             continue;
         }
         /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
@@ -342,6 +336,11 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
             }
         }
     }
+    /* the slack after each plane is read (and its scores dropped) by the
+     * AVX2 window scores: keep it defined */
+    for (int k = 0; k < hist; k++)
+        memset(planes + (size_t)k * g->plane + (size_t)nbx * nby, 0,
+               sizeof(float) * (g->plane - (size_t)nbx * nby));
     *planes_out = planes;
     return HK_OK;
 }

@@ -83,6 +83,12 @@ int hk__cpu_has_avx2_fma(void);
 void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
                         int nseg, int nbins, const float *v, float *top, float *done,
                         size_t seg_acc);
+/* The same blocks, eight at a time, normalised (bit for bit as the scalar
+ * normalisation does it) and stored planar: entry k of block i at
+ * planes[k * plane + i]. Reads up to 8 segments past nbx + 1 in cyacc
+ * (keep them finite) and writes up to 7 blocks past nbx. nbins <= 32. */
+void hk__hist_blocks_norm_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
+                               float thresh, float *planes, size_t plane);
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist);
 /* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
