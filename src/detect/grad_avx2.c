@@ -18,6 +18,53 @@ int hk__cpu_has_avx2_fma(void)
 #include "detect/fast_atan.h"
 #include "hog/opencv_channel.h"
 
+void hk__gamma_row_avx2(const uint8_t *src, int n, int cn, int gamma, const float *lut,
+                        float *const *f)
+{
+    int x = 0;
+    if (cn == 3) {
+        /* pixel i, byte c is at 3i + c: pixels 0-4 from the first 16 bytes,
+         * 5-7 from the 16 bytes at offset 8; plane k is byte 2 - k */
+        __m128i mlo[3], mhi[3];
+        for (int c = 0; c < 3; c++) {
+            char lo[16], hi[16];
+            for (int i = 0; i < 16; i++)
+                lo[i] = hi[i] = (char)0x80;
+            for (int i = 0; i < 8; i++) {
+                if (i < 5)
+                    lo[i] = (char)(3 * i + c);
+                else
+                    hi[i] = (char)(3 * i + c - 8);
+            }
+            mlo[c] = _mm_loadu_si128((const __m128i *)lo);
+            mhi[c] = _mm_loadu_si128((const __m128i *)hi);
+        }
+        for (; x + 8 <= n; x += 8) {
+            const uint8_t *s = src + 3 * (size_t)x;
+            __m128i a = _mm_loadu_si128((const __m128i *)s), b = _mm_loadu_si128((const __m128i *)(s + 8));
+            for (int c = 0; c < 3; c++) {
+                __m128i bytes = _mm_or_si128(_mm_shuffle_epi8(a, mlo[c]), _mm_shuffle_epi8(b, mhi[c]));
+                __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+                if (gamma)
+                    v = _mm256_sqrt_ps(v);
+                _mm256_storeu_ps(f[2 - c] + x, v);
+            }
+        }
+        for (; x < n; x++)
+            for (int c = 0; c < 3; c++)
+                f[2 - c][x] = lut[src[3 * (size_t)x + c]];
+    } else {
+        for (; x + 8 <= n; x += 8) {
+            __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(src + x))));
+            if (gamma)
+                v = _mm256_sqrt_ps(v);
+            _mm256_storeu_ps(f[0] + x, v);
+        }
+        for (; x < n; x++)
+            f[0][x] = lut[src[x]];
+    }
+}
+
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
                        const float *const *next, int cn, int wp, int nbins, int signed_grad,
                        float *dx, float *dy, uint8_t *h0, float *a0, float *a1)
@@ -121,6 +168,12 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
 int hk__cpu_has_avx2_fma(void)
 {
     return 0;
+}
+
+void hk__gamma_row_avx2(const uint8_t *src, int n, int cn, int gamma, const float *lut,
+                        float *const *f)
+{
+    (void)src, (void)n, (void)cn, (void)gamma, (void)lut, (void)f;
 }
 
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,

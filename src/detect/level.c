@@ -238,18 +238,10 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                     int lo = p->padx, hi = p->padx + w; /* [lo, hi) is inside */
                     for (int x = -1; x <= wp; x++) {
                         if (x == lo && hi <= wp) {
-                            const uint8_t *s3 = src;
-                            if (cn == 1)
-                                for (; x < hi; x++)
-                                    f[0][x] = p->lut[s3[x - lo]];
-                            else
-                                for (; x < hi; x++) {
-                                    const uint8_t *px = s3 + (size_t)(x - lo) * 3;
-                                    f[0][x] = p->lut[px[2]];
-                                    f[1][x] = p->lut[px[1]];
-                                    f[2][x] = p->lut[px[0]];
-                                }
-                            x--;
+                            float *fx[3] = {f[0] + lo, cn == 3 ? f[1] + lo : NULL,
+                                            cn == 3 ? f[2] + lo : NULL};
+                            hk__gamma_row_avx2(src, w, cn, o->gamma_correction, p->lut, fx);
+                            x = hi - 1;
                             continue;
                         }
                         const uint8_t *px = src + (size_t)xmap[x] * cn;

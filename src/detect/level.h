@@ -91,6 +91,11 @@ void hk__hist_blocks_norm_avx2(const float *const *cyacc, int nbx, int nbins, co
                                float thresh, float *planes, size_t plane);
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist);
+/* Gamma table of n pixels (cn = 1 or 3, RGB) into planes f[k] in OpenCV's
+ * channel order: sqrt computed as the table holds it (sqrtf of the value,
+ * correctly rounded either way) when gamma, else the value. */
+void hk__gamma_row_avx2(const uint8_t *src, int n, int cn, int gamma, const float *lut,
+                        float *const *f);
 /* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
  * planes in OpenCV's channel order; identical to the scalar reference. */
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
