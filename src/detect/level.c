@@ -120,7 +120,10 @@ static void normalize_block(float *h, int sz, float thresh)
 typedef struct grid_geom {
     int wp, hp;       /* padded size */
     int nbx, nby;     /* blocks in the grid */
-    size_t plane;     /* floats per plane (nbx * nby rounded up) */
+    /* entry k of block (j, i) is at j * rstride + k * ks + i: per block row,
+     * one row of nbx floats per histogram entry, 16 floats of slack after
+     * each (read by the AVX2 window scores, and kept zero) */
+    size_t ks, rstride, total;
 } grid_geom;
 
 static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
@@ -134,14 +137,14 @@ static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
         g->nbx = (g->wp - o->block_width) / p->gsx + 1;
         g->nby = (g->hp - o->block_height) / p->gsy + 1;
     }
-    size_t n;
-    if (!hk_mul_size((size_t)g->nbx, (size_t)g->nby, &n) || !hk_add_size(n, 16, &n))
+    g->ks = (size_t)g->nbx + 16;
+    if (!hk_mul_size((size_t)p->hist, g->ks, &g->rstride) ||
+        !hk_mul_size(g->rstride, (size_t)g->nby, &g->total))
         return HK_ERR_OVERFLOW;
-    g->plane = n;
     return HK_OK;
 }
 
-/* Computes the planar block grid: planes + k * g->plane + (j * nbx + i). */
+/* Computes the block grid in the layout of grid_geom. */
 static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                               size_t stride, const grid_geom *g, hk_level_scratch *scr,
                               float **planes_out)
@@ -166,14 +169,13 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     size_t planes_n, acc_n;
     if (!hk_mul_size((size_t)nbx, (size_t)hist, &acc_n) ||
         !hk_mul_size(acc_n, sizeof(float) * (size_t)(ring > 6 ? ring : 6), &acc_n) ||
-        !hk_mul_size((size_t)hist, g->plane, &planes_n) ||
-        !hk_mul_size(planes_n, sizeof(float), &planes_n))
+        !hk_mul_size(g->total, sizeof(float), &planes_n))
         return HK_ERR_OVERFLOW;
     parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
     /* AVX2 path: one cy of a block row, nbx + 1 segments and 8 of slack */
     const size_t seg_acc = (size_t)(nbx + 9) * nbins * 8;
     parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
-    parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
+    parts[6] = planes_n;                                  /* planes */
     parts[7] = sizeof(float) * (size_t)hist;
     parts[8] = 0;
     parts[9] = sizeof(float) * 3 * (size_t)cn * (size_t)(wp + 16); /* gamma rows */
@@ -271,8 +273,8 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                 continue;
             int j = c - 1;
             const float *cyacc[2] = {done, done + seg_acc};
-            hk__hist_blocks_norm_avx2(cyacc, nbx, nbins, p->u, thresh, planes + (size_t)j * nbx,
-                                      g->plane);
+            hk__hist_blocks_norm_avx2(cyacc, nbx, nbins, p->u, thresh,
+                                      planes + (size_t)j * g->rstride, g->ks);
             continue;
         }
         /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
@@ -321,24 +323,23 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                                    A + (size_t)cy * rowh + ((size_t)i * ncx + cx) * nbins,
                                    sizeof(float) * nbins);
                     normalize_block(blk, hist, thresh);
-                    size_t at = (size_t)j * nbx + i;
+                    float *at = planes + (size_t)j * g->rstride + i;
                     for (int k = 0; k < hist; k++)
-                        planes[(size_t)k * g->plane + at] = blk[k];
+                        at[(size_t)k * g->ks] = blk[k];
                 }
             }
         }
     }
     /* the slack after each plane is read (and its scores dropped) by the
      * AVX2 window scores: keep it defined */
-    for (int k = 0; k < hist; k++)
-        memset(planes + (size_t)k * g->plane + (size_t)nbx * nby, 0,
-               sizeof(float) * (g->plane - (size_t)nbx * nby));
+    for (size_t r = 0; r < (size_t)nby * hist; r++)
+        memset(planes + r * g->ks + nbx, 0, sizeof(float) * (g->ks - (size_t)nbx));
     *planes_out = planes;
     return HK_OK;
 }
 
 void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                           int nbx, int row0, int nrows, int nwx, double *scores)
+                           size_t nbx, int row0, int nrows, int nwx, double *scores)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
     for (int r = 0; r < nrows; r++) {
@@ -388,7 +389,8 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
         return HK_ERR_NOMEM;
     for (size_t b = 0; b < n; b++)
         for (int k = 0; k < p->hist; k++)
-            out[b * p->hist + k] = planes[(size_t)k * g.plane + b];
+            out[b * p->hist + k] =
+                planes[(b / g.nbx) * g.rstride + (size_t)k * g.ks + b % g.nbx];
     *grid = out;
     return HK_OK;
 }
@@ -414,9 +416,9 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
         return HK_ERR_NOMEM;
     for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
         if (p->simd && p->wkx == 1)
-            hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+            hk__score_rows_avx2(p, planes, g.ks, g.rstride, wy, 1, nwx, scores);
         else
-            hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
+            hk__score_rows_scalar(p, planes, g.ks, g.rstride, wy, 1, nwx, scores);
         for (int wx = 0; wx < nwx && st == HK_OK; wx++)
             if (scores[wx] >= p->hit_threshold)
                 st = hk__hits_push(out, wx * p->wsx - p->padx, wy * p->wsy - p->pady, scores[wx]);

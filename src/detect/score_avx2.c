@@ -17,7 +17,7 @@ int hk__cpu_has_avx2(void)
 
 /* Sixteen windows wx .. wx + 15 of window row wy (two vectors of eight
  * lanes; every lane keeps OpenCV's four partial sums of its window). */
-static inline void score16(const hk_level_plan *p, const float *planes, size_t ps, int nbx,
+static inline void score16(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
                            int wy, int wx, double *out)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
@@ -76,7 +76,7 @@ static inline void score16(const hk_level_plan *p, const float *planes, size_t p
  * so a block row's data stays in L1 while the window slides over its
  * columns) into a small table, then added in double in OpenCV's block
  * order. Every float and double operation is the one score16 does. */
-static inline void score16_rows(const hk_level_plan *p, const float *planes, size_t ps, int nbx,
+static inline void score16_rows(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
                                 int wy, int wx, double *out)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
@@ -124,10 +124,10 @@ static inline void score16_rows(const hk_level_plan *p, const float *planes, siz
  * stride ps leaves at least 16 floats after the last block: the last group
  * of sixteen windows also scores up to 15 windows past the row's end (its
  * loads stay inside the plane), and those scores are dropped. */
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, int nbx,
+void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
                          int row0, int nrows, int nwx, double *scores)
 {
-    void (*const f)(const hk_level_plan *, const float *, size_t, int, int, int, double *) =
+    void (*const f)(const hk_level_plan *, const float *, size_t, size_t, int, int, double *) =
         p->nbx_w * p->nby_w <= 256 && p->hist % 4 == 0 ? score16_rows : score16;
     for (int r = 0; r < nrows; r++) {
         int wy = row0 + r;
@@ -149,7 +149,7 @@ int hk__cpu_has_avx2(void)
     return 0;
 }
 
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, int nbx,
+void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
                          int row0, int nrows, int nwx, double *scores)
 {
     hk__score_rows_scalar(p, planes, ps, nbx, row0, nrows, nwx, scores);
