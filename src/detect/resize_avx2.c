@@ -29,22 +29,31 @@ static inline __m128i load8(const uint8_t *p)
 }
 
 /* H[3x + c] for one source row; A: byte offset of each output pixel's left
- * pixel; W: per pair of output pixels, 8 uint16 left weights then 8 right
- * weights in the lane layout of the shuffle. */
+ * pixel; W: per four output pixels, 16 uint16 left weights then 16 right
+ * weights in the lane layout of the shuffle (two pixels per 128-bit lane,
+ * three values each, two unused). */
 static void hrow3(const uint8_t *s, const int32_t *A, const uint16_t *W, const uint16_t *w0,
-                  const uint16_t *w1, int dw, int vpairs, uint16_t *H)
+                  const uint16_t *w1, int dw, int vquads, uint16_t *H)
 {
-    const __m128i sa = _mm_setr_epi8(0, -1, 1, -1, 2, -1, 8, -1, 9, -1, 10, -1, -1, -1, -1, -1);
-    const __m128i sb = _mm_setr_epi8(3, -1, 4, -1, 5, -1, 11, -1, 12, -1, 13, -1, -1, -1, -1, -1);
-    int k = 0;
-    for (; k < vpairs; k++) {
-        __m128i v = _mm_unpacklo_epi64(load8(s + A[2 * k]), load8(s + A[2 * k + 1]));
-        __m128i l = _mm_mullo_epi16(_mm_shuffle_epi8(v, sa), _mm_loadu_si128((const __m128i *)(W + 16 * k)));
-        __m128i r = _mm_mullo_epi16(_mm_shuffle_epi8(v, sb),
-                                    _mm_loadu_si128((const __m128i *)(W + 16 * k + 8)));
-        _mm_storeu_si128((__m128i *)(H + 6 * k), _mm_add_epi16(l, r));
+    const __m256i sa = _mm256_setr_epi8(0, -1, 1, -1, 2, -1, 8, -1, 9, -1, 10, -1, -1, -1, -1, -1,
+                                        0, -1, 1, -1, 2, -1, 8, -1, 9, -1, 10, -1, -1, -1, -1, -1);
+    const __m256i sb = _mm256_setr_epi8(3, -1, 4, -1, 5, -1, 11, -1, 12, -1, 13, -1, -1, -1, -1, -1,
+                                        3, -1, 4, -1, 5, -1, 11, -1, 12, -1, 13, -1, -1, -1, -1, -1);
+    int q = 0;
+    for (; q < vquads; q++) {
+        const int32_t *a = A + 4 * q;
+        __m128i p0 = _mm_unpacklo_epi64(load8(s + a[0]), load8(s + a[1]));
+        __m128i p1 = _mm_unpacklo_epi64(load8(s + a[2]), load8(s + a[3]));
+        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1);
+        __m256i l = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, sa),
+                                       _mm256_loadu_si256((const __m256i *)(W + 32 * q)));
+        __m256i r = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, sb),
+                                       _mm256_loadu_si256((const __m256i *)(W + 32 * q + 16)));
+        __m256i h = _mm256_add_epi16(l, r);
+        _mm_storeu_si128((__m128i *)(H + 12 * q), _mm256_castsi256_si128(h));
+        _mm_storeu_si128((__m128i *)(H + 12 * q + 6), _mm256_extracti128_si256(h, 1));
     }
-    for (int x = 2 * k; x < dw; x++)
+    for (int x = 4 * q; x < dw; x++)
         for (int c = 0; c < 3; c++)
             H[3 * x + c] = (uint16_t)(w0[x] * s[A[x] + c] + (w1[x] ? w1[x] * s[A[x] + 3 + c] : 0));
 }
@@ -59,31 +68,35 @@ void hk__resize_u8_avx2(const uint8_t *src, int sw, int sh, size_t sstride, int 
     hk_resize_axis *ax = scratch, *ay = ax + dw;
     uintptr_t q = ((uintptr_t)(ay + dh) + 31) & ~(uintptr_t)31;
     const int n = dw * 3;
-    const int np = (dw + 1) / 2;
+    const int nq = (dw + 3) / 4;
     int32_t *A = (int32_t *)q;
-    uint16_t *W = (uint16_t *)(A + dw + 8);                 /* np * 16 */
-    uint16_t *w0 = W + (size_t)np * 16, *w1 = w0 + dw + 8;   /* per pixel */
+    uint16_t *W = (uint16_t *)(A + dw + 8);                 /* nq * 32 */
+    uint16_t *w0 = W + (size_t)nq * 32, *w1 = w0 + dw + 8;   /* per pixel */
     uint16_t *Hs[2] = {w1 + dw + 8, w1 + dw + 8 + n + 16};
     int tag[2] = {-1, -1};
     hk__resize_axis(sw, dw, ax);
     hk__resize_axis(sh, dh, ay);
     const size_t srclen = (size_t)sw * 3;
-    int vpairs = 0;
+    int vquads = 0;
     for (int x = 0; x < dw; x++) {
         A[x] = ax[x].ofs * 3;
         w0[x] = ax[x].mode == 0 ? ax[x].c0 : 256;
         w1[x] = ax[x].mode == 0 ? ax[x].c1 : 0;
     }
-    memset(W, 0, sizeof(uint16_t) * (size_t)np * 16);
-    for (int k = 0; k < dw / 2; k++) {
-        for (int c = 0; c < 3; c++)
-            for (int t = 0; t < 2; t++) {
-                W[16 * k + 3 * t + c] = w0[2 * k + t];
-                W[16 * k + 8 + 3 * t + c] = w1[2 * k + t];
+    memset(W, 0, sizeof(uint16_t) * (size_t)nq * 32);
+    for (int q = 0; q < dw / 4; q++) {
+        int inside = 1;
+        for (int t = 0; t < 4; t++) {
+            /* pixel 4q + t: lane t / 2, slot t % 2 */
+            uint16_t *l = W + 32 * q + 8 * (t / 2) + 3 * (t % 2);
+            for (int c = 0; c < 3; c++) {
+                l[c] = w0[4 * q + t];
+                l[16 + c] = w1[4 * q + t];
             }
-        /* both 8-byte loads inside the row (offsets only grow) */
-        if (k == vpairs && (size_t)A[2 * k + 1] + 8 <= srclen && (size_t)A[2 * k] + 8 <= srclen)
-            vpairs = k + 1;
+            inside &= (size_t)A[4 * q + t] + 8 <= srclen; /* whole 8-byte load in the row */
+        }
+        if (q == vquads && inside)
+            vquads = q + 1;
     }
     const __m256i round = _mm256_set1_epi32(0x8000);
     for (int y = 0; y < dh; y++) {
@@ -97,7 +110,7 @@ void hk__resize_u8_avx2(const uint8_t *src, int sw, int sh, size_t sstride, int 
             if (slot[k] < 0) {
                 /* keep the row the other weight needs */
                 int t = k == 0 ? (tag[0] == need[1] ? 1 : 0) : 1 - slot[0];
-                hrow3(src + (size_t)need[k] * sstride, A, W, w0, w1, dw, vpairs, Hs[t]);
+                hrow3(src + (size_t)need[k] * sstride, A, W, w0, w1, dw, vquads, Hs[t]);
                 tag[t] = need[k];
                 slot[k] = t;
             }
