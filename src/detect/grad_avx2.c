@@ -127,6 +127,8 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
         for (; x + 8 <= wp; x += 8) {
             __m256 gx = _mm256_sub_ps(_mm256_loadu_ps(cur[0] + x + 1), _mm256_loadu_ps(cur[0] + x - 1));
             __m256 gy = _mm256_sub_ps(_mm256_loadu_ps(next[0] + x), _mm256_loadu_ps(prev[0] + x));
+            _mm256_storeu_ps(dx + x, gx);
+            _mm256_storeu_ps(dy + x, gy);
             finish8(&k, gx, gy, h0 + x, a0 + x, a1 + x);
         }
         for (int t = x; t < wp; t++) {
@@ -150,6 +152,8 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
             mask = _mm256_cmp_ps(_mm256_max_ps(m[2], m[1]), m[0], _CMP_GT_OQ);
             bx = _mm256_blendv_ps(gx[0], bx, mask);
             by = _mm256_blendv_ps(gy[0], by, mask);
+            _mm256_storeu_ps(dx + x, bx); /* for the tail's overlapping vector */
+            _mm256_storeu_ps(dy + x, by);
             finish8(&k, bx, by, h0 + x, a0 + x, a1 + x);
         }
         for (int t = x; t < wp; t++) {
@@ -163,6 +167,11 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
             dx[t] = gx[best];
             dy[t] = gy[best];
         }
+    }
+    /* the rest: eight pixels ending at wp (recomputing a few, identically) */
+    for (; wp >= 8 && x < wp; x += 8) {
+        int t = x + 8 <= wp ? x : wp - 8;
+        finish8(&k, _mm256_loadu_ps(dx + t), _mm256_loadu_ps(dy + t), h0 + t, a0 + t, a1 + t);
     }
     for (; x < wp; x++) {
         float mag = sqrtf(fmaf(dx[x], dx[x], dy[x] * dy[x]));
