@@ -33,7 +33,7 @@ static int reflect101(int p, int len)
 #include "hog/opencv_channel.h"
 
 /* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
-__attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+void hk__grad_row_scalar(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
                          const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
                          uint8_t *h0, float *a0, float *a1)
 {
@@ -258,7 +258,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
             hk__grad_row_avx2(planes3[0], planes3[1], planes3[2], cn, wp, nbins,
                               o->signed_gradient, dx, dy, h0 + br, a0 + br, a1 + br);
         } else {
-            gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
+            hk__grad_row_scalar(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
         }
         if (p->simd_hist) {
             /* 16x16 blocks on an 8-pixel grid: a band of eight rows at a

@@ -95,6 +95,11 @@ void hk__hist_blocks_norm_avx2(const float *const *cyacc, int nbx, int nbins, co
                                float thresh, float *planes, size_t plane);
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist);
+/* The scalar reference gradient of padded row y (level.c): image columns
+ * and rows of padded x (-1 .. wp) and y (-1 .. hp) are xmap[x], ymap[y]. */
+void hk__grad_row_scalar(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+                         const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
+                         uint8_t *h0, float *a0, float *a1);
 /* Gamma table of n pixels (cn = 1 or 3, RGB) into planes f[k] in OpenCV's
  * channel order: sqrt computed as the table holds it (sqrtf of the value,
  * correctly rounded either way) when gamma, else the value. */
