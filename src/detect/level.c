@@ -2,12 +2,14 @@
  *
  * Blocks are computed once per level on the grid of the cache stride, the
  * way cv::HOGDescriptor's HOGCache would produce them, and stored planar
- * (one plane per histogram entry) so that the SVM runs over windows with
- * contiguous loads. A block's histogram is separable: pixel (j, i) adds
- * mag * u[cx][j] * v[cy][i] to cell (cx, cy), so each image row is first
- * reduced across block columns (u), and rows are then folded into the block
- * rows that contain them (v). Rows are streamed: only the block rows being
- * filled are in memory, plus the finished grid. */
+ * per block row (one row of floats per histogram entry) so that the SVM
+ * runs over windows with contiguous loads. A block's histogram is
+ * separable: pixel (j, i) adds mag * u[cx][j] * v[cy][i] to cell (cx, cy),
+ * so each image row is first reduced across block columns (u), and rows are
+ * then folded into the block rows that contain them (v). Rows are streamed:
+ * only the block rows being filled are in memory, plus, for detection, the
+ * finished block rows of one window row (a ring): a window row is scored as
+ * soon as its last block row is done, while its blocks are still in cache. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -124,6 +126,10 @@ typedef struct grid_geom {
      * one row of nbx floats per histogram entry, 16 floats of slack after
      * each (read by the AVX2 window scores, and kept zero) */
     size_t ks, rstride, total;
+    /* block rows kept: all (nby), or a ring of the last `ring` rows when
+     * windows are scored as soon as their rows are done; row j is at slot
+     * j % ring */
+    int ring;
 } grid_geom;
 
 static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
@@ -138,16 +144,28 @@ static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
         g->nby = (g->hp - o->block_height) / p->gsy + 1;
     }
     g->ks = (size_t)g->nbx + 16;
+    g->ring = g->nby;
     if (!hk_mul_size((size_t)p->hist, g->ks, &g->rstride) ||
         !hk_mul_size(g->rstride, (size_t)g->nby, &g->total))
         return HK_ERR_OVERFLOW;
     return HK_OK;
 }
 
+/* Called when block row j is complete (rows are completed in order). */
+typedef hk_status (*row_done_fn)(void *ctx, const float *planes, int j);
+
+static void geometry_ring(int ring, grid_geom *g)
+{
+    if (ring < g->nby) {
+        g->ring = ring;
+        g->total = g->rstride * (size_t)ring; /* smaller than the checked full size */
+    }
+}
+
 /* Computes the block grid in the layout of grid_geom. */
 static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                               size_t stride, const grid_geom *g, hk_level_scratch *scr,
-                              float **planes_out)
+                              float **planes_out, row_done_fn done_fn, void *done_ctx)
 {
     const hk_opencv_params *o = &p->det->hog;
     const int bw = o->block_width, bh = o->block_height, nbins = o->nbins;
@@ -209,6 +227,11 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     float *blk = (float *)q;
     q += (parts[7] + 63) & ~(size_t)63;
     float *conv = (float *)q;
+    /* the slack after each row of a block row is read (and its scores
+     * dropped) by the AVX2 window scores: keep it defined (the AVX2 blocks
+     * write zeros into its first 7 floats) */
+    for (size_t r = 0; r < (size_t)g->ring * hist; r++)
+        memset(planes + r * g->ks + nbx, 0, sizeof(float) * (g->ks - (size_t)nbx));
     if (p->simd_hist) /* the slack segments of a finished block row are read */
         for (int t = 0; t < 2; t++)
             memset(accs + (2 + t) * seg_acc + (size_t)(nbx + 1) * nbins * 8, 0,
@@ -274,7 +297,12 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
             int j = c - 1;
             const float *cyacc[2] = {done, done + seg_acc};
             hk__hist_blocks_norm_avx2(cyacc, nbx, nbins, p->u, thresh,
-                                      planes + (size_t)j * g->rstride, g->ks);
+                                      planes + (size_t)(j % g->ring) * g->rstride, g->ks);
+            if (done_fn) {
+                hk_status st = done_fn(done_ctx, planes, j);
+                if (st != HK_OK)
+                    return st;
+            }
             continue;
         }
         /* Row pass: H[i][cx][bin] = sum_j u[cx][j] * vote(i * gsx + j), skipping
@@ -323,46 +351,43 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                                    A + (size_t)cy * rowh + ((size_t)i * ncx + cx) * nbins,
                                    sizeof(float) * nbins);
                     normalize_block(blk, hist, thresh);
-                    float *at = planes + (size_t)j * g->rstride + i;
+                    float *at = planes + (size_t)(j % g->ring) * g->rstride + i;
                     for (int k = 0; k < hist; k++)
                         at[(size_t)k * g->ks] = blk[k];
+                }
+                if (done_fn) {
+                    hk_status st = done_fn(done_ctx, planes, j);
+                    if (st != HK_OK)
+                        return st;
                 }
             }
         }
     }
-    /* the slack after each plane is read (and its scores dropped) by the
-     * AVX2 window scores: keep it defined */
-    for (size_t r = 0; r < (size_t)nby * hist; r++)
-        memset(planes + r * g->ks + nbx, 0, sizeof(float) * (g->ks - (size_t)nbx));
     *planes_out = planes;
     return HK_OK;
 }
 
-void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                           size_t nbx, int row0, int nrows, int nwx, double *scores)
+void hk__score_row_scalar(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                          int nwx, double *scores)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
-    for (int r = 0; r < nrows; r++) {
-        int wy = row0 + r;
-        for (int wx = 0; wx < nwx; wx++) {
-            double s = p->rho;
-            const float *svm = p->svm;
-            for (int bx = 0; bx < nbxw; bx++)
-                for (int by = 0; by < nbyw; by++, svm += hist) {
-                    size_t at = (size_t)(wy * p->wky + by * p->bky) * nbx + wx * p->wkx + bx * p->bkx;
-                    const float *vec = planes + at;
-                    float ps[4] = {0, 0, 0, 0};
-                    int k = 0;
-                    for (; k + 4 <= hist; k += 4)
-                        for (int l = 0; l < 4; l++)
-                            ps[l] += vec[(size_t)(k + l) * plane_stride] * svm[k + l];
-                    double sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
-                    for (; k < hist; k++)
-                        sum += vec[(size_t)k * plane_stride] * svm[k];
-                    s += sum;
-                }
-            scores[(size_t)r * nwx + wx] = s;
-        }
+    for (int wx = 0; wx < nwx; wx++) {
+        double s = p->rho;
+        const float *svm = p->svm;
+        for (int bx = 0; bx < nbxw; bx++)
+            for (int by = 0; by < nbyw; by++, svm += hist) {
+                const float *vec = rows[by * p->bky] + (size_t)wx * p->wkx + bx * p->bkx;
+                float ps[4] = {0, 0, 0, 0};
+                int k = 0;
+                for (; k + 4 <= hist; k += 4)
+                    for (int l = 0; l < 4; l++)
+                        ps[l] += vec[(size_t)(k + l) * plane_stride] * svm[k + l];
+                double sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+                for (; k < hist; k++)
+                    sum += vec[(size_t)k * plane_stride] * svm[k];
+                s += sum;
+            }
+        scores[wx] = s;
     }
 }
 
@@ -380,7 +405,7 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!g.nbx || !g.nby)
         return HK_OK;
     float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, NULL, NULL);
     if (st != HK_OK)
         return st;
     size_t n = (size_t)g.nbx * g.nby;
@@ -395,6 +420,38 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
     return HK_OK;
 }
 
+/* Scores window rows as soon as their block rows are done. */
+typedef struct scorer {
+    const hk_level_plan *p;
+    const grid_geom *g;
+    int nwx, nwy, next; /* next window row to score */
+    double *scores;
+    const float **rows; /* block rows of one window row */
+    hk_hits *out;
+} scorer;
+
+static hk_status score_ready(void *ctx, const float *planes, int j)
+{
+    scorer *sc = ctx;
+    const hk_level_plan *p = sc->p;
+    const int span = (p->nby_w - 1) * p->bky; /* last block row of a window, relative */
+    hk_status st = HK_OK;
+    for (; sc->next < sc->nwy && sc->next * p->wky + span <= j && st == HK_OK; sc->next++) {
+        int wy = sc->next;
+        for (int r = 0; r <= span; r++)
+            sc->rows[r] = planes + (size_t)((wy * p->wky + r) % sc->g->ring) * sc->g->rstride;
+        if (p->simd && p->wkx == 1)
+            hk__score_row_avx2(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
+        else
+            hk__score_row_scalar(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
+        for (int wx = 0; wx < sc->nwx && st == HK_OK; wx++)
+            if (sc->scores[wx] >= p->hit_threshold)
+                st = hk__hits_push(sc->out, wx * p->wsx - p->padx, wy * p->wsy - p->pady,
+                                   sc->scores[wx]);
+    }
+    return st;
+}
+
 hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                            size_t stride, hk_level_scratch *scratch, hk_hits *out)
 {
@@ -407,22 +464,22 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
         return HK_OK;
     int nwx = (g.wp - o->win_width) / p->wsx + 1;
     int nwy = (g.hp - o->win_height) / p->wsy + 1;
-    float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
-    if (st != HK_OK)
-        return st;
+    /* a window row is scored when its last block row is done, so only the
+     * block rows of one window row are kept: row j replaces row j - span - 1,
+     * which no unscored window row uses */
+    const int span = (p->nby_w - 1) * p->bky;
+    geometry_ring(span + 1, &g);
     double *scores = malloc(sizeof(double) * (size_t)nwx);
-    if (!scores)
+    const float **rows = malloc(sizeof(*rows) * (size_t)(span + 1));
+    if (!scores || !rows) {
+        free(scores);
+        free(rows);
         return HK_ERR_NOMEM;
-    for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
-        if (p->simd && p->wkx == 1)
-            hk__score_rows_avx2(p, planes, g.ks, g.rstride, wy, 1, nwx, scores);
-        else
-            hk__score_rows_scalar(p, planes, g.ks, g.rstride, wy, 1, nwx, scores);
-        for (int wx = 0; wx < nwx && st == HK_OK; wx++)
-            if (scores[wx] >= p->hit_threshold)
-                st = hk__hits_push(out, wx * p->wsx - p->padx, wy * p->wsy - p->pady, scores[wx]);
     }
+    scorer sc = {p, &g, nwx, nwy, 0, scores, rows, out};
+    float *planes;
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, score_ready, &sc);
     free(scores);
+    free(rows);
     return st;
 }

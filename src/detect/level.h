@@ -69,15 +69,15 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
                            size_t stride, hk_level_scratch *scratch, float **grid, int *nbx,
                            int *nby);
 
-/* Window scores of window rows row0 .. row0 + nrows - 1 (nwx windows
- * each): entry k of grid block (j, i) is planes[j * nbx + k * plane_stride
- * + i] (nbx: the grid's row stride in floats). The AVX2 kernel needs
- * wkx == 1 and 16 readable floats after each row of blocks; it equals the
- * scalar one bit for bit. */
-void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                           size_t nbx, int row0, int nrows, int nwx, double *scores);
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                         size_t nbx, int row0, int nrows, int nwx, double *scores);
+/* Window scores of one window row (nwx windows): rows[r] is the grid row
+ * r block rows below the window row's first (r = by * bky), and entry k of
+ * the block at column i of a grid row is row[k * plane_stride + i]. The
+ * AVX2 kernel needs wkx == 1 and 16 readable floats after each row of
+ * blocks; it equals the scalar one bit for bit. */
+void hk__score_row_scalar(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                          int nwx, double *scores);
+void hk__score_row_avx2(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                        int nwx, double *scores);
 int hk__cpu_has_avx2(void);
 int hk__cpu_has_avx2_fma(void);
 /* hist_avx2.c: see there. */

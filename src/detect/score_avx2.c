@@ -17,8 +17,8 @@ int hk__cpu_has_avx2(void)
 
 /* Sixteen windows wx .. wx + 15 of window row wy (two vectors of eight
  * lanes; every lane keeps OpenCV's four partial sums of its window). */
-static inline void score16(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
-                           int wy, int wx, double *out)
+static inline void score16(const hk_level_plan *p, const float *const *rows, size_t ps, int wx,
+                           double *out)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
     const int k4 = hist & ~3;
@@ -26,7 +26,7 @@ static inline void score16(const hk_level_plan *p, const float *planes, size_t p
     const float *svm = p->svm;
     for (int bx = 0; bx < nbxw; bx++)
         for (int by = 0; by < nbyw; by++, svm += hist) {
-            const float *v = planes + (size_t)(wy * p->wky + by * p->bky) * nbx + wx + bx * p->bkx;
+            const float *v = rows[by * p->bky] + wx + bx * p->bkx;
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
             __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             int k = 0;
@@ -76,13 +76,13 @@ static inline void score16(const hk_level_plan *p, const float *planes, size_t p
  * so a block row's data stays in L1 while the window slides over its
  * columns) into a small table, then added in double in OpenCV's block
  * order. Every float and double operation is the one score16 does. */
-static inline void score16_rows(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
-                                int wy, int wx, double *out)
+static inline void score16_rows(const hk_level_plan *p, const float *const *rows, size_t ps,
+                                int wx, double *out)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
     float bs[256 * 16] __attribute__((aligned(32)));
     for (int by = 0; by < nbyw; by++) {
-        const float *row = planes + (size_t)(wy * p->wky + by * p->bky) * nbx + wx;
+        const float *row = rows[by * p->bky] + wx;
         for (int bx = 0; bx < nbxw; bx++) {
             const float *v = row + bx * p->bkx;
             const float *svm = p->svm + (size_t)(bx * nbyw + by) * hist;
@@ -120,27 +120,23 @@ static inline void score16_rows(const hk_level_plan *p, const float *planes, siz
     _mm256_storeu_pd(out + 12, s3);
 }
 
-/* Needs wkx == 1 (window stride = grid stride in x) and planes whose
- * stride ps leaves at least 16 floats after the last block: the last group
- * of sixteen windows also scores up to 15 windows past the row's end (its
- * loads stay inside the plane), and those scores are dropped. */
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
-                         int row0, int nrows, int nwx, double *scores)
+/* Needs wkx == 1 (window stride = grid stride in x) and 16 readable
+ * floats after each row of blocks: the last group of sixteen windows also
+ * scores up to 15 windows past the row's end, and those scores are
+ * dropped. */
+void hk__score_row_avx2(const hk_level_plan *p, const float *const *rows, size_t ps, int nwx,
+                        double *scores)
 {
-    void (*const f)(const hk_level_plan *, const float *, size_t, size_t, int, int, double *) =
+    void (*const f)(const hk_level_plan *, const float *const *, size_t, int, double *) =
         p->nbx_w * p->nby_w <= 256 && p->hist % 4 == 0 ? score16_rows : score16;
-    for (int r = 0; r < nrows; r++) {
-        int wy = row0 + r;
-        double *o = scores + (size_t)r * nwx;
-        int wx = 0;
-        for (; wx + 16 <= nwx; wx += 16)
-            f(p, planes, ps, nbx, wy, wx, o + wx);
-        if (wx < nwx) {
-            double tmp[16];
-            f(p, planes, ps, nbx, wy, wx, tmp);
-            for (int t = wx; t < nwx; t++)
-                o[t] = tmp[t - wx];
-        }
+    int wx = 0;
+    for (; wx + 16 <= nwx; wx += 16)
+        f(p, rows, ps, wx, scores + wx);
+    if (wx < nwx) {
+        double tmp[16];
+        f(p, rows, ps, wx, tmp);
+        for (int t = wx; t < nwx; t++)
+            scores[t] = tmp[t - wx];
     }
 }
 #else
@@ -149,9 +145,9 @@ int hk__cpu_has_avx2(void)
     return 0;
 }
 
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t ps, size_t nbx,
-                         int row0, int nrows, int nwx, double *scores)
+void hk__score_row_avx2(const hk_level_plan *p, const float *const *rows, size_t ps, int nwx,
+                        double *scores)
 {
-    hk__score_rows_scalar(p, planes, ps, nbx, row0, nrows, nwx, scores);
+    hk__score_row_scalar(p, rows, ps, nwx, scores);
 }
 #endif

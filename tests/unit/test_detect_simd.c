@@ -176,11 +176,17 @@ static void scores_case(const hk_detector *det, int nbx, int nby, int wstride)
     int nwx = (nbx - (p.nbx_w - 1) * p.bkx - 1) / p.wkx + 1;
     int nwy = (nby - (p.nby_w - 1) * p.bky - 1) / p.wky + 1;
     double *a = malloc(sizeof(double) * nwx * nwy), *b = malloc(sizeof(double) * nwx * nwy);
-    hk__score_rows_scalar(&p, planes, plane, nbx, 0, nwy, nwx, a);
-    if (p.wkx == 1)
-        hk__score_rows_avx2(&p, planes, plane, nbx, 0, nwy, nwx, b);
-    else
-        memcpy(b, a, sizeof(double) * nwx * nwy);
+    const float **rows = malloc(sizeof(*rows) * (size_t)nby);
+    for (int wy = 0; wy < nwy; wy++) {
+        for (int r = 0; wy * p.wky + r < nby; r++)
+            rows[r] = planes + (size_t)(wy * p.wky + r) * nbx;
+        hk__score_row_scalar(&p, rows, plane, nwx, a + (size_t)wy * nwx);
+        if (p.wkx == 1)
+            hk__score_row_avx2(&p, rows, plane, nwx, b + (size_t)wy * nwx);
+        else
+            memcpy(b + (size_t)wy * nwx, a + (size_t)wy * nwx, sizeof(double) * nwx);
+    }
+    free(rows);
     int same = memcmp(a, b, sizeof(double) * nwx * nwy) == 0;
     if (!same)
         fprintf(stderr, "scores %dx%d blocks differ\n", nbx, nby);
