@@ -120,6 +120,39 @@ static inline void score16_rows(const hk_level_plan *p, const float *const *rows
     _mm256_storeu_pd(out + 12, s3);
 }
 
+/* Eight windows, as score16_rows (the last few windows of a row). */
+static void score8_rows(const hk_level_plan *p, const float *const *rows, size_t ps, int wx,
+                        double *out)
+{
+    const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
+    float bs[256 * 8] __attribute__((aligned(32)));
+    for (int by = 0; by < nbyw; by++) {
+        const float *row = rows[by * p->bky] + wx;
+        for (int bx = 0; bx < nbxw; bx++) {
+            const float *v = row + bx * p->bkx;
+            const float *svm = p->svm + (size_t)(bx * nbyw + by) * hist;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int k = 0; k < hist; k += 4) {
+                const float *r = v + (size_t)k * ps;
+                a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(r), _mm256_set1_ps(svm[k])));
+                a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(r + ps), _mm256_set1_ps(svm[k + 1])));
+                a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps), _mm256_set1_ps(svm[k + 2])));
+                a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps), _mm256_set1_ps(svm[k + 3])));
+            }
+            _mm256_store_ps(bs + (size_t)(bx * nbyw + by) * 8,
+                            _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        }
+    }
+    __m256d s0 = _mm256_set1_pd(p->rho), s1 = s0;
+    for (int b = 0; b < nbxw * nbyw; b++) {
+        const float *o = bs + (size_t)b * 8;
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm_load_ps(o)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm_load_ps(o + 4)));
+    }
+    _mm256_storeu_pd(out, s0);
+    _mm256_storeu_pd(out + 4, s1);
+}
+
 /* Needs wkx == 1 (window stride = grid stride in x) and 16 readable
  * floats after each row of blocks: the last group of sixteen windows also
  * scores up to 15 windows past the row's end, and those scores are
@@ -127,14 +160,18 @@ static inline void score16_rows(const hk_level_plan *p, const float *const *rows
 void hk__score_row_avx2(const hk_level_plan *p, const float *const *rows, size_t ps, int nwx,
                         double *scores)
 {
+    const int fast = p->nbx_w * p->nby_w <= 256 && p->hist % 4 == 0;
     void (*const f)(const hk_level_plan *, const float *const *, size_t, int, double *) =
-        p->nbx_w * p->nby_w <= 256 && p->hist % 4 == 0 ? score16_rows : score16;
+        fast ? score16_rows : score16;
     int wx = 0;
     for (; wx + 16 <= nwx; wx += 16)
         f(p, rows, ps, wx, scores + wx);
     if (wx < nwx) {
         double tmp[16];
-        f(p, rows, ps, wx, tmp);
+        if (fast && nwx - wx <= 8)
+            score8_rows(p, rows, ps, wx, tmp);
+        else
+            f(p, rows, ps, wx, tmp);
         for (int t = wx; t < nwx; t++)
             scores[t] = tmp[t - wx];
     }
