@@ -67,7 +67,10 @@ static void run_level(job *jb, int i, hk_level_scratch *scr, uint8_t **buf, size
         }
         uint8_t *dst = *buf;
         void *rs = (void *)(((uintptr_t)(dst + pix) + 31) & ~(uintptr_t)31);
-        hk__resize_u8(jb->img, jb->w, jb->h, jb->stride, jb->cn, dst, sw, sh, rs);
+        if (jb->plan->simd)
+            hk__resize_u8_avx2(jb->img, jb->w, jb->h, jb->stride, jb->cn, dst, sw, sh, rs);
+        else
+            hk__resize_u8(jb->img, jb->w, jb->h, jb->stride, jb->cn, dst, sw, sh, rs);
         src = dst;
         stride = (size_t)sw * jb->cn;
     }

@@ -2,12 +2,14 @@
  *
  * Blocks are computed once per level on the grid of the cache stride, the
  * way cv::HOGDescriptor's HOGCache would produce them, and stored planar
- * (one plane per histogram entry) so that the SVM runs over windows with
- * contiguous loads. A block's histogram is separable: pixel (j, i) adds
- * mag * u[cx][j] * v[cy][i] to cell (cx, cy), so each image row is first
- * reduced across block columns (u), and rows are then folded into the block
- * rows that contain them (v). Rows are streamed: only the block rows being
- * filled are in memory, plus the finished grid. */
+ * per block row (one row of floats per histogram entry) so that the SVM
+ * runs over windows with contiguous loads. A block's histogram is
+ * separable: pixel (j, i) adds mag * u[cx][j] * v[cy][i] to cell (cx, cy),
+ * so each image row is first reduced across block columns (u), and rows are
+ * then folded into the block rows that contain them (v). Rows are streamed:
+ * only the block rows being filled are in memory, plus, for detection, the
+ * finished block rows of one window row (a ring): a window row is scored as
+ * soon as its last block row is done, while its blocks are still in cache. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@ static int reflect101(int p, int len)
 #include "hog/opencv_channel.h"
 
 /* Gradient of padded row y into h0 (first bin), a0/a1 (the two votes). */
-__attribute__((noinline)) static void gradient_row(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+void hk__grad_row_scalar(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
                          const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
                          uint8_t *h0, float *a0, float *a1)
 {
@@ -120,7 +122,14 @@ static void normalize_block(float *h, int sz, float thresh)
 typedef struct grid_geom {
     int wp, hp;       /* padded size */
     int nbx, nby;     /* blocks in the grid */
-    size_t plane;     /* floats per plane (nbx * nby rounded up) */
+    /* entry k of block (j, i) is at j * rstride + k * ks + i: per block row,
+     * one row of nbx floats per histogram entry, 16 floats of slack after
+     * each (read by the AVX2 window scores, and kept zero) */
+    size_t ks, rstride, total;
+    /* block rows kept: all (nby), or a ring of the last `ring` rows when
+     * windows are scored as soon as their rows are done; row j is at slot
+     * j % ring */
+    int ring;
 } grid_geom;
 
 static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
@@ -134,17 +143,29 @@ static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
         g->nbx = (g->wp - o->block_width) / p->gsx + 1;
         g->nby = (g->hp - o->block_height) / p->gsy + 1;
     }
-    size_t n;
-    if (!hk_mul_size((size_t)g->nbx, (size_t)g->nby, &n) || !hk_add_size(n, 16, &n))
+    g->ks = (size_t)g->nbx + 16;
+    g->ring = g->nby;
+    if (!hk_mul_size((size_t)p->hist, g->ks, &g->rstride) ||
+        !hk_mul_size(g->rstride, (size_t)g->nby, &g->total))
         return HK_ERR_OVERFLOW;
-    g->plane = n;
     return HK_OK;
 }
 
-/* Computes the planar block grid: planes + k * g->plane + (j * nbx + i). */
+/* Called when block row j is complete (rows are completed in order). */
+typedef hk_status (*row_done_fn)(void *ctx, const float *planes, int j);
+
+static void geometry_ring(int ring, grid_geom *g)
+{
+    if (ring < g->nby) {
+        g->ring = ring;
+        g->total = g->rstride * (size_t)ring; /* smaller than the checked full size */
+    }
+}
+
+/* Computes the block grid in the layout of grid_geom. */
 static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                               size_t stride, const grid_geom *g, hk_level_scratch *scr,
-                              float **planes_out)
+                              float **planes_out, row_done_fn done_fn, void *done_ctx)
 {
     const hk_opencv_params *o = &p->det->hog;
     const int bw = o->block_width, bh = o->block_height, nbins = o->nbins;
@@ -156,20 +177,23 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     size_t need = 0, parts[10];
     parts[0] = sizeof(int) * (size_t)(wp + 2);            /* xmap */
     parts[1] = sizeof(int) * (size_t)(g->hp + 2);         /* ymap */
-    parts[2] = sizeof(float) * (size_t)wp * 4;            /* dx dy a0 a1 */
-    parts[3] = (size_t)wp + 64;                           /* h0 */
+    /* dx dy, and a0 a1 h0: one row, or a band of eight rows (AVX2 path) */
+    const size_t rs = ((size_t)wp + 15) & ~(size_t)7;
+    const int band_rows = p->simd_hist ? 8 : 1;
+    parts[2] = sizeof(float) * ((size_t)wp * 2 + rs * 2 * band_rows);
+    parts[3] = rs * band_rows + 64;                       /* h0 */
     /* hist can be large for odd geometries (up to the coefficient limit):
      * the big products are checked */
     size_t planes_n, acc_n;
     if (!hk_mul_size((size_t)nbx, (size_t)hist, &acc_n) ||
         !hk_mul_size(acc_n, sizeof(float) * (size_t)(ring > 6 ? ring : 6), &acc_n) ||
-        !hk_mul_size((size_t)hist, g->plane, &planes_n) ||
-        !hk_mul_size(planes_n, sizeof(float), &planes_n))
+        !hk_mul_size(g->total, sizeof(float), &planes_n))
         return HK_ERR_OVERFLOW;
     parts[4] = sizeof(float) * acc;                      /* H, or a finished block row */
-    const size_t seg_acc = (size_t)(nbx + 1) * nbins * 8; /* AVX2 path: one cy of a block row */
+    /* AVX2 path: one cy of a block row, nbx + 1 segments and 8 of slack */
+    const size_t seg_acc = (size_t)(nbx + 9) * nbins * 8;
     parts[5] = sizeof(float) * (p->simd_hist ? 2 * seg_acc * 3 : acc * (size_t)ring);
-    parts[6] = sizeof(float) * (size_t)hist * g->plane;   /* planes */
+    parts[6] = planes_n;                                  /* planes */
     parts[7] = sizeof(float) * (size_t)hist;
     parts[8] = 0;
     parts[9] = sizeof(float) * 3 * (size_t)cn * (size_t)(wp + 16); /* gamma rows */
@@ -190,7 +214,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     q += (parts[0] + 63) & ~(size_t)63;
     int *ymap = (int *)q + 1;
     q += (parts[1] + 63) & ~(size_t)63;
-    float *dx = (float *)q, *dy = dx + wp, *a0 = dy + wp, *a1 = a0 + wp;
+    float *dx = (float *)q, *dy = dx + wp, *a0 = dy + wp, *a1 = a0 + rs * band_rows;
     q += (parts[2] + 63) & ~(size_t)63;
     uint8_t *h0 = (uint8_t *)q;
     q += (parts[3] + 63) & ~(size_t)63;
@@ -203,6 +227,15 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     float *blk = (float *)q;
     q += (parts[7] + 63) & ~(size_t)63;
     float *conv = (float *)q;
+    /* the slack after each row of a block row is read (and its scores
+     * dropped) by the AVX2 window scores: keep it defined (the AVX2 blocks
+     * write zeros into its first 7 floats) */
+    for (size_t r = 0; r < (size_t)g->ring * hist; r++)
+        memset(planes + r * g->ks + nbx, 0, sizeof(float) * (g->ks - (size_t)nbx));
+    if (p->simd_hist) /* the slack segments of a finished block row are read */
+        for (int t = 0; t < 2; t++)
+            memset(accs + (2 + t) * seg_acc + (size_t)(nbx + 1) * nbins * 8, 0,
+                   sizeof(float) * 8 * nbins * 8);
     /* ring of three gamma-corrected rows (padded y - 1, y, y + 1) */
     const float *rowp[3][3];
     int conv_row[3] = {-2, -2, -2};
@@ -230,18 +263,10 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                     int lo = p->padx, hi = p->padx + w; /* [lo, hi) is inside */
                     for (int x = -1; x <= wp; x++) {
                         if (x == lo && hi <= wp) {
-                            const uint8_t *s3 = src;
-                            if (cn == 1)
-                                for (; x < hi; x++)
-                                    f[0][x] = p->lut[s3[x - lo]];
-                            else
-                                for (; x < hi; x++) {
-                                    const uint8_t *px = s3 + (size_t)(x - lo) * 3;
-                                    f[0][x] = p->lut[px[2]];
-                                    f[1][x] = p->lut[px[1]];
-                                    f[2][x] = p->lut[px[0]];
-                                }
-                            x--;
+                            float *fx[3] = {f[0] + lo, cn == 3 ? f[1] + lo : NULL,
+                                            cn == 3 ? f[2] + lo : NULL};
+                            hk__gamma_row_avx2(src, w, cn, o->gamma_correction, p->lut, fx);
+                            x = hi - 1;
                             continue;
                         }
                         const uint8_t *px = src + (size_t)xmap[x] * cn;
@@ -252,42 +277,31 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                 }
                 planes3[r] = rowp[slot];
             }
+            size_t br = p->simd_hist ? (size_t)(y & 7) * rs : 0;
             hk__grad_row_avx2(planes3[0], planes3[1], planes3[2], cn, wp, nbins,
-                              o->signed_gradient, dx, dy, h0, a0, a1);
+                              o->signed_gradient, dx, dy, h0 + br, a0 + br, a1 + br);
         } else {
-            gradient_row(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
+            hk__grad_row_scalar(p, img, cn, stride, xmap, ymap, y, wp, dx, dy, h0, a0, a1);
         }
         if (p->simd_hist) {
-            /* 16x16 blocks on an 8-pixel grid: vector accumulation by segment */
-            float *tg[4];
-            float tw[4];
-            int nt = 0;
-            int jl = y - 15 <= 0 ? 0 : (y - 15 + 7) / 8, jh = y / 8 < nby - 1 ? y / 8 : nby - 1;
-            for (int j = jl; j <= jh; j++) {
-                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
-                int py = y - 8 * j;
-                if (py == 0)
-                    memset(slot, 0, sizeof(float) * 2 * seg_acc);
-                for (int cy = 0; cy < 2; cy++)
-                    if (v[cy * 16 + py] != 0.f) {
-                        tg[nt] = slot + cy * seg_acc;
-                        tw[nt++] = v[cy * 16 + py];
-                    }
-            }
-            hk__hist_row_avx2(h0, a0, a1, nbx + 1, nbins, tw, tg, nt);
-            for (int j = jl; j <= jh; j++) {
-                if (y - 8 * j != 15)
-                    continue;
-                float *slot = accs + (size_t)(j % 3) * 2 * seg_acc;
-                const float *cyacc[2] = {slot, slot + seg_acc};
-                hk__hist_blocks_avx2(cyacc, nbx, nbins, p->u, H, hist);
-                for (int i = 0; i < nbx; i++) {
-                    memcpy(blk, H + (size_t)i * hist, sizeof(float) * hist);
-                    normalize_block(blk, hist, thresh);
-                    size_t at = (size_t)j * nbx + i;
-                    for (int k = 0; k < hist; k++)
-                        planes[(size_t)k * g->plane + at] = blk[k];
-                }
+            /* 16x16 blocks on an 8-pixel grid: a band of eight rows at a
+             * time; band c completes block row c - 1 */
+            if ((y & 7) != 7)
+                continue;
+            int c = y >> 3;
+            float *top = accs, *done = accs + 2 * seg_acc;
+            hk__hist_band_avx2(h0, a0, a1, rs, nbx + 1, nbins, v, top, c > 0 ? done : NULL,
+                               seg_acc);
+            if (c == 0)
+                continue;
+            int j = c - 1;
+            const float *cyacc[2] = {done, done + seg_acc};
+            hk__hist_blocks_norm_avx2(cyacc, nbx, nbins, p->u, thresh,
+                                      planes + (size_t)(j % g->ring) * g->rstride, g->ks);
+            if (done_fn) {
+                hk_status st = done_fn(done_ctx, planes, j);
+                if (st != HK_OK)
+                    return st;
             }
             continue;
         }
@@ -337,9 +351,14 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
                                    A + (size_t)cy * rowh + ((size_t)i * ncx + cx) * nbins,
                                    sizeof(float) * nbins);
                     normalize_block(blk, hist, thresh);
-                    size_t at = (size_t)j * nbx + i;
+                    float *at = planes + (size_t)(j % g->ring) * g->rstride + i;
                     for (int k = 0; k < hist; k++)
-                        planes[(size_t)k * g->plane + at] = blk[k];
+                        at[(size_t)k * g->ks] = blk[k];
+                }
+                if (done_fn) {
+                    hk_status st = done_fn(done_ctx, planes, j);
+                    if (st != HK_OK)
+                        return st;
                 }
             }
         }
@@ -348,31 +367,27 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     return HK_OK;
 }
 
-void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                           int nbx, int row0, int nrows, int nwx, double *scores)
+void hk__score_row_scalar(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                          int nwx, double *scores)
 {
     const int hist = p->hist, nbxw = p->nbx_w, nbyw = p->nby_w;
-    for (int r = 0; r < nrows; r++) {
-        int wy = row0 + r;
-        for (int wx = 0; wx < nwx; wx++) {
-            double s = p->rho;
-            const float *svm = p->svm;
-            for (int bx = 0; bx < nbxw; bx++)
-                for (int by = 0; by < nbyw; by++, svm += hist) {
-                    size_t at = (size_t)(wy * p->wky + by * p->bky) * nbx + wx * p->wkx + bx * p->bkx;
-                    const float *vec = planes + at;
-                    float ps[4] = {0, 0, 0, 0};
-                    int k = 0;
-                    for (; k + 4 <= hist; k += 4)
-                        for (int l = 0; l < 4; l++)
-                            ps[l] += vec[(size_t)(k + l) * plane_stride] * svm[k + l];
-                    double sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
-                    for (; k < hist; k++)
-                        sum += vec[(size_t)k * plane_stride] * svm[k];
-                    s += sum;
-                }
-            scores[(size_t)r * nwx + wx] = s;
-        }
+    for (int wx = 0; wx < nwx; wx++) {
+        double s = p->rho;
+        const float *svm = p->svm;
+        for (int bx = 0; bx < nbxw; bx++)
+            for (int by = 0; by < nbyw; by++, svm += hist) {
+                const float *vec = rows[by * p->bky] + (size_t)wx * p->wkx + bx * p->bkx;
+                float ps[4] = {0, 0, 0, 0};
+                int k = 0;
+                for (; k + 4 <= hist; k += 4)
+                    for (int l = 0; l < 4; l++)
+                        ps[l] += vec[(size_t)(k + l) * plane_stride] * svm[k + l];
+                double sum = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+                for (; k < hist; k++)
+                    sum += vec[(size_t)k * plane_stride] * svm[k];
+                s += sum;
+            }
+        scores[wx] = s;
     }
 }
 
@@ -390,7 +405,7 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!g.nbx || !g.nby)
         return HK_OK;
     float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, NULL, NULL);
     if (st != HK_OK)
         return st;
     size_t n = (size_t)g.nbx * g.nby;
@@ -399,9 +414,42 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
         return HK_ERR_NOMEM;
     for (size_t b = 0; b < n; b++)
         for (int k = 0; k < p->hist; k++)
-            out[b * p->hist + k] = planes[(size_t)k * g.plane + b];
+            out[b * p->hist + k] =
+                planes[(b / g.nbx) * g.rstride + (size_t)k * g.ks + b % g.nbx];
     *grid = out;
     return HK_OK;
+}
+
+/* Scores window rows as soon as their block rows are done. */
+typedef struct scorer {
+    const hk_level_plan *p;
+    const grid_geom *g;
+    int nwx, nwy, next; /* next window row to score */
+    double *scores;
+    const float **rows; /* block rows of one window row */
+    hk_hits *out;
+} scorer;
+
+static hk_status score_ready(void *ctx, const float *planes, int j)
+{
+    scorer *sc = ctx;
+    const hk_level_plan *p = sc->p;
+    const int span = (p->nby_w - 1) * p->bky; /* last block row of a window, relative */
+    hk_status st = HK_OK;
+    for (; sc->next < sc->nwy && sc->next * p->wky + span <= j && st == HK_OK; sc->next++) {
+        int wy = sc->next;
+        for (int r = 0; r <= span; r++)
+            sc->rows[r] = planes + (size_t)((wy * p->wky + r) % sc->g->ring) * sc->g->rstride;
+        if (p->simd && p->wkx == 1)
+            hk__score_row_avx2(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
+        else
+            hk__score_row_scalar(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
+        for (int wx = 0; wx < sc->nwx && st == HK_OK; wx++)
+            if (sc->scores[wx] >= p->hit_threshold)
+                st = hk__hits_push(sc->out, wx * p->wsx - p->padx, wy * p->wsy - p->pady,
+                                   sc->scores[wx]);
+    }
+    return st;
 }
 
 hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
@@ -416,24 +464,22 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
         return HK_OK;
     int nwx = (g.wp - o->win_width) / p->wsx + 1;
     int nwy = (g.hp - o->win_height) / p->wsy + 1;
-    float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes);
-    if (st != HK_OK)
-        return st;
+    /* a window row is scored when its last block row is done, so only the
+     * block rows of one window row are kept: row j replaces row j - span - 1,
+     * which no unscored window row uses */
+    const int span = (p->nby_w - 1) * p->bky;
+    geometry_ring(span + 1, &g);
     double *scores = malloc(sizeof(double) * (size_t)nwx);
-    if (!scores)
+    const float **rows = malloc(sizeof(*rows) * (size_t)(span + 1));
+    if (!scores || !rows) {
+        free(scores);
+        free(rows);
         return HK_ERR_NOMEM;
-    for (int wy = 0; wy < nwy && st == HK_OK; wy++) {
-        if (p->simd_grad && p->wkx == 1)
-            hk__score_rows_fma(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
-        else if (p->simd && p->wkx == 1)
-            hk__score_rows_avx2(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
-        else
-            hk__score_rows_scalar(p, planes, g.plane, g.nbx, wy, 1, nwx, scores);
-        for (int wx = 0; wx < nwx && st == HK_OK; wx++)
-            if (scores[wx] >= p->hit_threshold)
-                st = hk__hits_push(out, wx * p->wsx - p->padx, wy * p->wsy - p->pady, scores[wx]);
     }
+    scorer sc = {p, &g, nwx, nwy, 0, scores, rows, out};
+    float *planes;
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, score_ready, &sc);
     free(scores);
+    free(rows);
     return st;
 }

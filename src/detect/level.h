@@ -30,7 +30,7 @@ typedef struct hk_level_plan {
     float *svm;            /* detector, OpenCV's order: [bx][by][hist] */
     double rho;            /* bias */
     double hit_threshold;
-    int simd;              /* 1: AVX2 window scores */
+    int simd;              /* 1: AVX2 window scores and resize */
     int simd_grad;         /* 1: AVX2 + FMA gradients */
     int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
 } hk_level_plan;
@@ -69,21 +69,42 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
                            size_t stride, hk_level_scratch *scratch, float **grid, int *nbx,
                            int *nby);
 
-/* Kernels shared by the scalar and AVX2 paths. */
-void hk__score_rows_scalar(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                           int nbx, int row0, int nrows, int nwx, double *scores);
-void hk__score_rows_avx2(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                         int nbx, int row0, int nrows, int nwx, double *scores);
-/* AVX2 + FMA variant (score_fma.c): float rounding differs from the others. */
-void hk__score_rows_fma(const hk_level_plan *p, const float *planes, size_t plane_stride,
-                        int nbx, int row0, int nrows, int nwx, double *scores);
+/* Window scores of one window row (nwx windows): rows[r] is the grid row
+ * r block rows below the window row's first (r = by * bky), and entry k of
+ * the block at column i of a grid row is row[k * plane_stride + i]. The
+ * AVX2 kernel needs wkx == 1 and 16 readable floats after each row of
+ * blocks; it equals the scalar one bit for bit. */
+void hk__score_row_scalar(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                          int nwx, double *scores);
+void hk__score_row_avx2(const hk_level_plan *p, const float *const *rows, size_t plane_stride,
+                        int nwx, double *scores);
 int hk__cpu_has_avx2(void);
 int hk__cpu_has_avx2_fma(void);
 /* hist_avx2.c: see there. */
-void hk__hist_row_avx2(const uint8_t *h0, const float *a0, const float *a1, int nseg, int nbins,
-                       const float *w, float *const *acc, int nacc);
+/* hist_band_avx2.c: eight padded rows (h0/a0/a1 rows rs apart) into the
+ * top halves of block row c (top, [cy][seg][bin][8]) and, when done is not
+ * NULL, block row c - 1 completed from its stored top half into done. */
+void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                        int nseg, int nbins, const float *v, float *top, float *done,
+                        size_t seg_acc);
+/* The same blocks, eight at a time, normalised (bit for bit as the scalar
+ * normalisation does it) and stored planar: entry k of block i at
+ * planes[k * plane + i]. Reads up to 8 segments past nbx + 1 in cyacc
+ * (keep them finite) and writes up to 7 blocks past nbx. nbins <= 32. */
+void hk__hist_blocks_norm_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
+                               float thresh, float *planes, size_t plane);
 void hk__hist_blocks_avx2(const float *const *cyacc, int nbx, int nbins, const float *u,
                           float *out, int hist);
+/* The scalar reference gradient of padded row y (level.c): image columns
+ * and rows of padded x (-1 .. wp) and y (-1 .. hp) are xmap[x], ymap[y]. */
+void hk__grad_row_scalar(const hk_level_plan *p, const uint8_t *img, int cn, size_t stride,
+                         const int *xmap, const int *ymap, int y, int wp, float *dx, float *dy,
+                         uint8_t *h0, float *a0, float *a1);
+/* Gamma table of n pixels (cn = 1 or 3, RGB) into planes f[k] in OpenCV's
+ * channel order: sqrt computed as the table holds it (sqrtf of the value,
+ * correctly rounded either way) when gamma, else the value. */
+void hk__gamma_row_avx2(const uint8_t *src, int n, int cn, int gamma, const float *lut,
+                        float *const *f);
 /* Gradient of one padded row from gamma-corrected planar rows (index -1..wp),
  * planes in OpenCV's channel order; identical to the scalar reference. */
 void hk__grad_row_avx2(const float *const *prev, const float *const *cur,

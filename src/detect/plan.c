@@ -114,8 +114,9 @@ hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detec
     p->simd = (dp->simd == HK_SIMD_AUTO || dp->simd == HK_SIMD_AVX2 ||
                dp->simd == HK_SIMD_AVX512) && hk__cpu_has_avx2();
     p->simd_grad = p->simd && hk__cpu_has_avx2_fma();
-    p->simd_hist = p->simd_grad && g->block_width == 16 && g->block_height == 16 &&
-                   g->cell_width == 8 && g->cell_height == 8 && p->gsx == 8 && p->gsy == 8;
+    p->simd_hist = p->simd_grad && g->nbins <= 32 && g->block_width == 16 &&
+                   g->block_height == 16 && g->cell_width == 8 && g->cell_height == 8 &&
+                   p->gsx == 8 && p->gsy == 8;
     return HK_OK;
 }
 

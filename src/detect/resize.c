@@ -12,13 +12,9 @@
 
 #include "detect/resize.h"
 
-typedef struct axis {
-    int ofs;     /* first source index */
-    uint16_t c0, c1;
-    int mode;    /* 0 interpolate, -1 before the start, 1 past the end */
-} axis;
+typedef hk_resize_axis axis;
 
-static void make_axis(int ssize, int dsize, axis *a)
+void hk__resize_axis(int ssize, int dsize, hk_resize_axis *a)
 {
     double inv = (double)dsize / (double)ssize;
     double scale = 1.0 / inv;
@@ -46,8 +42,14 @@ static void make_axis(int ssize, int dsize, axis *a)
 
 size_t hk__resize_scratch(int sw, int dw, int dh, int cn)
 {
-    return (size_t)(dw + dh) * sizeof(axis) + (size_t)dw * 2 * (sizeof(int) + sizeof(uint32_t)) +
-           (size_t)sw * cn * sizeof(uint16_t) + 256;
+    size_t scalar = (size_t)(dw + dh) * sizeof(axis) +
+                    (size_t)dw * 2 * (sizeof(int) + sizeof(uint32_t)) +
+                    (size_t)sw * cn * sizeof(uint16_t) + 256;
+    /* AVX2 (resize_avx2.c): axes, then offsets, weights and two rows of
+     * int32 per output element */
+    size_t avx2 = (size_t)(dw + dh) * sizeof(axis) + (size_t)(dw + 8) * 24 +
+                  (size_t)(dw * 3 + 16) * 2 * sizeof(uint16_t) + 256;
+    return scalar > avx2 ? scalar : avx2;
 }
 
 /* The arithmetic is exact integer arithmetic until the final rounding, so
@@ -64,8 +66,8 @@ void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, u
     int *xa = (int *)(ay + dh), *xb = xa + dw;
     uint32_t *cx0 = (uint32_t *)(xb + dw), *cx1 = cx0 + dw;
     uint16_t *V = (uint16_t *)(cx1 + dw);
-    make_axis(sw, dw, ax);
-    make_axis(sh, dh, ay);
+    hk__resize_axis(sw, dw, ax);
+    hk__resize_axis(sh, dh, ay);
     for (int x = 0; x < dw; x++) {
         if (ax[x].mode == 0) {
             xa[x] = ax[x].ofs * cn;

@@ -15,4 +15,20 @@ size_t hk__resize_scratch(int sw, int dw, int dh, int cn);
 void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
                    int dw, int dh, void *scratch);
 
+/* The same result with AVX2 (resize_avx2.c), for cn = 3; other channel
+ * counts, or a build without AVX2, run hk__resize_u8. Same scratch. Call
+ * it only where hk__cpu_has_avx2() (detect/level.h) says so. */
+void hk__resize_u8_avx2(const uint8_t *src, int sw, int sh, size_t sstride, int cn,
+                        uint8_t *dst, int dw, int dh, void *scratch);
+
+/* One output coordinate along an axis: OpenCV's source index and 8-bit
+ * weights (c0 + c1 = 256), or a replicated edge. */
+typedef struct hk_resize_axis {
+    int ofs;     /* first source index */
+    uint16_t c0, c1;
+    int mode;    /* 0 interpolate, -1 before the start, 1 past the end */
+} hk_resize_axis;
+
+void hk__resize_axis(int ssize, int dsize, hk_resize_axis *a);
+
 #endif

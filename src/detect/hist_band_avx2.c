@@ -1,0 +1,91 @@
+/* AVX2 + FMA block histograms by bands of eight padded rows, for OpenCV's
+ * default block geometry (16x16 blocks of 8x8 cells on an 8-pixel grid).
+ *
+ * Band c (rows 8c .. 8c+7) is the top half of block row c and the bottom
+ * half of block row c - 1. For every 8-pixel column segment and bin, the
+ * eight rows' votes (one lane per pixel) are summed in registers with the
+ * four vertical weights v[cy][r] (top) and v[cy][8 + r] (bottom), so the
+ * accumulators in memory are touched once per band instead of once per row
+ * and target: block row c - 1 is then complete (its stored top half plus
+ * this bottom half), and block row c's top half is stored for the next
+ * band. A pixel votes into bins b0 and b0 + 1 (mod nbins), so the vote
+ * vector of bin b is a0 where b0 == b, else a1 where b0 == b - 1, else 0.
+ * The sums are the
+ * scalar path's, in another order (float rounding differs by ~1e-7). */
+#include "detect/level.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+/* Vote vector of bin b for a row: a0 where b0 == b, a1 where b0 == b - 1
+ * (bm1 = b - 1 mod nbins). */
+static inline __m256 votes(__m256i bins, __m256 v0, __m256 v1, __m256i vb, __m256i vbm1)
+{
+    __m256 eq = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bins, vb));
+    __m256 eqm1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bins, vbm1));
+    return _mm256_blendv_ps(_mm256_and_ps(eqm1, v1), v0, eq);
+}
+
+void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                        int nseg, int nbins, const float *v, float *top, float *done,
+                        size_t seg_acc)
+{
+    /* With 8x8 cells in a 16x16 block, rows 0-3 of a band have no weight
+     * in the top block's second cell row and rows 4-7 none in the bottom
+     * block's first: skip those (+0) terms when the weights say so. */
+    int sparse = 1;
+    for (int r = 0; r < 4; r++)
+        sparse &= v[16 + r] == 0.f && v[8 + 4 + r] == 0.f;
+    for (int s = 0; s < nseg; s++) {
+        __m256i bins[8];
+        __m256 v0[8], v1[8];
+        for (int r = 0; r < 8; r++) {
+            bins[r] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(h0 + r * rs + 8 * s)));
+            v0[r] = _mm256_loadu_ps(a0 + r * rs + 8 * s);
+            v1[r] = _mm256_loadu_ps(a1 + r * rs + 8 * s);
+        }
+        for (int b = 0; b < nbins; b++) {
+            __m256i vb = _mm256_set1_epi32(b), vbm1 = _mm256_set1_epi32(b ? b - 1 : nbins - 1);
+            __m256 t0 = _mm256_setzero_ps(), t1 = t0, d0 = t0, d1 = t0;
+            if (sparse) {
+                for (int r = 0; r < 4; r++) {
+                    __m256 m = votes(bins[r], v0[r], v1[r], vb, vbm1);
+                    t0 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[r]), t0);
+                    d0 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[8 + r]), d0);
+                    d1 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[24 + r]), d1);
+                }
+                for (int r = 4; r < 8; r++) {
+                    __m256 m = votes(bins[r], v0[r], v1[r], vb, vbm1);
+                    t0 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[r]), t0);
+                    t1 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[16 + r]), t1);
+                    d1 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[24 + r]), d1);
+                }
+            } else {
+                for (int r = 0; r < 8; r++) {
+                    __m256 m = votes(bins[r], v0[r], v1[r], vb, vbm1);
+                    t0 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[r]), t0);
+                    t1 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[16 + r]), t1);
+                    d0 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[8 + r]), d0);
+                    d1 = _mm256_fmadd_ps(m, _mm256_set1_ps(v[24 + r]), d1);
+                }
+            }
+            size_t at = ((size_t)s * nbins + b) * 8;
+            if (done) {
+                _mm256_storeu_ps(done + at, _mm256_add_ps(_mm256_loadu_ps(top + at), d0));
+                _mm256_storeu_ps(done + seg_acc + at,
+                                 _mm256_add_ps(_mm256_loadu_ps(top + seg_acc + at), d1));
+            }
+            _mm256_storeu_ps(top + at, t0);
+            _mm256_storeu_ps(top + seg_acc + at, t1);
+        }
+    }
+}
+#else
+void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                        int nseg, int nbins, const float *v, float *top, float *done,
+                        size_t seg_acc)
+{
+    (void)h0, (void)a0, (void)a1, (void)rs, (void)nseg, (void)nbins, (void)v, (void)top;
+    (void)done, (void)seg_acc;
+}
+#endif

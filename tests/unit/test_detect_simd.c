@@ -1,0 +1,238 @@
+/* Detection's AVX2 kernels against their scalar references, bit for bit:
+ * the INTER_LINEAR_EXACT resize (down and up, 1 to 3 channels, odd sizes,
+ * row strides with slack), the gamma rows and gradients (bins and votes),
+ * and the window scores (OpenCV's lane order, any number of windows per
+ * row). Runs only where the CPU has AVX2 (and FMA for the gradients). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "detect/detector.h"
+#include "detect/level.h"
+#include "detect/resize.h"
+
+static uint32_t rng = 777;
+static uint8_t rnd8(void)
+{
+    rng = rng * 1664525u + 1013904223u;
+    return (uint8_t)(rng >> 24);
+}
+
+static void resize_case(int sw, int sh, int dw, int dh, int cn)
+{
+    size_t stride = (size_t)sw * cn + 5; /* slack after each row */
+    /* the source ends exactly at its last pixel: over-reads would show in ASan */
+    size_t n = stride * (sh - 1) + (size_t)sw * cn;
+    uint8_t *src = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        src[i] = rnd8();
+    size_t out = (size_t)dw * dh * cn;
+    uint8_t *a = malloc(out), *b = malloc(out);
+    void *scr = aligned_alloc(32, (hk__resize_scratch(sw, dw, dh, cn) + 31) & ~(size_t)31);
+    hk__resize_u8(src, sw, sh, stride, cn, a, dw, dh, scr);
+    hk__resize_u8_avx2(src, sw, sh, stride, cn, b, dw, dh, scr);
+    int same = memcmp(a, b, out) == 0;
+    if (!same)
+        fprintf(stderr, "resize %dx%d -> %dx%d cn %d differs\n", sw, sh, dw, dh, cn);
+    CHECK(same);
+    free(src);
+    free(a);
+    free(b);
+    free(scr);
+}
+
+static void resize_avx2_equals_scalar(void)
+{
+    static const int sizes[][4] = {{768, 576, 731, 549}, {768, 576, 697, 522}, {768, 576, 64, 128},
+                                   {100, 37, 95, 35},   {37, 23, 20, 11},     {9, 7, 31, 29},
+                                   {1, 1, 8, 8},        {64, 128, 64, 128},   {300, 200, 17, 3}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int cn = 1; cn <= 3; cn++)
+            resize_case(sizes[i][0], sizes[i][1], sizes[i][2], sizes[i][3], cn);
+    /* the pyramid of a 768x576 frame (scale 1.05), as detection runs it */
+    double s = 1.0;
+    for (int l = 0; l < 40; l++, s *= 1.05) {
+        int dw = (int)(768 / s + 0.5), dh = (int)(576 / s + 0.5);
+        if (dw < 64 || dh < 128)
+            break;
+        resize_case(768, 576, dw, dh, 3);
+    }
+}
+
+static int reflect101(int p, int len)
+{
+    if (p < 0)
+        return -p;
+    if (p >= len)
+        return 2 * len - 2 - p;
+    return p;
+}
+
+/* Gradients of every row of a w x h picture without padding, AVX2 (from
+ * AVX2 gamma rows) against the scalar reference. */
+static void grad_case(const hk_detector *det, int w, int h, int cn, int gamma)
+{
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    for (int i = 0; i < 256; i++)
+        p.lut[i] = gamma ? sqrtf((float)i) : (float)i;
+    uint8_t *img = malloc((size_t)w * h * cn);
+    for (size_t i = 0; i < (size_t)w * h * cn; i++)
+        img[i] = (i / 7919) % 2 ? rnd8() : (uint8_t)((rnd8() & 3) * 85); /* and channel ties */
+    int *xm = malloc(sizeof(int) * (w + 2)), *ym = malloc(sizeof(int) * (h + 2));
+    for (int x = -1; x <= w; x++)
+        xm[x + 1] = reflect101(x, w);
+    for (int y = -1; y <= h; y++)
+        ym[y + 1] = reflect101(y, h);
+    /* gamma rows y - 1, y, y + 1 of each row: planes with one column each side */
+    size_t fw = (size_t)w + 2;
+    float *g = malloc(sizeof(float) * fw * 3 * cn);
+    size_t n = (size_t)w + 8;
+    float *b = malloc(sizeof(float) * n * 8);
+    float *dx = b, *dy = b + n, *a0 = b + 2 * n, *a1 = b + 3 * n, *dx2 = b + 4 * n,
+          *dy2 = b + 5 * n, *c0 = b + 6 * n, *c1 = b + 7 * n;
+    uint8_t *h0 = malloc(n), *h1 = malloc(n);
+    int same_gamma = 1, same = 1;
+    for (int y = 0; y < h; y++) {
+        const float *rows[3][3];
+        for (int r = 0; r < 3; r++) {
+            const uint8_t *src = img + (size_t)ym[y + r] * w * cn;
+            float *f[3];
+            for (int k = 0; k < cn; k++) {
+                f[k] = g + ((size_t)r * cn + k) * fw + 1;
+                rows[r][k] = f[k];
+            }
+            hk__gamma_row_avx2(src, w, cn, gamma, p.lut, f);
+            for (int x = 0; x < w; x++)
+                for (int k = 0; k < cn; k++)
+                    same_gamma &= f[k][x] == p.lut[src[(size_t)x * cn + (cn == 3 ? 2 - k : 0)]];
+            for (int k = 0; k < cn; k++) {
+                int c = cn == 3 ? 2 - k : 0;
+                f[k][-1] = p.lut[src[(size_t)xm[0] * cn + c]];
+                f[k][w] = p.lut[src[(size_t)xm[w + 1] * cn + c]];
+            }
+        }
+        hk__grad_row_scalar(&p, img, cn, (size_t)w * cn, xm + 1, ym + 1, y, w, dx, dy, h0, a0, a1);
+        hk__grad_row_avx2(rows[0], rows[1], rows[2], cn, w, det->hog.nbins,
+                          det->hog.signed_gradient, dx2, dy2, h1, c0, c1);
+        same &= memcmp(h0, h1, w) == 0 && memcmp(a0, c0, sizeof(float) * w) == 0 &&
+                memcmp(a1, c1, sizeof(float) * w) == 0;
+    }
+    if (!same || !same_gamma)
+        fprintf(stderr, "gradients %dx%d cn %d gamma %d differ\n", w, h, cn, gamma);
+    CHECK(same_gamma);
+    CHECK(same);
+    free(img);
+    free(xm);
+    free(ym);
+    free(g);
+    free(b);
+    free(h0);
+    free(h1);
+    hk__plan_free(&p);
+}
+
+static void grad_avx2_equals_scalar(void)
+{
+    hk_hog_params hp;
+    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
+    size_t len = 3780;
+    float *c = calloc(len + 1, sizeof *c);
+    hk_detector *det = NULL;
+    CHECK(hk_detector_new(&hp.opencv, c, len + 1, &det) == HK_OK);
+    static const int sz[][2] = {{64, 20}, {65, 9}, {70, 11}, {77, 6}, {731, 5}, {8, 8}, {13, 7}};
+    for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++)
+        for (int cn = 1; cn <= 3; cn += 2)
+            for (int gamma = 0; gamma < 2; gamma++)
+                grad_case(det, sz[i][0], sz[i][1], cn, gamma);
+    hk_detector_free(det);
+    /* signed gradients with 18 bins */
+    hp.opencv.nbins = 18;
+    hp.opencv.signed_gradient = 1;
+    c = realloc(c, (7560 + 1) * sizeof *c);
+    memset(c, 0, (7560 + 1) * sizeof *c);
+    CHECK(hk_detector_new(&hp.opencv, c, 7561, &det) == HK_OK);
+    grad_case(det, 99, 7, 3, 1);
+    hk_detector_free(det);
+    free(c);
+}
+
+/* Window scores over a random planar block grid of nbx x nby blocks. */
+static void scores_case(const hk_detector *det, int nbx, int nby, int wstride)
+{
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    dp.win_stride_x = dp.win_stride_y = wstride;
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    size_t plane = (size_t)nbx * nby + 16;
+    float *planes = calloc(plane * p.hist, sizeof *planes);
+    for (int k = 0; k < p.hist; k++)
+        for (size_t i = 0; i < (size_t)nbx * nby; i++)
+            planes[k * plane + i] = (float)rnd8() / 255.f * (rnd8() < 40 ? 0.f : 1.f);
+    int nwx = (nbx - (p.nbx_w - 1) * p.bkx - 1) / p.wkx + 1;
+    int nwy = (nby - (p.nby_w - 1) * p.bky - 1) / p.wky + 1;
+    double *a = malloc(sizeof(double) * nwx * nwy), *b = malloc(sizeof(double) * nwx * nwy);
+    const float **rows = malloc(sizeof(*rows) * (size_t)nby);
+    for (int wy = 0; wy < nwy; wy++) {
+        for (int r = 0; wy * p.wky + r < nby; r++)
+            rows[r] = planes + (size_t)(wy * p.wky + r) * nbx;
+        hk__score_row_scalar(&p, rows, plane, nwx, a + (size_t)wy * nwx);
+        if (p.wkx == 1)
+            hk__score_row_avx2(&p, rows, plane, nwx, b + (size_t)wy * nwx);
+        else
+            memcpy(b + (size_t)wy * nwx, a + (size_t)wy * nwx, sizeof(double) * nwx);
+    }
+    free(rows);
+    int same = memcmp(a, b, sizeof(double) * nwx * nwy) == 0;
+    if (!same)
+        fprintf(stderr, "scores %dx%d blocks differ\n", nbx, nby);
+    CHECK(same);
+    free(a);
+    free(b);
+    free(planes);
+    hk__plan_free(&p);
+}
+
+static void scores_avx2_equal_scalar(void)
+{
+    hk_hog_params hp;
+    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
+    size_t len = 3780;
+    float *c = malloc((len + 1) * sizeof *c);
+    for (size_t i = 0; i <= len; i++)
+        c[i] = (float)((int)(rnd8() % 200) - 100) / 997.f;
+    hk_detector *det = NULL;
+    CHECK(hk_detector_new(&hp.opencv, c, len + 1, &det) == HK_OK);
+    /* window rows of 1, 15, 16, 17, 40 and 89 windows */
+    static const int nb[][2] = {{7, 15}, {21, 16}, {22, 17}, {23, 20}, {46, 15}, {95, 71}};
+    for (size_t i = 0; i < sizeof nb / sizeof nb[0]; i++)
+        scores_case(det, nb[i][0], nb[i][1], 8);
+    hk_detector_free(det);
+    /* a geometry whose block has a length not a multiple of 4 (3 bins) */
+    hp.opencv.nbins = 3;
+    len = 7 * 15 * 12;
+    c = realloc(c, (len + 1) * sizeof *c);
+    for (size_t i = 0; i <= len; i++)
+        c[i] = (float)((int)(rnd8() % 200) - 100) / 991.f;
+    CHECK(hk_detector_new(&hp.opencv, c, len + 1, &det) == HK_OK);
+    scores_case(det, 30, 19, 8);
+    hk_detector_free(det);
+    free(c);
+}
+
+int main(void)
+{
+    if (!hk__cpu_has_avx2()) {
+        printf("test_detect_simd: no AVX2, nothing to compare\n");
+        return check_report("test_detect_simd");
+    }
+    resize_avx2_equals_scalar();
+    scores_avx2_equal_scalar();
+    if (hk__cpu_has_avx2_fma())
+        grad_avx2_equals_scalar();
+    return check_report("test_detect_simd");
+}
