@@ -1,0 +1,408 @@
+/*
+ * OpenCV variant, AVX2 path: the block grid in one streaming pass (the
+ * method is described in opencv_fast.h). Compiled with -mavx2 -mfma
+ * (CMakeLists.txt); without them (HK_SCALAR_ONLY, other CPUs) only the
+ * stubs at the end are built and the scalar reference path runs.
+ *
+ * Per padded row: the gamma-corrected planar row (a ring of three), the
+ * gradient and votes (hk__grad_row_avx2, shared with the detector), then
+ * the lane-wise accumulation into the block rows containing the row. When
+ * a block row is complete its blocks are reduced with U, normalised and
+ * stored.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "common/checked.h"
+#include "detect/level.h"
+#include "hog/hog_internal.h"
+#include "hog/opencv_fast.h"
+
+/* The AVX2 path never needs much more memory than the scalar path (10
+ * bytes per padded pixel); below this it is always taken. */
+#define FAST_MIN_BUDGET ((size_t)64 << 20)
+
+/* Sizes of the working areas; 0 from fast_sizes means "does not fit". */
+typedef struct fast_sizes {
+    size_t wacc;    /* lanes of one column-sum row: padded width + 7, rounded to 8 */
+    size_t bwp;     /* block width rounded up to 8: the dot length */
+    size_t ring;    /* block rows in memory: ceil(block_h / cs_y) */
+    size_t rowlen;  /* floats of one planar input row (index -1 .. pwidth) */
+    size_t slot;    /* floats of one block row's column sums: ncells_y * nbins * wacc */
+    size_t acc;     /* ring * slot */
+} fast_sizes;
+
+static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
+{
+    /* the gradient kernel indexes rows with an int */
+    if (g->pwidth > ((size_t)1 << 30) || g->pheight > ((size_t)1 << 30))
+        return 0;
+    s->wacc = (g->pwidth + 7 + 7) & ~(size_t)7;
+    s->bwp = ((size_t)g->block_w + 7) & ~(size_t)7;
+    s->ring = ((size_t)g->block_h + (size_t)g->cs_y - 1) / (size_t)g->cs_y;
+    s->rowlen = g->pwidth + 16;
+    size_t t;
+    if (!hk_mul_size(g->ncells_y, (size_t)g->nbins, &t) || !hk_mul_size(t, s->wacc, &s->slot) ||
+        !hk_mul_size(s->slot, s->ring, &s->acc))
+        return 0;
+    /* memory: the column sums against the scalar path's gradient image */
+    size_t acc_b, npix, scalar_b;
+    if (!hk_mul_size(s->acc, sizeof(float), &acc_b))
+        return 0;
+    if (!hk_mul_size(g->pwidth, g->pheight, &npix) || !hk_mul_size(npix, 10, &scalar_b))
+        scalar_b = SIZE_MAX;
+    return acc_b <= FAST_MIN_BUDGET || acc_b <= scalar_b;
+}
+
+int hk_ocv_avx2_fits(const hk_ocv_geometry *g)
+{
+    fast_sizes s;
+    return fast_sizes_get(g, &s);
+}
+
+#ifdef __AVX2__
+#include <immintrin.h>
+
+int hk_ocv_avx2_usable(void)
+{
+    return hk__cpu_has_avx2_fma();
+}
+
+/* One planar, gamma-corrected input row for padded columns -1 .. pwidth
+ * (f[-1] .. f[pwidth]) from image row `src` (reflect-101 at the sides). */
+static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned cn,
+                        const int *xmap, const float *lut, float *const *f)
+{
+    const long pw = (long)g->pwidth, lo = g->pad_x, hi = g->pad_x + (long)g->width;
+    for (long x = -1; x < lo; x++)
+        for (unsigned c = 0; c < cn; c++)
+            f[c][x] = lut[src[(size_t)xmap[x] * cn + c]];
+    long x = lo;
+    if (cn == 1 && !g->gamma_correction) {
+        for (; x + 8 <= hi; x += 8) {
+            __m128i b = _mm_loadl_epi64((const __m128i *)(src + (x - lo)));
+            _mm256_storeu_ps(f[0] + x, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)));
+        }
+        for (; x < hi; x++)
+            f[0][x] = (float)src[x - lo];
+    } else if (cn == 1) {
+        for (; x < hi; x++)
+            f[0][x] = lut[src[x - lo]];
+    } else {
+        for (; x < hi; x++) {
+            const uint8_t *px = src + (size_t)(x - lo) * 3;
+            f[0][x] = lut[px[0]];
+            f[1][x] = lut[px[1]];
+            f[2][x] = lut[px[2]];
+        }
+    }
+    for (x = hi; x <= pw; x++)
+        for (unsigned c = 0; c < cn; c++)
+            f[c][x] = lut[src[(size_t)xmap[x] * cn + c]];
+}
+
+/* Adds one row's votes, lane = column, into nt column-sum rows:
+ * tgt[t][b*wacc + x] += tw[t] * (vote of column x into bin b). A pixel
+ * votes a0 into bin h0 and a1 into h0 + 1 (mod nbins); with one bin OpenCV
+ * keeps only the second vote (drop_a0). nt is a constant in the callers
+ * below so that the target loop unrolls. */
+static inline __attribute__((always_inline)) void
+accumulate(const uint8_t *h0, const float *a0, const float *a1, size_t wacc, int nbins,
+           int drop_a0, float *const *tgt, const float *tw, int nt)
+{
+    const __m256i vlast = _mm256_set1_epi32(nbins - 1);
+    for (size_t x0 = 0; x0 < wacc; x0 += 8) {
+        __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(h0 + x0)));
+        __m256 v0 = drop_a0 ? _mm256_setzero_ps() : _mm256_loadu_ps(a0 + x0);
+        __m256 v1 = _mm256_loadu_ps(a1 + x0);
+        /* lanes whose second vote lands in bin b are those whose first is b - 1 */
+        __m256 eprev = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vlast));
+        for (int b = 0; b < nbins; b++) {
+            __m256 e = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, _mm256_set1_epi32(b)));
+            __m256 m = _mm256_add_ps(_mm256_and_ps(e, v0), _mm256_and_ps(eprev, v1));
+            eprev = e;
+            size_t off = (size_t)b * wacc + x0;
+            for (int t = 0; t < nt; t++) {
+                float *p = tgt[t] + off;
+                _mm256_storeu_ps(p, _mm256_fmadd_ps(_mm256_broadcast_ss(tw + t), m,
+                                                    _mm256_loadu_ps(p)));
+            }
+        }
+    }
+}
+
+static void accumulate_any(const uint8_t *h0, const float *a0, const float *a1, size_t wacc,
+                           int nbins, int drop_a0, float *const *tgt, const float *tw, int nt)
+{
+    switch (nt) {
+    case 1: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 1); break;
+    case 2: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 2); break;
+    case 3: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 3); break;
+    case 4: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 4); break;
+    default:
+        /* many overlapping block rows: four targets at a time */
+        for (int t = 0; t < nt; t += 4) {
+            int k = nt - t < 4 ? nt - t : 4;
+            accumulate_any(h0, a0, a1, wacc, nbins, drop_a0, tgt + t, tw + t, k);
+        }
+    }
+}
+
+/* Eight horizontal sums at once: lane i of the result is the sum of d[i]. */
+static inline __m256 hsum8(const __m256 *d)
+{
+    __m256 h01 = _mm256_hadd_ps(d[0], d[1]), h23 = _mm256_hadd_ps(d[2], d[3]);
+    __m256 h45 = _mm256_hadd_ps(d[4], d[5]), h67 = _mm256_hadd_ps(d[6], d[7]);
+    __m256 a = _mm256_hadd_ps(h01, h23), b = _mm256_hadd_ps(h45, h67);
+    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+}
+
+/* hk_ocv_normalize_block in the same order (4-lane partial sums over the
+ * first 4*floor(n/4) values, then the tail), writing the result to dst. */
+static void normalize_store(float *h, size_t n, float thr, float *dst)
+{
+    const size_t body = n & ~(size_t)3;
+    float part[4];
+    for (int pass = 0; pass < 2; pass++) {
+        __m128 p = _mm_mul_ps(_mm_loadu_ps(h), _mm_loadu_ps(h));
+        for (size_t i = 4; i < body; i += 4) {
+            __m128 x = _mm_loadu_ps(h + i);
+            p = _mm_add_ps(p, _mm_mul_ps(x, x));
+        }
+        _mm_storeu_ps(part, p);
+        float sum = (part[0] + part[1]) + (part[2] + part[3]);
+        for (size_t i = body; i < n; i++)
+            sum += h[i] * h[i];
+        size_t i = 0;
+        if (pass == 0) {
+            float scale = 1.f / (sqrtf(sum) + (float)n * 0.1f);
+            __m256 vs = _mm256_set1_ps(scale), vt = _mm256_set1_ps(thr);
+            for (; i + 8 <= n; i += 8)
+                _mm256_storeu_ps(h + i, _mm256_min_ps(_mm256_mul_ps(_mm256_loadu_ps(h + i), vs), vt));
+            for (; i < n; i++) {
+                float v = h[i] * scale;
+                h[i] = v < thr ? v : thr;
+            }
+        } else {
+            float scale = 1.f / (sqrtf(sum) + 1e-3f);
+            __m256 vs = _mm256_set1_ps(scale);
+            for (; i + 8 <= n; i += 8)
+                _mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_loadu_ps(h + i), vs));
+            for (; i < n; i++)
+                dst[i] = h[i] * scale;
+        }
+    }
+}
+
+/* Scratch of one call. */
+typedef struct fast_work {
+    float *conv;      /* 3 slots x cn planes x rowlen */
+    float *dx, *dy, *a0, *a1;
+    uint8_t *h0;
+    float *acc;       /* ring slots */
+    float *u, *v;     /* ncells_x x bwp, ncells_y x block_h */
+    size_t *koff;     /* per histogram entry: offset of its column-sum row */
+    int *kcx;         /* and its cell x */
+    float *tmp;       /* one block, rounded up to 8 */
+    int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
+    float **tgt;      /* ring * ncells_y accumulation targets */
+    float *tw;
+    float *grid;
+} fast_work;
+
+static int carve(size_t *total, size_t bytes, size_t *at)
+{
+    *at = *total;
+    size_t a;
+    return hk_add_size(bytes, 63, &a) && hk_add_size(*total, a & ~(size_t)63, total);
+}
+
+static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
+                                const fast_sizes *s, size_t grid_floats, fast_work *w)
+{
+    size_t blen8 = (g->block_len + 7) & ~(size_t)7, nt = s->ring * g->ncells_y;
+    size_t sz[14], at[14], total = 0, conv_n, tmp;
+    int ok = hk_mul_size(s->rowlen, 3 * (size_t)cn, &conv_n) &&
+             hk_mul_size(conv_n, sizeof(float), &sz[0]) &&
+             hk_mul_size(g->pwidth + 8, sizeof(float), &sz[1]) &&
+             hk_mul_size(s->wacc, sizeof(float), &sz[2]) && hk_add_size(s->wacc, 16, &sz[3]) &&
+             hk_mul_size(s->acc, sizeof(float), &sz[4]) &&
+             hk_mul_size(g->ncells_x * s->bwp, sizeof(float), &sz[5]) &&
+             hk_mul_size(g->ncells_y * (size_t)g->block_h, sizeof(float), &sz[6]) &&
+             hk_mul_size(blen8, sizeof(size_t) + sizeof(int), &sz[7]) &&
+             hk_mul_size(blen8, sizeof(float), &sz[8]) &&
+             hk_add_size(g->pwidth, 2, &tmp) && hk_mul_size(tmp, sizeof(int), &sz[9]) &&
+             hk_mul_size(nt, sizeof(float *), &sz[10]) &&
+             hk_mul_size(nt, sizeof(float), &sz[11]) &&
+             hk_mul_size(grid_floats, sizeof(float), &sz[12]);
+    sz[13] = sz[1];
+    if (!ok)
+        return HK_ERR_OVERFLOW;
+    /* dx, dy (pwidth + 8), a0, a1 (wacc) */
+    size_t a_dx, a_dy, a_a0, a_a1;
+    ok = carve(&total, sz[0], &at[0]) && carve(&total, sz[1], &a_dx) &&
+         carve(&total, sz[13], &a_dy) && carve(&total, sz[2], &a_a0) &&
+         carve(&total, sz[2], &a_a1);
+    for (int i = 3; ok && i < 13; i++)
+        ok = carve(&total, sz[i], &at[i]);
+    if (!ok)
+        return HK_ERR_OVERFLOW;
+    unsigned char *m = hk_ctx_scratch(ctx, total);
+    if (!m)
+        return HK_ERR_NOMEM;
+    w->conv = (float *)(m + at[0]);
+    w->dx = (float *)(m + a_dx);
+    w->dy = (float *)(m + a_dy);
+    w->a0 = (float *)(m + a_a0);
+    w->a1 = (float *)(m + a_a1);
+    w->h0 = m + at[3];
+    w->acc = (float *)(m + at[4]);
+    w->u = (float *)(m + at[5]);
+    w->v = (float *)(m + at[6]);
+    w->koff = (size_t *)(m + at[7]);
+    w->kcx = (int *)(w->koff + blen8);
+    w->tmp = (float *)(m + at[8]);
+    w->xmap = (int *)(m + at[9]) + 1;
+    w->tgt = (float **)(m + at[10]);
+    w->tw = (float *)(m + at[11]);
+    w->grid = grid_floats ? (float *)(m + at[12]) : NULL;
+    return HK_OK;
+}
+
+/* Cell (cx, cy) bin b of every block of completed block row `slot`:
+ * dot products of U[cx] with the column sums, then the normalisation. */
+static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, const fast_work *w,
+                             const float *slot, float *out, size_t sx)
+{
+    const size_t n = g->block_len, nv = s->bwp / 8;
+    for (size_t gx = 0; gx < g->grid_x; gx++) {
+        const float *base = slot + gx * (size_t)g->cs_x;
+        for (size_t k0 = 0; k0 < n; k0 += 8) {
+            __m256 d[8];
+            for (int i = 0; i < 8; i++) {
+                size_t k = k0 + (size_t)i;
+                if (k >= n) {
+                    d[i] = _mm256_setzero_ps();
+                    continue;
+                }
+                const float *u = w->u + (size_t)w->kcx[k] * s->bwp;
+                const float *a = base + w->koff[k];
+                __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(u), _mm256_loadu_ps(a));
+                for (size_t v = 1; v < nv; v++)
+                    acc = _mm256_fmadd_ps(_mm256_loadu_ps(u + 8 * v), _mm256_loadu_ps(a + 8 * v), acc);
+                d[i] = acc;
+            }
+            _mm256_storeu_ps(w->tmp + k0, hsum8(d));
+        }
+        normalize_store(w->tmp, n, g->threshold, out + gx * sx);
+    }
+}
+
+hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
+                           float *out, size_t sx, size_t sy, float **grid)
+{
+    fast_sizes s;
+    if (!fast_sizes_get(g, &s))
+        return HK_ERR_UNSUPPORTED;
+    const unsigned cn = im->channels;
+    size_t grid_n = 0;
+    hk_status st;
+    if (!out && (st = hk_ocv_grid_count(g, &grid_n)) != HK_OK)
+        return st;
+    fast_work w;
+    if ((st = fast_work_init(ctx, g, cn, &s, grid_n, &w)) != HK_OK)
+        return st;
+    if (!out) {
+        out = w.grid;
+        sx = g->block_len;
+        sy = g->grid_x * g->block_len;
+        *grid = w.grid;
+    }
+    const size_t pw = g->pwidth, wacc = s.wacc;
+    const int nbins = g->nbins, bh = g->block_h, cs_y = g->cs_y;
+    float lut[256];
+    for (int i = 0; i < 256; i++)
+        lut[i] = g->gamma_correction ? sqrtf((float)i) : (float)i;
+    for (long x = -1; x <= (long)pw; x++)
+        w.xmap[x] = (int)hk_ocv_reflect101(x - g->pad_x, g->width);
+    hk_ocv_axis_weights(g, 0, s.bwp, w.u);
+    hk_ocv_axis_weights(g, 1, (size_t)bh, w.v);
+    /* histogram entry k = (cx*ncells_y + cy)*nbins + b reads column-sum row
+     * (cy*nbins + b) with U[cx] */
+    for (size_t k = 0; k < g->block_len; k++) {
+        size_t b = k % (size_t)nbins, c = k / (size_t)nbins;
+        w.kcx[k] = (int)(c / g->ncells_y);
+        w.koff[k] = ((c % g->ncells_y) * (size_t)nbins + b) * wacc;
+    }
+    /* columns past the padded image vote nothing */
+    memset(w.a0 + pw, 0, (wacc - pw) * sizeof(float));
+    memset(w.a1 + pw, 0, (wacc - pw) * sizeof(float));
+    memset(w.h0 + pw, 0, wacc + 16 - pw);
+
+    const float *rowp[3][3];
+    long conv_row[3] = {-3, -3, -3};
+    const size_t rows = (g->grid_y - 1) * (size_t)cs_y + (size_t)bh;
+    for (size_t y = 0; y < rows; y++) {
+        /* block rows containing row y: gy*cs_y <= y < gy*cs_y + bh */
+        size_t gy_lo = y + 1 > (size_t)bh ? (y + 1 - (size_t)bh + (size_t)cs_y - 1) / (size_t)cs_y : 0;
+        size_t gy_hi = y / (size_t)cs_y;
+        if (gy_hi > g->grid_y - 1)
+            gy_hi = g->grid_y - 1;
+        if (gy_lo > gy_hi)
+            continue; /* a row between blocks (block stride > block) */
+        const float *const *pl[3];
+        for (int r = 0; r < 3; r++) {
+            long want = (long)y - 1 + r;
+            int slot = (int)((want + 3) % 3);
+            if (conv_row[slot] != want) {
+                size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
+                float *f[3];
+                for (unsigned c = 0; c < cn; c++) {
+                    f[c] = w.conv + ((size_t)slot * cn + c) * s.rowlen + 1;
+                    rowp[slot][c] = f[c];
+                }
+                convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, w.xmap, lut, f);
+                conv_row[slot] = want;
+            }
+            pl[r] = rowp[slot];
+        }
+        hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)pw, nbins, g->signed_gradient,
+                          w.dx, w.dy, w.h0, w.a0, w.a1);
+        int nt = 0;
+        for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
+            float *slot = w.acc + (gy % s.ring) * s.slot;
+            size_t py = y - gy * (size_t)cs_y;
+            if (py == 0)
+                memset(slot, 0, s.slot * sizeof(float));
+            for (size_t cy = 0; cy < g->ncells_y; cy++) {
+                float wt = w.v[cy * (size_t)bh + py];
+                if (wt != 0.f) {
+                    w.tgt[nt] = slot + cy * (size_t)nbins * wacc;
+                    w.tw[nt++] = wt;
+                }
+            }
+        }
+        if (nt)
+            accumulate_any(w.h0, w.a0, w.a1, wacc, nbins, nbins == 1, w.tgt, w.tw, nt);
+        for (size_t gy = gy_lo; gy <= gy_hi; gy++)
+            if (y - gy * (size_t)cs_y == (size_t)bh - 1)
+                finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
+    }
+    return HK_OK;
+}
+
+#else
+
+int hk_ocv_avx2_usable(void)
+{
+    return 0;
+}
+
+hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
+                           float *out, size_t sx, size_t sy, float **grid)
+{
+    (void)ctx, (void)g, (void)im, (void)out, (void)sx, (void)sy, (void)grid;
+    return HK_ERR_UNSUPPORTED;
+}
+
+#endif
