@@ -101,17 +101,20 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
             f[c][x] = lut[src[(size_t)xmap[x] * cn + c]];
 }
 
-/* Adds one row's votes, lane = column, into nt column-sum rows:
- * tgt[t][b*wacc + x] += tw[t] * (vote of column x into bin b). A pixel
- * votes a0 into bin h0 and a1 into h0 + 1 (mod nbins); with one bin OpenCV
- * keeps only the second vote (drop_a0). nt is a constant in the callers
- * below so that the target loop unrolls. */
+/* Adds one row's votes, lane = column, into nt column-sum rows for columns
+ * xs .. xe-1: tgt[t][b*wacc + x] += tw[t] * (vote of column x into bin b).
+ * A pixel votes a0 into bin h0 and a1 into h0 + 1 (mod nbins); with one bin
+ * OpenCV keeps only the second vote (drop_a0). nt is a constant in the
+ * callers below so that the target loop unrolls. */
 static inline __attribute__((always_inline)) void
-accumulate(const uint8_t *h0, const float *a0, const float *a1, size_t wacc, int nbins,
-           int drop_a0, float *const *tgt, const float *tw, int nt)
+accumulate(const uint8_t *h0, const float *a0, const float *a1, size_t xs, size_t xe,
+           size_t wacc, int nbins, int drop_a0, float *const *tgt, const float *tw, int nt)
 {
     const __m256i vlast = _mm256_set1_epi32(nbins - 1);
-    for (size_t x0 = 0; x0 < wacc; x0 += 8) {
+    __m256 wv[4];
+    for (int t = 0; t < nt; t++)
+        wv[t] = _mm256_broadcast_ss(tw + t);
+    for (size_t x0 = xs; x0 < xe; x0 += 8) {
         __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(h0 + x0)));
         __m256 v0 = drop_a0 ? _mm256_setzero_ps() : _mm256_loadu_ps(a0 + x0);
         __m256 v1 = _mm256_loadu_ps(a1 + x0);
@@ -124,26 +127,26 @@ accumulate(const uint8_t *h0, const float *a0, const float *a1, size_t wacc, int
             size_t off = (size_t)b * wacc + x0;
             for (int t = 0; t < nt; t++) {
                 float *p = tgt[t] + off;
-                _mm256_storeu_ps(p, _mm256_fmadd_ps(_mm256_broadcast_ss(tw + t), m,
-                                                    _mm256_loadu_ps(p)));
+                _mm256_storeu_ps(p, _mm256_fmadd_ps(wv[t], m, _mm256_loadu_ps(p)));
             }
         }
     }
 }
 
-static void accumulate_any(const uint8_t *h0, const float *a0, const float *a1, size_t wacc,
-                           int nbins, int drop_a0, float *const *tgt, const float *tw, int nt)
+static void accumulate_any(const uint8_t *h0, const float *a0, const float *a1, size_t xs,
+                           size_t xe, size_t wacc, int nbins, int drop_a0, float *const *tgt,
+                           const float *tw, int nt)
 {
     switch (nt) {
-    case 1: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 1); break;
-    case 2: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 2); break;
-    case 3: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 3); break;
-    case 4: accumulate(h0, a0, a1, wacc, nbins, drop_a0, tgt, tw, 4); break;
+    case 1: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 1); break;
+    case 2: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 2); break;
+    case 3: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 3); break;
+    case 4: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 4); break;
     default:
         /* many overlapping block rows: four targets at a time */
         for (int t = 0; t < nt; t += 4) {
             int k = nt - t < 4 ? nt - t : 4;
-            accumulate_any(h0, a0, a1, wacc, nbins, drop_a0, tgt + t, tw + t, k);
+            accumulate_any(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt + t, tw + t, k);
         }
     }
 }
@@ -197,19 +200,22 @@ static void normalize_store(float *h, size_t n, float thr, float *dst)
 /* Scratch of one call. */
 typedef struct fast_work {
     float *conv;      /* 3 slots x cn planes x rowlen */
-    float *dx, *dy, *a0, *a1;
-    uint8_t *h0;
+    float *dx, *dy;   /* pwidth + 8 */
+    float *a0, *a1;   /* one band of rows: cs_y x wacc */
+    uint8_t *h0;      /* cs_y x (wacc + 16) */
     float *acc;       /* ring slots */
-    float *u, *v;     /* ncells_x x bwp, ncells_y x block_h */
-    size_t *koff;     /* per histogram entry: offset of its column-sum row */
-    int *kcx;         /* and its cell x */
+    float *u, *v;     /* (ncells_x + 1) x bwp (the last row zero), ncells_y x block_h */
+    size_t *koff;     /* per histogram entry (rounded up to 8): its column-sum row */
+    int *kcx;         /* and its cell x (ncells_x: the zero row, past the end) */
     float *tmp;       /* one block, rounded up to 8 */
     int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
-    float **tgt;      /* ring * ncells_y accumulation targets */
-    float *tw;
+    float **tgt;      /* per band row: ring * ncells_y accumulation targets */
+    float *tw;        /* and their weights */
+    int *nt;          /* per band row: number of targets */
     float *grid;
 } fast_work;
 
+/* Adds `bytes` (rounded up to 64) to *total; *at is where it starts. */
 static int carve(size_t *total, size_t bytes, size_t *at)
 {
     *at = *total;
@@ -217,84 +223,123 @@ static int carve(size_t *total, size_t bytes, size_t *at)
     return hk_add_size(bytes, 63, &a) && hk_add_size(*total, a & ~(size_t)63, total);
 }
 
+static int mul3(size_t a, size_t b, size_t c, size_t *r)
+{
+    return hk_mul_size(a, b, r) && hk_mul_size(*r, c, r);
+}
+
 static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
                                 const fast_sizes *s, size_t grid_floats, fast_work *w)
 {
-    size_t blen8 = (g->block_len + 7) & ~(size_t)7, nt = s->ring * g->ncells_y;
-    size_t sz[14], at[14], total = 0, conv_n, tmp;
-    int ok = hk_mul_size(s->rowlen, 3 * (size_t)cn, &conv_n) &&
-             hk_mul_size(conv_n, sizeof(float), &sz[0]) &&
-             hk_mul_size(g->pwidth + 8, sizeof(float), &sz[1]) &&
-             hk_mul_size(s->wacc, sizeof(float), &sz[2]) && hk_add_size(s->wacc, 16, &sz[3]) &&
-             hk_mul_size(s->acc, sizeof(float), &sz[4]) &&
-             hk_mul_size(g->ncells_x * s->bwp, sizeof(float), &sz[5]) &&
-             hk_mul_size(g->ncells_y * (size_t)g->block_h, sizeof(float), &sz[6]) &&
-             hk_mul_size(blen8, sizeof(size_t) + sizeof(int), &sz[7]) &&
-             hk_mul_size(blen8, sizeof(float), &sz[8]) &&
-             hk_add_size(g->pwidth, 2, &tmp) && hk_mul_size(tmp, sizeof(int), &sz[9]) &&
-             hk_mul_size(nt, sizeof(float *), &sz[10]) &&
-             hk_mul_size(nt, sizeof(float), &sz[11]) &&
-             hk_mul_size(grid_floats, sizeof(float), &sz[12]);
-    sz[13] = sz[1];
-    if (!ok)
-        return HK_ERR_OVERFLOW;
-    /* dx, dy (pwidth + 8), a0, a1 (wacc) */
-    size_t a_dx, a_dy, a_a0, a_a1;
-    ok = carve(&total, sz[0], &at[0]) && carve(&total, sz[1], &a_dx) &&
-         carve(&total, sz[13], &a_dy) && carve(&total, sz[2], &a_a0) &&
-         carve(&total, sz[2], &a_a1);
-    for (int i = 3; ok && i < 13; i++)
+    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, NT, GRID, N };
+    const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = (size_t)g->cs_y;
+    const size_t nt = s->ring * g->ncells_y;
+    size_t sz[N], at[N], total = 0;
+    int ok = mul3(s->rowlen, 3 * (size_t)cn, sizeof(float), &sz[CONV]) &&
+             mul3(g->pwidth + 8, 1, sizeof(float), &sz[DX]) &&
+             mul3(cs, s->wacc, sizeof(float), &sz[A0]) &&
+             mul3(cs, s->wacc + 16, 1, &sz[H0]) &&
+             mul3(s->acc, 1, sizeof(float), &sz[ACC]) &&
+             mul3(g->ncells_x + 1, s->bwp, sizeof(float), &sz[U]) &&
+             mul3(g->ncells_y, (size_t)g->block_h, sizeof(float), &sz[V]) &&
+             mul3(blen8, 1, sizeof(size_t), &sz[KOFF]) &&
+             mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 1, sizeof(float), &sz[TMP]) &&
+             mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
+             mul3(cs, nt, sizeof(float *), &sz[TGT]) && mul3(cs, nt, sizeof(float), &sz[TW]) &&
+             mul3(cs, 1, sizeof(int), &sz[NT]) &&
+             mul3(grid_floats, 1, sizeof(float), &sz[GRID]);
+    sz[DY] = sz[DX];
+    sz[A1] = sz[A0];
+    for (int i = 0; ok && i < N; i++)
         ok = carve(&total, sz[i], &at[i]);
     if (!ok)
         return HK_ERR_OVERFLOW;
     unsigned char *m = hk_ctx_scratch(ctx, total);
     if (!m)
         return HK_ERR_NOMEM;
-    w->conv = (float *)(m + at[0]);
-    w->dx = (float *)(m + a_dx);
-    w->dy = (float *)(m + a_dy);
-    w->a0 = (float *)(m + a_a0);
-    w->a1 = (float *)(m + a_a1);
-    w->h0 = m + at[3];
-    w->acc = (float *)(m + at[4]);
-    w->u = (float *)(m + at[5]);
-    w->v = (float *)(m + at[6]);
-    w->koff = (size_t *)(m + at[7]);
-    w->kcx = (int *)(w->koff + blen8);
-    w->tmp = (float *)(m + at[8]);
-    w->xmap = (int *)(m + at[9]) + 1;
-    w->tgt = (float **)(m + at[10]);
-    w->tw = (float *)(m + at[11]);
-    w->grid = grid_floats ? (float *)(m + at[12]) : NULL;
+    w->conv = (float *)(m + at[CONV]);
+    w->dx = (float *)(m + at[DX]);
+    w->dy = (float *)(m + at[DY]);
+    w->a0 = (float *)(m + at[A0]);
+    w->a1 = (float *)(m + at[A1]);
+    w->h0 = m + at[H0];
+    w->acc = (float *)(m + at[ACC]);
+    w->u = (float *)(m + at[U]);
+    w->v = (float *)(m + at[V]);
+    w->koff = (size_t *)(m + at[KOFF]);
+    w->kcx = (int *)(m + at[KCX]);
+    w->tmp = (float *)(m + at[TMP]);
+    w->xmap = (int *)(m + at[XMAP]) + 1;
+    w->tgt = (float **)(m + at[TGT]);
+    w->tw = (float *)(m + at[TW]);
+    w->nt = (int *)(m + at[NT]);
+    w->grid = grid_floats ? (float *)(m + at[GRID]) : NULL;
     return HK_OK;
 }
 
-/* Cell (cx, cy) bin b of every block of completed block row `slot`:
+/* Dot products of U rows with column sums for histogram entries k0 .. k0+7
+ * of the block whose column sums start at `base`; nv = dot length / 8. */
+static inline __attribute__((always_inline)) __m256
+dots8(const float *u, size_t bwp, const int *kcx, const size_t *koff, const float *base,
+      size_t nv)
+{
+    __m256 d[8];
+    for (int i = 0; i < 8; i++) {
+        const float *uu = u + (size_t)kcx[i] * bwp, *a = base + koff[i];
+        __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(uu), _mm256_loadu_ps(a));
+        for (size_t v = 1; v < nv; v++)
+            acc = _mm256_fmadd_ps(_mm256_loadu_ps(uu + 8 * v), _mm256_loadu_ps(a + 8 * v), acc);
+        d[i] = acc;
+    }
+    return hsum8(d);
+}
+
+/* Cell (cx, cy) bin b of every block of the completed block row `slot`:
  * dot products of U[cx] with the column sums, then the normalisation. */
 static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, const fast_work *w,
                              const float *slot, float *out, size_t sx)
 {
-    const size_t n = g->block_len, nv = s->bwp / 8;
+    const size_t n = g->block_len, n8 = (n + 7) & ~(size_t)7, nv = s->bwp / 8;
     for (size_t gx = 0; gx < g->grid_x; gx++) {
         const float *base = slot + gx * (size_t)g->cs_x;
-        for (size_t k0 = 0; k0 < n; k0 += 8) {
-            __m256 d[8];
-            for (int i = 0; i < 8; i++) {
-                size_t k = k0 + (size_t)i;
-                if (k >= n) {
-                    d[i] = _mm256_setzero_ps();
-                    continue;
-                }
-                const float *u = w->u + (size_t)w->kcx[k] * s->bwp;
-                const float *a = base + w->koff[k];
-                __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(u), _mm256_loadu_ps(a));
-                for (size_t v = 1; v < nv; v++)
-                    acc = _mm256_fmadd_ps(_mm256_loadu_ps(u + 8 * v), _mm256_loadu_ps(a + 8 * v), acc);
-                d[i] = acc;
-            }
-            _mm256_storeu_ps(w->tmp + k0, hsum8(d));
+        for (size_t k0 = 0; k0 < n8; k0 += 8) {
+            __m256 r = nv == 1   ? dots8(w->u, 8, w->kcx + k0, w->koff + k0, base, 1)
+                       : nv == 2 ? dots8(w->u, 16, w->kcx + k0, w->koff + k0, base, 2)
+                                 : dots8(w->u, s->bwp, w->kcx + k0, w->koff + k0, base, nv);
+            _mm256_storeu_ps(w->tmp + k0, r);
         }
         normalize_store(w->tmp, n, g->threshold, out + gx * sx);
+    }
+}
+
+/* The constant tables of a call: gamma, column map, U, V, entry offsets. */
+static void fast_tables(const hk_ocv_geometry *g, const fast_sizes *s, fast_work *w, float *lut)
+{
+    if (g->gamma_correction) {
+        for (int i = 0; i < 256; i += 8)
+            _mm256_storeu_ps(lut + i, _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
+                                          _mm256_set1_epi32(i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))));
+    } else {
+        for (int i = 0; i < 256; i++)
+            lut[i] = (float)i;
+    }
+    for (long x = -1; x <= (long)g->pwidth; x++)
+        w->xmap[x] = (int)hk_ocv_reflect101(x - g->pad_x, g->width);
+    hk_ocv_axis_weights(g, 0, s->bwp, w->u);
+    memset(w->u + g->ncells_x * s->bwp, 0, s->bwp * sizeof(float));
+    hk_ocv_axis_weights(g, 1, (size_t)g->block_h, w->v);
+    /* histogram entry k = (cx*ncells_y + cy)*nbins + b reads column-sum row
+     * (cy*nbins + b) with U[cx]; entries past the block read the zero row */
+    const size_t nb = (size_t)g->nbins, n8 = (g->block_len + 7) & ~(size_t)7;
+    for (size_t k = 0; k < n8; k++) {
+        if (k >= g->block_len) {
+            w->kcx[k] = (int)g->ncells_x;
+            w->koff[k] = 0;
+            continue;
+        }
+        size_t c = k / nb;
+        w->kcx[k] = (int)(c / g->ncells_y);
+        w->koff[k] = ((c % g->ncells_y) * nb + k % nb) * s->wacc;
     }
 }
 
@@ -318,75 +363,88 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
         sy = g->grid_x * g->block_len;
         *grid = w.grid;
     }
-    const size_t pw = g->pwidth, wacc = s.wacc;
-    const int nbins = g->nbins, bh = g->block_h, cs_y = g->cs_y;
+    const size_t pw = g->pwidth, wacc = s.wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
+    const size_t maxt = s.ring * g->ncells_y, h0len = wacc + 16;
+    const int nbins = g->nbins;
     float lut[256];
-    for (int i = 0; i < 256; i++)
-        lut[i] = g->gamma_correction ? sqrtf((float)i) : (float)i;
-    for (long x = -1; x <= (long)pw; x++)
-        w.xmap[x] = (int)hk_ocv_reflect101(x - g->pad_x, g->width);
-    hk_ocv_axis_weights(g, 0, s.bwp, w.u);
-    hk_ocv_axis_weights(g, 1, (size_t)bh, w.v);
-    /* histogram entry k = (cx*ncells_y + cy)*nbins + b reads column-sum row
-     * (cy*nbins + b) with U[cx] */
-    for (size_t k = 0; k < g->block_len; k++) {
-        size_t b = k % (size_t)nbins, c = k / (size_t)nbins;
-        w.kcx[k] = (int)(c / g->ncells_y);
-        w.koff[k] = ((c % g->ncells_y) * (size_t)nbins + b) * wacc;
-    }
+    fast_tables(g, &s, &w, lut);
     /* columns past the padded image vote nothing */
-    memset(w.a0 + pw, 0, (wacc - pw) * sizeof(float));
-    memset(w.a1 + pw, 0, (wacc - pw) * sizeof(float));
-    memset(w.h0 + pw, 0, wacc + 16 - pw);
+    for (size_t r = 0; r < cs; r++) {
+        memset(w.a0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(w.a1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(w.h0 + r * h0len + pw, 0, h0len - pw);
+    }
+    /* column strips whose targets stay in the L1 cache over a band */
+    size_t strip = ((size_t)32768 / (maxt * (size_t)nbins * sizeof(float))) & ~(size_t)7;
+    if (strip < 64)
+        strip = 64;
 
     const float *rowp[3][3];
     long conv_row[3] = {-3, -3, -3};
-    const size_t rows = (g->grid_y - 1) * (size_t)cs_y + (size_t)bh;
-    for (size_t y = 0; y < rows; y++) {
-        /* block rows containing row y: gy*cs_y <= y < gy*cs_y + bh */
-        size_t gy_lo = y + 1 > (size_t)bh ? (y + 1 - (size_t)bh + (size_t)cs_y - 1) / (size_t)cs_y : 0;
-        size_t gy_hi = y / (size_t)cs_y;
-        if (gy_hi > g->grid_y - 1)
-            gy_hi = g->grid_y - 1;
-        if (gy_lo > gy_hi)
-            continue; /* a row between blocks (block stride > block) */
-        const float *const *pl[3];
-        for (int r = 0; r < 3; r++) {
-            long want = (long)y - 1 + r;
-            int slot = (int)((want + 3) % 3);
-            if (conv_row[slot] != want) {
-                size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
-                float *f[3];
-                for (unsigned c = 0; c < cn; c++) {
-                    f[c] = w.conv + ((size_t)slot * cn + c) * s.rowlen + 1;
-                    rowp[slot][c] = f[c];
+    const size_t rows = (g->grid_y - 1) * cs + bh;
+    /* Bands of cs_y rows: block rows start at band starts, so the targets of
+     * every row of a band are known (and zeroed) before it is accumulated. */
+    for (size_t y0 = 0; y0 < rows; y0 += cs) {
+        const size_t nr = rows - y0 < cs ? rows - y0 : cs;
+        size_t fin_lo = 1, fin_hi = 0; /* block rows completed in this band */
+        for (size_t r = 0; r < nr; r++) {
+            const size_t y = y0 + r;
+            /* block rows containing row y: gy*cs_y <= y < gy*cs_y + bh */
+            size_t gy_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, gy_hi = y / cs;
+            if (gy_hi > g->grid_y - 1)
+                gy_hi = g->grid_y - 1;
+            int nt = 0;
+            float **tgt = w.tgt + r * maxt;
+            float *tw = w.tw + r * maxt;
+            for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
+                float *slot = w.acc + (gy % s.ring) * s.slot;
+                size_t py = y - gy * cs;
+                if (py == 0)
+                    memset(slot, 0, s.slot * sizeof(float));
+                if (py == bh - 1) {
+                    fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
+                    fin_hi = gy;
                 }
-                convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, w.xmap, lut, f);
-                conv_row[slot] = want;
-            }
-            pl[r] = rowp[slot];
-        }
-        hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)pw, nbins, g->signed_gradient,
-                          w.dx, w.dy, w.h0, w.a0, w.a1);
-        int nt = 0;
-        for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
-            float *slot = w.acc + (gy % s.ring) * s.slot;
-            size_t py = y - gy * (size_t)cs_y;
-            if (py == 0)
-                memset(slot, 0, s.slot * sizeof(float));
-            for (size_t cy = 0; cy < g->ncells_y; cy++) {
-                float wt = w.v[cy * (size_t)bh + py];
-                if (wt != 0.f) {
-                    w.tgt[nt] = slot + cy * (size_t)nbins * wacc;
-                    w.tw[nt++] = wt;
+                for (size_t cy = 0; cy < g->ncells_y; cy++) {
+                    float wt = w.v[cy * bh + py];
+                    if (wt != 0.f) {
+                        tgt[nt] = slot + cy * (size_t)nbins * wacc;
+                        tw[nt++] = wt;
+                    }
                 }
             }
+            w.nt[r] = nt;
+            if (!nt)
+                continue; /* a row between blocks (block stride > block) */
+            const float *const *pl[3];
+            for (int k = 0; k < 3; k++) {
+                long want = (long)y - 1 + k;
+                int slot = (int)((want + 3) % 3);
+                if (conv_row[slot] != want) {
+                    size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
+                    float *f[3];
+                    for (unsigned c = 0; c < cn; c++) {
+                        f[c] = w.conv + ((size_t)slot * cn + c) * s.rowlen + 1;
+                        rowp[slot][c] = f[c];
+                    }
+                    convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, w.xmap, lut, f);
+                    conv_row[slot] = want;
+                }
+                pl[k] = rowp[slot];
+            }
+            hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)pw, nbins, g->signed_gradient,
+                              w.dx, w.dy, w.h0 + r * h0len, w.a0 + r * wacc, w.a1 + r * wacc);
         }
-        if (nt)
-            accumulate_any(w.h0, w.a0, w.a1, wacc, nbins, nbins == 1, w.tgt, w.tw, nt);
-        for (size_t gy = gy_lo; gy <= gy_hi; gy++)
-            if (y - gy * (size_t)cs_y == (size_t)bh - 1)
-                finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
+        for (size_t xs = 0; xs < wacc; xs += strip) {
+            const size_t xe = wacc - xs < strip ? wacc : xs + strip;
+            for (size_t r = 0; r < nr; r++)
+                if (w.nt[r])
+                    accumulate_any(w.h0 + r * h0len, w.a0 + r * wacc, w.a1 + r * wacc, xs, xe,
+                                   wacc, nbins, nbins == 1, w.tgt + r * maxt, w.tw + r * maxt,
+                                   w.nt[r]);
+        }
+        for (size_t gy = fin_lo; gy <= fin_hi; gy++)
+            finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }
     return HK_OK;
 }
