@@ -101,55 +101,82 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
             f[c][x] = lut[src[(size_t)xmap[x] * cn + c]];
 }
 
-/* Adds one row's votes, lane = column, into nt column-sum rows for columns
- * xs .. xe-1: tgt[t][b*wacc + x] += tw[t] * (vote of column x into bin b).
- * A pixel votes a0 into bin h0 and a1 into h0 + 1 (mod nbins); with one bin
- * OpenCV keeps only the second vote (drop_a0). nt is a constant in the
- * callers below so that the target loop unrolls. */
+/* Adds one band of rows (nr <= cs_y rows of votes, lane = column) into T
+ * column-sum rows: tgt[t][b*wacc + x] += sum over band rows r of
+ * wts[t*cs + r] * (vote of column x of row r into bin b). A pixel votes a0
+ * into bin h0 and a1 into h0 + 1 (mod nbins); with one bin OpenCV keeps
+ * only the second vote (drop_a0). Bins go G at a time, the T x G sums in
+ * registers over the band, so each column-sum vector is read and written
+ * once per band. T and G are constants in the callers (band_any). */
 static inline __attribute__((always_inline)) void
-accumulate(const uint8_t *h0, const float *a0, const float *a1, size_t xs, size_t xe,
-           size_t wacc, int nbins, int drop_a0, float *const *tgt, const float *tw, int nt)
+band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
+            size_t nr, size_t wacc, int nbins, int drop_a0, float *const *tgt, const float *wts,
+            size_t cs, const int T, const int G)
 {
-    const __m256i vlast = _mm256_set1_epi32(nbins - 1);
-    __m256 wv[4];
-    for (int t = 0; t < nt; t++)
-        wv[t] = _mm256_broadcast_ss(tw + t);
-    for (size_t x0 = xs; x0 < xe; x0 += 8) {
-        __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(h0 + x0)));
-        __m256 v0 = drop_a0 ? _mm256_setzero_ps() : _mm256_loadu_ps(a0 + x0);
-        __m256 v1 = _mm256_loadu_ps(a1 + x0);
-        /* lanes whose second vote lands in bin b are those whose first is b - 1 */
-        __m256 eprev = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vlast));
-        for (int b = 0; b < nbins; b++) {
-            __m256 e = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, _mm256_set1_epi32(b)));
-            __m256 m = _mm256_add_ps(_mm256_and_ps(e, v0), _mm256_and_ps(eprev, v1));
-            eprev = e;
-            size_t off = (size_t)b * wacc + x0;
-            for (int t = 0; t < nt; t++) {
-                float *p = tgt[t] + off;
-                _mm256_storeu_ps(p, _mm256_fmadd_ps(wv[t], m, _mm256_loadu_ps(p)));
+    for (size_t x0 = 0; x0 < wacc; x0 += 8) {
+        for (int bs = 0; bs < nbins; bs += G) {
+            __m256 acc[4][12];
+            for (int t = 0; t < T; t++)
+                for (int g = 0; g < G; g++)
+                    acc[t][g] = _mm256_setzero_ps();
+            /* lanes whose second vote lands in bin b are those whose first is b - 1 */
+            const __m256i vprev = _mm256_set1_epi32(bs == 0 ? nbins - 1 : bs - 1);
+            for (size_t r = 0; r < nr; r++) {
+                __m256i b0 = _mm256_cvtepu8_epi32(
+                    _mm_loadl_epi64((const __m128i *)(h0 + r * h0s + x0)));
+                __m256 v0 = drop_a0 ? _mm256_setzero_ps() : _mm256_loadu_ps(a0 + r * as + x0);
+                __m256 v1 = _mm256_loadu_ps(a1 + r * as + x0);
+                __m256 eprev = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vprev));
+                __m256 wv[4];
+                for (int t = 0; t < T; t++)
+                    wv[t] = _mm256_broadcast_ss(wts + (size_t)t * cs + r);
+                for (int g = 0; g < G; g++) {
+                    __m256 e = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, _mm256_set1_epi32(bs + g)));
+                    __m256 m = _mm256_add_ps(_mm256_and_ps(e, v0), _mm256_and_ps(eprev, v1));
+                    eprev = e;
+                    for (int t = 0; t < T; t++)
+                        acc[t][g] = _mm256_fmadd_ps(wv[t], m, acc[t][g]);
+                }
             }
+            for (int t = 0; t < T; t++)
+                for (int g = 0; g < G; g++) {
+                    float *p = tgt[t] + (size_t)(bs + g) * wacc + x0;
+                    _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[t][g]));
+                }
         }
     }
 }
 
-static void accumulate_any(const uint8_t *h0, const float *a0, const float *a1, size_t xs,
-                           size_t xe, size_t wacc, int nbins, int drop_a0, float *const *tgt,
-                           const float *tw, int nt)
+#define BAND(TT, GG)                                                                        \
+    case TT * 16 + GG:                                                                      \
+        band_kernel(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, TT, GG); \
+        return
+
+/* band_kernel for any T (four targets at a time) and the largest group of
+ * bins G that divides nbins and keeps T x G <= 12 sums in registers. */
+static void band_any(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
+                     size_t nr, size_t wacc, int nbins, int drop_a0, float *const *tgt,
+                     const float *wts, size_t cs, int T)
 {
-    switch (nt) {
-    case 1: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 1); break;
-    case 2: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 2); break;
-    case 3: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 3); break;
-    case 4: accumulate(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt, tw, 4); break;
-    default:
-        /* many overlapping block rows: four targets at a time */
-        for (int t = 0; t < nt; t += 4) {
-            int k = nt - t < 4 ? nt - t : 4;
-            accumulate_any(h0, a0, a1, xs, xe, wacc, nbins, drop_a0, tgt + t, tw + t, k);
+    for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs)
+        band_any(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, 4);
+    static const int groups[] = {12, 6, 4, 3, 2, 1};
+    int G = 1;
+    for (int i = 0; i < 6; i++)
+        if (groups[i] * T <= 12 && nbins % groups[i] == 0) {
+            G = groups[i];
+            break;
         }
+    switch (T * 16 + G) {
+        BAND(1, 12); BAND(1, 6); BAND(1, 4); BAND(1, 3); BAND(1, 2); BAND(1, 1);
+        BAND(2, 6); BAND(2, 4); BAND(2, 3); BAND(2, 2); BAND(2, 1);
+        BAND(3, 4); BAND(3, 3); BAND(3, 2); BAND(3, 1);
+        BAND(4, 3); BAND(4, 2); BAND(4, 1);
+    default:
+        return; /* T == 0: nothing to add */
     }
 }
+#undef BAND
 
 /* Eight horizontal sums at once: lane i of the result is the sum of d[i]. */
 static inline __m256 hsum8(const __m256 *d)
@@ -364,7 +391,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
         *grid = w.grid;
     }
     const size_t pw = g->pwidth, wacc = s.wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
-    const size_t maxt = s.ring * g->ncells_y, h0len = wacc + 16;
+    const size_t h0len = wacc + 16;
     const int nbins = g->nbins;
     float lut[256];
     fast_tables(g, &s, &w, lut);
@@ -374,48 +401,58 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
         memset(w.a1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
         memset(w.h0 + r * h0len + pw, 0, h0len - pw);
     }
-    /* column strips whose targets stay in the L1 cache over a band */
-    size_t strip = ((size_t)32768 / (maxt * (size_t)nbins * sizeof(float))) & ~(size_t)7;
-    if (strip < 64)
-        strip = 64;
-
+    /* The gradient runs over whole vectors (its scalar tail is slow) on
+     * rows padded with zeros, unless that moves the end of OpenCV's 4-lane
+     * colour-choice loop (pwidth & ~3), whose tie rule differs from its
+     * tail's. */
+    const size_t gw = cn == 1 || pw % 4 == 0 ? (pw + 7) & ~(size_t)7 : pw;
+    memset(w.conv, 0, 3 * (size_t)cn * s.rowlen * sizeof(float));
     const float *rowp[3][3];
     long conv_row[3] = {-3, -3, -3};
     const size_t rows = (g->grid_y - 1) * cs + bh;
-    /* Bands of cs_y rows: block rows start at band starts, so the targets of
-     * every row of a band are known (and zeroed) before it is accumulated. */
+    /* Bands of cs_y rows: block rows start at band starts, so a band's
+     * targets are known (and zeroed) before anything is added to them. */
     for (size_t y0 = 0; y0 < rows; y0 += cs) {
-        const size_t nr = rows - y0 < cs ? rows - y0 : cs;
+        const size_t nr = rows - y0 < cs ? rows - y0 : cs, ylast = y0 + nr - 1;
+        size_t gy_lo = y0 + 1 > bh ? (y0 + 1 - bh + cs - 1) / cs : 0, gy_hi = ylast / cs;
+        if (gy_hi > g->grid_y - 1)
+            gy_hi = g->grid_y - 1;
+        /* targets: (block row, cell row) pairs, weight V per band row */
+        int T = 0;
         size_t fin_lo = 1, fin_hi = 0; /* block rows completed in this band */
+        for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
+            float *slot = w.acc + (gy % s.ring) * s.slot;
+            if (gy * cs == y0)
+                memset(slot, 0, s.slot * sizeof(float));
+            size_t end = gy * cs + bh - 1; /* its last row */
+            if (end >= y0 && end <= ylast) {
+                fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
+                fin_hi = gy;
+            }
+            for (size_t cy = 0; cy < g->ncells_y; cy++) {
+                float *wt = w.tw + (size_t)T * cs;
+                int any = 0;
+                for (size_t r = 0; r < nr; r++) {
+                    size_t y = y0 + r;
+                    wt[r] = y >= gy * cs && y <= end ? w.v[cy * bh + (y - gy * cs)] : 0.f;
+                    any |= wt[r] != 0.f;
+                }
+                if (any)
+                    w.tgt[T++] = slot + cy * (size_t)nbins * wacc;
+            }
+        }
         for (size_t r = 0; r < nr; r++) {
             const size_t y = y0 + r;
-            /* block rows containing row y: gy*cs_y <= y < gy*cs_y + bh */
-            size_t gy_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, gy_hi = y / cs;
-            if (gy_hi > g->grid_y - 1)
-                gy_hi = g->grid_y - 1;
-            int nt = 0;
-            float **tgt = w.tgt + r * maxt;
-            float *tw = w.tw + r * maxt;
-            for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
-                float *slot = w.acc + (gy % s.ring) * s.slot;
-                size_t py = y - gy * cs;
-                if (py == 0)
-                    memset(slot, 0, s.slot * sizeof(float));
-                if (py == bh - 1) {
-                    fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
-                    fin_hi = gy;
-                }
-                for (size_t cy = 0; cy < g->ncells_y; cy++) {
-                    float wt = w.v[cy * bh + py];
-                    if (wt != 0.f) {
-                        tgt[nt] = slot + cy * (size_t)nbins * wacc;
-                        tw[nt++] = wt;
-                    }
-                }
+            float *a0 = w.a0 + r * wacc, *a1 = w.a1 + r * wacc;
+            uint8_t *h0 = w.h0 + r * h0len;
+            size_t ry_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, ry_hi = y / cs;
+            if (ry_lo > ry_hi || ry_lo >= g->grid_y) {
+                /* a row outside every block (block stride > block) */
+                memset(a0, 0, wacc * sizeof(float));
+                memset(a1, 0, wacc * sizeof(float));
+                memset(h0, 0, h0len);
+                continue;
             }
-            w.nt[r] = nt;
-            if (!nt)
-                continue; /* a row between blocks (block stride > block) */
             const float *const *pl[3];
             for (int k = 0; k < 3; k++) {
                 long want = (long)y - 1 + k;
@@ -432,17 +469,15 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 }
                 pl[k] = rowp[slot];
             }
-            hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)pw, nbins, g->signed_gradient,
-                              w.dx, w.dy, w.h0 + r * h0len, w.a0 + r * wacc, w.a1 + r * wacc);
+            hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
+                              w.dx, w.dy, h0, a0, a1);
+            if (gw > pw) { /* the lanes past the image vote nothing */
+                memset(a0 + pw, 0, (gw - pw) * sizeof(float));
+                memset(a1 + pw, 0, (gw - pw) * sizeof(float));
+                memset(h0 + pw, 0, gw - pw);
+            }
         }
-        for (size_t xs = 0; xs < wacc; xs += strip) {
-            const size_t xe = wacc - xs < strip ? wacc : xs + strip;
-            for (size_t r = 0; r < nr; r++)
-                if (w.nt[r])
-                    accumulate_any(w.h0 + r * h0len, w.a0 + r * wacc, w.a1 + r * wacc, xs, xe,
-                                   wacc, nbins, nbins == 1, w.tgt + r * maxt, w.tw + r * maxt,
-                                   w.nt[r]);
-        }
+        band_any(w.h0, h0len, w.a0, w.a1, wacc, nr, wacc, nbins, nbins == 1, w.tgt, w.tw, cs, T);
         for (size_t gy = fin_lo; gy <= fin_hi; gy++)
             finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }
