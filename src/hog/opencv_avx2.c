@@ -187,40 +187,51 @@ static inline __m256 hsum8(const __m256 *d)
     return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
 }
 
-/* hk_ocv_normalize_block in the same order (4-lane partial sums over the
- * first 4*floor(n/4) values, then the tail), writing the result to dst. */
-static void normalize_store(float *h, size_t n, float thr, float *dst)
+/* OpenCV's L2-Hys of nb <= 8 blocks at once (blocks at h + i*n8, zero
+ * past n), lane i of the norms being block i, into out + i*sx. The sums of
+ * squares run 8 lanes wide, so they round differently from the scalar
+ * path's 4-lane sums (about 1e-7 relative). */
+static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, size_t sx)
 {
-    const size_t body = n & ~(size_t)3;
-    float part[4];
-    for (int pass = 0; pass < 2; pass++) {
-        __m128 p = _mm_mul_ps(_mm_loadu_ps(h), _mm_loadu_ps(h));
-        for (size_t i = 4; i < body; i += 4) {
-            __m128 x = _mm_loadu_ps(h + i);
-            p = _mm_add_ps(p, _mm_mul_ps(x, x));
-        }
-        _mm_storeu_ps(part, p);
-        float sum = (part[0] + part[1]) + (part[2] + part[3]);
-        for (size_t i = body; i < n; i++)
-            sum += h[i] * h[i];
-        size_t i = 0;
-        if (pass == 0) {
-            float scale = 1.f / (sqrtf(sum) + (float)n * 0.1f);
-            __m256 vs = _mm256_set1_ps(scale), vt = _mm256_set1_ps(thr);
-            for (; i + 8 <= n; i += 8)
-                _mm256_storeu_ps(h + i, _mm256_min_ps(_mm256_mul_ps(_mm256_loadu_ps(h + i), vs), vt));
-            for (; i < n; i++) {
-                float v = h[i] * scale;
-                h[i] = v < thr ? v : thr;
+    const size_t n8 = (n + 7) & ~(size_t)7, full = n & ~(size_t)7;
+    __m256 sq[8];
+    for (size_t i = 0; i < 8; i++) {
+        sq[i] = _mm256_setzero_ps();
+        if (i < nb)
+            for (size_t k = 0; k < n8; k += 8) {
+                __m256 x = _mm256_loadu_ps(h + i * n8 + k);
+                sq[i] = _mm256_fmadd_ps(x, x, sq[i]);
             }
-        } else {
-            float scale = 1.f / (sqrtf(sum) + 1e-3f);
-            __m256 vs = _mm256_set1_ps(scale);
-            for (; i + 8 <= n; i += 8)
-                _mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_loadu_ps(h + i), vs));
-            for (; i < n; i++)
-                dst[i] = h[i] * scale;
-        }
+    }
+    __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f),
+                                 _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)),
+                                               _mm256_set1_ps((float)n * 0.1f)));
+    const __m256 vt = _mm256_set1_ps(thr);
+    for (size_t i = 0; i < 8; i++) {
+        __m256 si = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32((int)i));
+        sq[i] = _mm256_setzero_ps();
+        if (i < nb)
+            for (size_t k = 0; k < n8; k += 8) {
+                float *p = h + i * n8 + k;
+                __m256 x = _mm256_min_ps(_mm256_mul_ps(_mm256_loadu_ps(p), si), vt);
+                _mm256_storeu_ps(p, x);
+                sq[i] = _mm256_fmadd_ps(x, x, sq[i]);
+            }
+    }
+    scale = _mm256_div_ps(_mm256_set1_ps(1.f),
+                          _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)), _mm256_set1_ps(1e-3f)));
+    /* the block's tail (n mod 8 floats) through a mask: out ends there */
+    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - full)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (size_t i = 0; i < nb; i++) {
+        __m256 si = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32((int)i));
+        const float *p = h + i * n8;
+        float *o = out + i * sx;
+        size_t k = 0;
+        for (; k < full; k += 8)
+            _mm256_storeu_ps(o + k, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
+        if (k < n)
+            _mm256_maskstore_ps(o + k, tail, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
     }
 }
 
@@ -234,7 +245,7 @@ typedef struct fast_work {
     float *u, *v;     /* (ncells_x + 1) x bwp (the last row zero), ncells_y x block_h */
     size_t *koff;     /* per histogram entry (rounded up to 8): its column-sum row */
     int *kcx;         /* and its cell x (ncells_x: the zero row, past the end) */
-    float *tmp;       /* one block, rounded up to 8 */
+    float *tmp;       /* eight blocks, each rounded up to 8 floats */
     int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
     float **tgt;      /* per band row: ring * ncells_y accumulation targets */
     float *tw;        /* and their weights */
@@ -270,7 +281,7 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
              mul3(g->ncells_x + 1, s->bwp, sizeof(float), &sz[U]) &&
              mul3(g->ncells_y, (size_t)g->block_h, sizeof(float), &sz[V]) &&
              mul3(blen8, 1, sizeof(size_t), &sz[KOFF]) &&
-             mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 1, sizeof(float), &sz[TMP]) &&
+             mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 8, sizeof(float), &sz[TMP]) &&
              mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
              mul3(cs, nt, sizeof(float *), &sz[TGT]) && mul3(cs, nt, sizeof(float), &sz[TW]) &&
              mul3(cs, 1, sizeof(int), &sz[NT]) &&
@@ -327,15 +338,19 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
                              const float *slot, float *out, size_t sx)
 {
     const size_t n = g->block_len, n8 = (n + 7) & ~(size_t)7, nv = s->bwp / 8;
-    for (size_t gx = 0; gx < g->grid_x; gx++) {
-        const float *base = slot + gx * (size_t)g->cs_x;
-        for (size_t k0 = 0; k0 < n8; k0 += 8) {
-            __m256 r = nv == 1   ? dots8(w->u, 8, w->kcx + k0, w->koff + k0, base, 1)
-                       : nv == 2 ? dots8(w->u, 16, w->kcx + k0, w->koff + k0, base, 2)
-                                 : dots8(w->u, s->bwp, w->kcx + k0, w->koff + k0, base, nv);
-            _mm256_storeu_ps(w->tmp + k0, r);
+    for (size_t gx0 = 0; gx0 < g->grid_x; gx0 += 8) {
+        const size_t nb = g->grid_x - gx0 < 8 ? g->grid_x - gx0 : 8;
+        for (size_t i = 0; i < nb; i++) {
+            const float *base = slot + (gx0 + i) * (size_t)g->cs_x;
+            float *t = w->tmp + i * n8;
+            for (size_t k0 = 0; k0 < n8; k0 += 8) {
+                __m256 r = nv == 1   ? dots8(w->u, 8, w->kcx + k0, w->koff + k0, base, 1)
+                           : nv == 2 ? dots8(w->u, 16, w->kcx + k0, w->koff + k0, base, 2)
+                                     : dots8(w->u, s->bwp, w->kcx + k0, w->koff + k0, base, nv);
+                _mm256_storeu_ps(t + k0, r);
+            }
         }
-        normalize_store(w->tmp, n, g->threshold, out + gx * sx);
+        normalize8(w->tmp, n, nb, g->threshold, out + gx0 * sx, sx);
     }
 }
 
@@ -350,23 +365,26 @@ static void fast_tables(const hk_ocv_geometry *g, const fast_sizes *s, fast_work
         for (int i = 0; i < 256; i++)
             lut[i] = (float)i;
     }
+    /* only the padding and the two outer columns reflect */
+    const long lo = g->pad_x, hi = g->pad_x + (long)g->width;
     for (long x = -1; x <= (long)g->pwidth; x++)
-        w->xmap[x] = (int)hk_ocv_reflect101(x - g->pad_x, g->width);
+        w->xmap[x] = x >= lo && x < hi ? (int)(x - lo) : (int)hk_ocv_reflect101(x - lo, g->width);
     hk_ocv_axis_weights(g, 0, s->bwp, w->u);
     memset(w->u + g->ncells_x * s->bwp, 0, s->bwp * sizeof(float));
     hk_ocv_axis_weights(g, 1, (size_t)g->block_h, w->v);
     /* histogram entry k = (cx*ncells_y + cy)*nbins + b reads column-sum row
      * (cy*nbins + b) with U[cx]; entries past the block read the zero row */
     const size_t nb = (size_t)g->nbins, n8 = (g->block_len + 7) & ~(size_t)7;
-    for (size_t k = 0; k < n8; k++) {
-        if (k >= g->block_len) {
-            w->kcx[k] = (int)g->ncells_x;
-            w->koff[k] = 0;
-            continue;
-        }
-        size_t c = k / nb;
-        w->kcx[k] = (int)(c / g->ncells_y);
-        w->koff[k] = ((c % g->ncells_y) * nb + k % nb) * s->wacc;
+    size_t k = 0;
+    for (size_t cx = 0; cx < g->ncells_x; cx++)
+        for (size_t cy = 0; cy < g->ncells_y; cy++)
+            for (size_t b = 0; b < nb; b++, k++) {
+                w->kcx[k] = (int)cx;
+                w->koff[k] = (cy * nb + b) * s->wacc;
+            }
+    for (; k < n8; k++) {
+        w->kcx[k] = (int)g->ncells_x;
+        w->koff[k] = 0;
     }
 }
 
