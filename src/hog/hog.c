@@ -179,11 +179,16 @@ static int hk_all_finite(const float *v, size_t n)
 {
     /* branch-free (Inf and NaN have an all-ones exponent) so that it
      * vectorises: it runs over every descriptor */
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &v[i], sizeof(b));
-        bad |= (b & 0x7f800000u) == 0x7f800000u;
+    uint32_t bad = 0, b[16];
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(b, v + i, sizeof(b));
+        for (int k = 0; k < 16; k++)
+            bad |= (b[k] & 0x7f800000u) == 0x7f800000u;
+    }
+    for (; i < n; i++) {
+        memcpy(b, v + i, sizeof(b[0]));
+        bad |= (b[0] & 0x7f800000u) == 0x7f800000u;
     }
     return !bad;
 }
