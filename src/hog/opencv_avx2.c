@@ -28,7 +28,8 @@ typedef struct fast_sizes {
     size_t bwp;     /* block width rounded up to 8: the dot length */
     size_t ring;    /* block rows in memory: ceil(block_h / cs_y) */
     size_t rowlen;  /* floats of one planar input row (index -1 .. pwidth) */
-    size_t slot;    /* floats of one block row's column sums: ncells_y * nbins * wacc */
+    size_t nbp;     /* bin rows per cell row: nbins + 7 (bins go up to 8 at a time) */
+    size_t slot;    /* floats of one block row's column sums: ncells_y * nbp * wacc */
     size_t acc;     /* ring * slot */
 } fast_sizes;
 
@@ -42,7 +43,8 @@ static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
     s->ring = ((size_t)g->block_h + (size_t)g->cs_y - 1) / (size_t)g->cs_y;
     s->rowlen = g->pwidth + 16;
     size_t t;
-    if (!hk_mul_size(g->ncells_y, (size_t)g->nbins, &t) || !hk_mul_size(t, s->wacc, &s->slot) ||
+    s->nbp = (size_t)g->nbins + 7;
+    if (!hk_mul_size(g->ncells_y, s->nbp, &t) || !hk_mul_size(t, s->wacc, &s->slot) ||
         !hk_mul_size(s->slot, s->ring, &s->acc))
         return 0;
     /* memory: the column sums against the scalar path's gradient image */
@@ -115,7 +117,7 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
 {
     for (size_t x0 = 0; x0 < wacc; x0 += 8) {
         for (int bs = 0; bs < nbins; bs += G) {
-            __m256 acc[4][12];
+            __m256 acc[4][8];
             for (int t = 0; t < T; t++)
                 for (int g = 0; g < G; g++)
                     acc[t][g] = _mm256_setzero_ps();
@@ -124,18 +126,16 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
             for (size_t r = 0; r < nr; r++) {
                 __m256i b0 = _mm256_cvtepu8_epi32(
                     _mm_loadl_epi64((const __m128i *)(h0 + r * h0s + x0)));
-                __m256 v0 = drop_a0 ? _mm256_setzero_ps() : _mm256_loadu_ps(a0 + r * as + x0);
                 __m256 v1 = _mm256_loadu_ps(a1 + r * as + x0);
+                __m256 v0 = drop_a0 ? v1 : _mm256_loadu_ps(a0 + r * as + x0);
                 __m256 eprev = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vprev));
-                __m256 wv[4];
-                for (int t = 0; t < T; t++)
-                    wv[t] = _mm256_broadcast_ss(wts + (size_t)t * cs + r);
                 for (int g = 0; g < G; g++) {
                     __m256 e = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, _mm256_set1_epi32(bs + g)));
-                    __m256 m = _mm256_add_ps(_mm256_and_ps(e, v0), _mm256_and_ps(eprev, v1));
+                    /* e and eprev never overlap (with one bin v0 is v1) */
+                    __m256 m = _mm256_blendv_ps(_mm256_and_ps(eprev, v1), v0, e);
                     eprev = e;
                     for (int t = 0; t < T; t++)
-                        acc[t][g] = _mm256_fmadd_ps(wv[t], m, acc[t][g]);
+                        acc[t][g] = _mm256_fmadd_ps(_mm256_broadcast_ss(wts + (size_t)t * cs + r), m, acc[t][g]);
                 }
             }
             for (int t = 0; t < T; t++)
@@ -148,30 +148,25 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
 }
 
 #define BAND(TT, GG)                                                                        \
-    case TT * 16 + GG:                                                                      \
+    case TT:                                                                                \
         band_kernel(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, TT, GG); \
         return
 
-/* band_kernel for any T (four targets at a time) and the largest group of
- * bins G that divides nbins and keeps T x G <= 12 sums in registers. */
+/* band_kernel for any T, four targets at a time. */
 static void band_any(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
                      size_t nr, size_t wacc, int nbins, int drop_a0, float *const *tgt,
                      const float *wts, size_t cs, int T)
 {
     for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs)
         band_any(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, 4);
-    static const int groups[] = {12, 6, 4, 3, 2, 1};
-    int G = 1;
-    for (int i = 0; i < 6; i++)
-        if (groups[i] * T <= 12 && nbins % groups[i] == 0) {
-            G = groups[i];
-            break;
-        }
-    switch (T * 16 + G) {
-        BAND(1, 12); BAND(1, 6); BAND(1, 4); BAND(1, 3); BAND(1, 2); BAND(1, 1);
-        BAND(2, 6); BAND(2, 4); BAND(2, 3); BAND(2, 2); BAND(2, 1);
-        BAND(3, 4); BAND(3, 3); BAND(3, 2); BAND(3, 1);
-        BAND(4, 3); BAND(4, 2); BAND(4, 1);
+    /* bins per group: T x G sums plus the row's vectors fit the 16
+     * registers; the last group may run past nbins into padding bin rows
+     * (never read) */
+    switch (T) {
+        BAND(1, 8);
+        BAND(2, 4);
+        BAND(3, 3);
+        BAND(4, 2);
     default:
         return; /* T == 0: nothing to add */
     }
@@ -380,7 +375,7 @@ static void fast_tables(const hk_ocv_geometry *g, const fast_sizes *s, fast_work
         for (size_t cy = 0; cy < g->ncells_y; cy++)
             for (size_t b = 0; b < nb; b++, k++) {
                 w->kcx[k] = (int)cx;
-                w->koff[k] = (cy * nb + b) * s->wacc;
+                w->koff[k] = (cy * s->nbp + b) * s->wacc;
             }
     for (; k < n8; k++) {
         w->kcx[k] = (int)g->ncells_x;
@@ -441,7 +436,8 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
         for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
             float *slot = w.acc + (gy % s.ring) * s.slot;
             if (gy * cs == y0)
-                memset(slot, 0, s.slot * sizeof(float));
+                for (size_t cy = 0; cy < g->ncells_y; cy++) /* the bins read later */
+                    memset(slot + cy * s.nbp * wacc, 0, (size_t)nbins * wacc * sizeof(float));
             size_t end = gy * cs + bh - 1; /* its last row */
             if (end >= y0 && end <= ylast) {
                 fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
@@ -456,7 +452,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                     any |= wt[r] != 0.f;
                 }
                 if (any)
-                    w.tgt[T++] = slot + cy * (size_t)nbins * wacc;
+                    w.tgt[T++] = slot + cy * s.nbp * wacc;
             }
         }
         for (size_t r = 0; r < nr; r++) {
