@@ -9,6 +9,7 @@
 #include <float.h>
 #include <immintrin.h>
 #include <math.h>
+#include <string.h>
 
 int hk__cpu_has_avx2_fma(void)
 {
@@ -97,10 +98,12 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
         __m256i big = _mm256_cmpgt_epi32(hidx, _mm256_sub_epi32(vn, _mm256_set1_epi32(1)));
         hidx = _mm256_add_epi32(hidx, _mm256_and_si256(neg, vn));
         hidx = _mm256_sub_epi32(hidx, _mm256_and_si256(big, vn));
-        int tmp[8];
-        _mm256_storeu_si256((__m256i *)tmp, hidx);
-        for (int l = 0; l < 8; l++)
-            h0[x + l] = (uint8_t)tmp[l];
+        /* bins are 0 .. 255: pack to bytes (each 128-bit half holds four) */
+        __m256i p8 = _mm256_packus_epi16(_mm256_packus_epi32(hidx, hidx), vz);
+        uint32_t lo = (uint32_t)_mm256_cvtsi256_si32(p8);
+        uint32_t hi = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(p8, 1));
+        memcpy(h0 + x, &lo, 4);
+        memcpy(h0 + x + 4, &hi, 4);
     }
     for (; x < wp; x++) {
         float mag = sqrtf(fmaf(dx[x], dx[x], dy[x] * dy[x]));
