@@ -244,7 +244,8 @@ typedef struct fast_work {
     int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
     float **tgt;      /* per band row: ring * ncells_y accumulation targets */
     float *tw;        /* and their weights */
-    int *nt;          /* per band row: number of targets */
+    float **rtgt;     /* the targets of one run of rows (see split_runs) */
+    float *rtw;       /* and their weights */
     float *grid;
 } fast_work;
 
@@ -264,7 +265,7 @@ static int mul3(size_t a, size_t b, size_t c, size_t *r)
 static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
                                 const fast_sizes *s, size_t grid_floats, fast_work *w)
 {
-    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, NT, GRID, N };
+    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, RTGT, RTW, GRID, N };
     const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = (size_t)g->cs_y;
     const size_t nt = s->ring * g->ncells_y;
     size_t sz[N], at[N], total = 0;
@@ -279,7 +280,7 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
              mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 8, sizeof(float), &sz[TMP]) &&
              mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
              mul3(cs, nt, sizeof(float *), &sz[TGT]) && mul3(cs, nt, sizeof(float), &sz[TW]) &&
-             mul3(cs, 1, sizeof(int), &sz[NT]) &&
+             mul3(nt, 1, sizeof(float *), &sz[RTGT]) && mul3(cs, nt, sizeof(float), &sz[RTW]) &&
              mul3(grid_floats, 1, sizeof(float), &sz[GRID]);
     sz[DY] = sz[DX];
     sz[A1] = sz[A0];
@@ -305,7 +306,8 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
     w->xmap = (int *)(m + at[XMAP]) + 1;
     w->tgt = (float **)(m + at[TGT]);
     w->tw = (float *)(m + at[TW]);
-    w->nt = (int *)(m + at[NT]);
+    w->rtgt = (float **)(m + at[RTGT]);
+    w->rtw = (float *)(m + at[RTW]);
     w->grid = grid_floats ? (float *)(m + at[GRID]) : NULL;
     return HK_OK;
 }
@@ -346,6 +348,43 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
             }
         }
         normalize8(w->tmp, n, nb, g->threshold, out + gx0 * sx, sx);
+    }
+}
+
+/* Adds a band to its T targets, cut into runs of rows that have the same
+ * targets with nonzero weight: a row usually lies in fewer cells than the
+ * band's targets (16x16 blocks of 8x8 cells: 3 of 4), and a zero weight
+ * would cost as much as any other. */
+static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t nr, int nbins, size_t cs,
+                       int T)
+{
+    if (T > 64) { /* masks below are 64 bits; such geometries take it whole */
+        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, nbins, nbins == 1, w->tgt, w->tw, cs, T);
+        return;
+    }
+    uint64_t mask[2] = {0, 0};
+    for (size_t r = 0; r < nr;) {
+        size_t r2 = r;
+        for (; r2 < nr; r2++) {
+            uint64_t m = 0;
+            for (int t = 0; t < T; t++)
+                m |= (uint64_t)(w->tw[(size_t)t * cs + r2] != 0.f) << t;
+            mask[r2 == r] = m;
+            if (r2 > r && m != mask[1])
+                break;
+        }
+        int n = 0;
+        for (int t = 0; t < T; t++)
+            if (mask[1] >> t & 1) {
+                w->rtgt[n] = w->tgt[t];
+                for (size_t k = r; k < r2; k++)
+                    w->rtw[(size_t)n * cs + (k - r)] = w->tw[(size_t)t * cs + k];
+                n++;
+            }
+        if (n)
+            band_any(w->h0 + r * h0len, h0len, w->a0 + r * wacc, w->a1 + r * wacc, wacc, r2 - r,
+                     wacc, nbins, nbins == 1, w->rtgt, w->rtw, cs, n);
+        r = r2;
     }
 }
 
@@ -491,7 +530,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 memset(h0 + pw, 0, gw - pw);
             }
         }
-        band_any(w.h0, h0len, w.a0, w.a1, wacc, nr, wacc, nbins, nbins == 1, w.tgt, w.tw, cs, T);
+        split_runs(&w, h0len, wacc, nr, nbins, cs, T);
         for (size_t gy = fin_lo; gy <= fin_hi; gy++)
             finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }
