@@ -112,10 +112,10 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
  * once per band. T and G are constants in the callers (band_any). */
 static inline __attribute__((always_inline)) void
 band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
-            size_t nr, size_t wacc, int nbins, int drop_a0, float *const *tgt, const float *wts,
-            size_t cs, const int T, const int G)
+            size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
+            const float *wts, size_t cs, const int T, const int G)
 {
-    for (size_t x0 = 0; x0 < wacc; x0 += 8) {
+    for (size_t x0 = 0; x0 < lanes; x0 += 8) {
         for (int bs = 0; bs < nbins; bs += G) {
             __m256 acc[4][8];
             for (int t = 0; t < T; t++)
@@ -149,16 +149,16 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
 
 #define BAND(TT, GG)                                                                        \
     case TT:                                                                                \
-        band_kernel(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, TT, GG); \
+        band_kernel(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, TT, GG); \
         return
 
 /* band_kernel for any T, four targets at a time. */
 static void band_any(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
-                     size_t nr, size_t wacc, int nbins, int drop_a0, float *const *tgt,
+                     size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
                      const float *wts, size_t cs, int T)
 {
     for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs)
-        band_any(h0, h0s, a0, a1, as, nr, wacc, nbins, drop_a0, tgt, wts, cs, 4);
+        band_any(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, 4);
     /* bins per group: T x G sums plus the row's vectors fit the 16
      * registers; the last group may run past nbins into padding bin rows
      * (never read) */
@@ -355,11 +355,11 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
  * targets with nonzero weight: a row usually lies in fewer cells than the
  * band's targets (16x16 blocks of 8x8 cells: 3 of 4), and a zero weight
  * would cost as much as any other. */
-static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t nr, int nbins, size_t cs,
-                       int T)
+static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, size_t nr, int nbins,
+                       size_t cs, int T)
 {
     if (T > 64) { /* masks below are 64 bits; such geometries take it whole */
-        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, nbins, nbins == 1, w->tgt, w->tw, cs, T);
+        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, lanes, nbins, nbins == 1, w->tgt, w->tw, cs, T);
         return;
     }
     uint64_t mask[2] = {0, 0};
@@ -383,7 +383,7 @@ static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t nr, int n
             }
         if (n)
             band_any(w->h0 + r * h0len, h0len, w->a0 + r * wacc, w->a1 + r * wacc, wacc, r2 - r,
-                     wacc, nbins, nbins == 1, w->rtgt, w->rtw, cs, n);
+                     wacc, lanes, nbins, nbins == 1, w->rtgt, w->rtw, cs, n);
         r = r2;
     }
 }
@@ -444,6 +444,8 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
     }
     const size_t pw = g->pwidth, wacc = s.wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
     const size_t h0len = wacc + 16;
+    /* the lanes the blocks read: up to the last block's dot */
+    const size_t lanes = ((g->grid_x - 1) * (size_t)g->cs_x + s.bwp + 7) & ~(size_t)7;
     const int nbins = g->nbins;
     float lut[256];
     fast_tables(g, &s, &w, lut);
@@ -530,7 +532,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 memset(h0 + pw, 0, gw - pw);
             }
         }
-        split_runs(&w, h0len, wacc, nr, nbins, cs, T);
+        split_runs(&w, h0len, wacc, lanes, nr, nbins, cs, T);
         for (size_t gy = fin_lo; gy <= fin_hi; gy++)
             finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }
