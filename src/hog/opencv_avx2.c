@@ -215,9 +215,6 @@ static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, siz
     }
     scale = _mm256_div_ps(_mm256_set1_ps(1.f),
                           _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)), _mm256_set1_ps(1e-3f)));
-    /* the block's tail (n mod 8 floats) through a mask: out ends there */
-    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - full)),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (size_t i = 0; i < nb; i++) {
         __m256 si = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32((int)i));
         const float *p = h + i * n8;
@@ -225,8 +222,11 @@ static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, siz
         size_t k = 0;
         for (; k < full; k += 8)
             _mm256_storeu_ps(o + k, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
-        if (k < n)
-            _mm256_maskstore_ps(o + k, tail, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
+        if (k < n) { /* through memory: masked stores are slow on AMD */
+            float t[8];
+            _mm256_storeu_ps(t, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
+            memcpy(o + k, t, (n - k) * sizeof(float));
+        }
     }
 }
 
