@@ -230,6 +230,13 @@ static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, siz
     }
 }
 
+/* A run of rows of a band with the same targets of nonzero weight. */
+struct run {
+    size_t r0, len;   /* band rows r0 .. r0+len-1 */
+    size_t tgt, wt;   /* where its targets and weights start in rtgt, rtw */
+    int n;            /* number of targets */
+};
+
 /* Scratch of one call. */
 typedef struct fast_work {
     float *conv;      /* 3 slots x cn planes x rowlen */
@@ -244,8 +251,9 @@ typedef struct fast_work {
     int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
     float **tgt;      /* per band row: ring * ncells_y accumulation targets */
     float *tw;        /* and their weights */
-    float **rtgt;     /* the targets of one run of rows (see split_runs) */
-    float *rtw;       /* and their weights */
+    float **rtgt;     /* the targets of the runs of rows of a band (see split_runs) */
+    float *rtw;       /* and their weights, [target][row of the run] per run */
+    struct run *runs; /* up to cs_y runs */
     float *grid;
 } fast_work;
 
@@ -265,7 +273,7 @@ static int mul3(size_t a, size_t b, size_t c, size_t *r)
 static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
                                 const fast_sizes *s, size_t grid_floats, fast_work *w)
 {
-    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, RTGT, RTW, GRID, N };
+    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, RTGT, RTW, RUNS, GRID, N };
     const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = (size_t)g->cs_y;
     const size_t nt = s->ring * g->ncells_y;
     size_t sz[N], at[N], total = 0;
@@ -280,7 +288,8 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
              mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 8, sizeof(float), &sz[TMP]) &&
              mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
              mul3(cs, nt, sizeof(float *), &sz[TGT]) && mul3(cs, nt, sizeof(float), &sz[TW]) &&
-             mul3(nt, 1, sizeof(float *), &sz[RTGT]) && mul3(cs, nt, sizeof(float), &sz[RTW]) &&
+             mul3(cs, nt, sizeof(float *), &sz[RTGT]) && mul3(cs, nt, sizeof(float), &sz[RTW]) &&
+             mul3(cs, 1, sizeof(struct run), &sz[RUNS]) &&
              mul3(grid_floats, 1, sizeof(float), &sz[GRID]);
     sz[DY] = sz[DX];
     sz[A1] = sz[A0];
@@ -308,6 +317,7 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
     w->tw = (float *)(m + at[TW]);
     w->rtgt = (float **)(m + at[RTGT]);
     w->rtw = (float *)(m + at[RTW]);
+    w->runs = (struct run *)(m + at[RUNS]);
     w->grid = grid_floats ? (float *)(m + at[GRID]) : NULL;
     return HK_OK;
 }
@@ -354,14 +364,17 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
 /* Adds a band to its T targets, cut into runs of rows that have the same
  * targets with nonzero weight: a row usually lies in fewer cells than the
  * band's targets (16x16 blocks of 8x8 cells: 3 of 4), and a zero weight
- * would cost as much as any other. */
+ * would cost as much as any other. Strips of columns go outside the runs so
+ * that the runs of a band meet their column sums in the L1 cache. */
 static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, size_t nr, int nbins,
                        size_t cs, int T)
 {
     if (T > 64) { /* masks below are 64 bits; such geometries take it whole */
-        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, lanes, nbins, nbins == 1, w->tgt, w->tw, cs, T);
+        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, lanes, nbins, nbins == 1, w->tgt,
+                 w->tw, cs, T);
         return;
     }
+    size_t nruns = 0, tgt_at = 0, wt_at = 0;
     uint64_t mask[2] = {0, 0};
     for (size_t r = 0; r < nr;) {
         size_t r2 = r;
@@ -373,18 +386,34 @@ static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, si
             if (r2 > r && m != mask[1])
                 break;
         }
-        int n = 0;
+        struct run *run = &w->runs[nruns];
+        run->r0 = r;
+        run->len = r2 - r;
+        run->tgt = tgt_at;
+        run->wt = wt_at;
+        run->n = 0;
         for (int t = 0; t < T; t++)
             if (mask[1] >> t & 1) {
-                w->rtgt[n] = w->tgt[t];
+                w->rtgt[tgt_at++] = w->tgt[t];
                 for (size_t k = r; k < r2; k++)
-                    w->rtw[(size_t)n * cs + (k - r)] = w->tw[(size_t)t * cs + k];
-                n++;
+                    w->rtw[wt_at++] = w->tw[(size_t)t * cs + k];
+                run->n++;
             }
-        if (n)
-            band_any(w->h0 + r * h0len, h0len, w->a0 + r * wacc, w->a1 + r * wacc, wacc, r2 - r,
-                     wacc, lanes, nbins, nbins == 1, w->rtgt, w->rtw, cs, n);
+        nruns += run->n > 0;
         r = r2;
+    }
+    const size_t strip = 64;
+    for (size_t xs = 0; xs < lanes; xs += strip) {
+        const size_t n = lanes - xs < strip ? lanes - xs : strip;
+        for (size_t i = 0; i < nruns; i++) {
+            const struct run *run = &w->runs[i];
+            float *tg[64];
+            for (int t = 0; t < run->n; t++)
+                tg[t] = w->rtgt[run->tgt + (size_t)t] + xs;
+            band_any(w->h0 + run->r0 * h0len + xs, h0len, w->a0 + run->r0 * wacc + xs,
+                     w->a1 + run->r0 * wacc + xs, wacc, run->len, wacc, n, nbins, nbins == 1, tg,
+                     w->rtw + run->wt, run->len, run->n);
+        }
     }
 }
 
