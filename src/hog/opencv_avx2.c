@@ -183,21 +183,17 @@ static inline __m256 hsum8(const __m256 *d)
 }
 
 /* OpenCV's L2-Hys of nb <= 8 blocks at once (blocks at h + i*n8, zero
- * past n), lane i of the norms being block i, into out + i*sx. The sums of
- * squares run 8 lanes wide, so they round differently from the scalar
+ * past n; sq0[i]: 8-lane partial sums of squares of block i, zero past nb),
+ * lane i of the norms being block i, into out + i*sx. The sums of squares
+ * run 8 lanes wide, so they round differently from the scalar
  * path's 4-lane sums (about 1e-7 relative). */
-static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, size_t sx)
+static void normalize8(float *h, size_t n, size_t nb, const __m256 *sq0, float thr, float *out,
+                       size_t sx)
 {
     const size_t n8 = (n + 7) & ~(size_t)7, full = n & ~(size_t)7;
     __m256 sq[8];
-    for (size_t i = 0; i < 8; i++) {
-        sq[i] = _mm256_setzero_ps();
-        if (i < nb)
-            for (size_t k = 0; k < n8; k += 8) {
-                __m256 x = _mm256_loadu_ps(h + i * n8 + k);
-                sq[i] = _mm256_fmadd_ps(x, x, sq[i]);
-            }
-    }
+    for (size_t i = 0; i < 8; i++)
+        sq[i] = sq0[i];
     __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f),
                                  _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)),
                                                _mm256_set1_ps((float)n * 0.1f)));
@@ -225,7 +221,8 @@ static void normalize8(float *h, size_t n, size_t nb, float thr, float *out, siz
         if (k < n) { /* through memory: masked stores are slow on AMD */
             float t[8];
             _mm256_storeu_ps(t, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
-            memcpy(o + k, t, (n - k) * sizeof(float));
+            for (size_t j = 0; k + j < n; j++)
+                o[k + j] = t[j];
         }
     }
 }
@@ -347,17 +344,23 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
     const size_t n = g->block_len, n8 = (n + 7) & ~(size_t)7, nv = s->bwp / 8;
     for (size_t gx0 = 0; gx0 < g->grid_x; gx0 += 8) {
         const size_t nb = g->grid_x - gx0 < 8 ? g->grid_x - gx0 : 8;
+        __m256 sq[8];
+        for (size_t i = 0; i < 8; i++)
+            sq[i] = _mm256_setzero_ps();
         for (size_t i = 0; i < nb; i++) {
             const float *base = slot + (gx0 + i) * (size_t)g->cs_x;
             float *t = w->tmp + i * n8;
+            __m256 q = _mm256_setzero_ps();
             for (size_t k0 = 0; k0 < n8; k0 += 8) {
                 __m256 r = nv == 1   ? dots8(w->u, 8, w->kcx + k0, w->koff + k0, base, 1)
                            : nv == 2 ? dots8(w->u, 16, w->kcx + k0, w->koff + k0, base, 2)
                                      : dots8(w->u, s->bwp, w->kcx + k0, w->koff + k0, base, nv);
                 _mm256_storeu_ps(t + k0, r);
+                q = _mm256_fmadd_ps(r, r, q);
             }
+            sq[i] = q;
         }
-        normalize8(w->tmp, n, nb, g->threshold, out + gx0 * sx, sx);
+        normalize8(w->tmp, n, nb, sq, g->threshold, out + gx0 * sx, sx);
     }
 }
 
