@@ -558,10 +558,9 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
             }
             hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
                               w.dx, w.dy, h0, a0, a1);
-            if (gw > pw) { /* the lanes past the image vote nothing */
-                memset(a0 + pw, 0, (gw - pw) * sizeof(float));
-                memset(a1 + pw, 0, (gw - pw) * sizeof(float));
-                memset(h0 + pw, 0, gw - pw);
+            for (size_t x = pw; x < gw; x++) { /* the lanes past the image vote nothing */
+                a0[x] = a1[x] = 0.f;
+                h0[x] = 0;
             }
         }
         split_runs(&w, h0len, wacc, lanes, nr, nbins, cs, T);
