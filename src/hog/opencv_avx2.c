@@ -109,11 +109,13 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
  * into bin h0 and a1 into h0 + 1 (mod nbins); with one bin OpenCV keeps
  * only the second vote (drop_a0). Bins go G at a time, the T x G sums in
  * registers over the band, so each column-sum vector is read and written
- * once per band. T and G are constants in the callers (band_any). */
+ * once per band; a target with its bit set in `fresh` is written, not added
+ * to (its block row starts here: no zeroing pass). T and G are constants in
+ * the callers (band_any). */
 static inline __attribute__((always_inline)) void
 band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
             size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
-            const float *wts, size_t cs, const int T, const int G)
+            const float *wts, size_t cs, uint64_t fresh, const int T, const int G)
 {
     for (size_t x0 = 0; x0 < lanes; x0 += 8) {
         for (int bs = 0; bs < nbins; bs += G) {
@@ -141,7 +143,8 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
             for (int t = 0; t < T; t++)
                 for (int g = 0; g < G; g++) {
                     float *p = tgt[t] + (size_t)(bs + g) * wacc + x0;
-                    _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[t][g]));
+                    _mm256_storeu_ps(p, fresh >> t & 1 ? acc[t][g]
+                                                       : _mm256_add_ps(_mm256_loadu_ps(p), acc[t][g]));
                 }
         }
     }
@@ -149,16 +152,16 @@ band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, siz
 
 #define BAND(TT, GG)                                                                        \
     case TT:                                                                                \
-        band_kernel(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, TT, GG); \
+        band_kernel(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, fresh, TT, GG); \
         return
 
 /* band_kernel for any T, four targets at a time. */
 static void band_any(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
                      size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
-                     const float *wts, size_t cs, int T)
+                     const float *wts, size_t cs, uint64_t fresh, int T)
 {
-    for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs)
-        band_any(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, 4);
+    for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs, fresh >>= 4)
+        band_any(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, fresh & 15, 4);
     /* bins per group: T x G sums plus the row's vectors fit the 16
      * registers; the last group may run past nbins into padding bin rows
      * (never read) */
@@ -232,6 +235,7 @@ struct run {
     size_t r0, len;   /* band rows r0 .. r0+len-1 */
     size_t tgt, wt;   /* where its targets and weights start in rtgt, rtw */
     int n;            /* number of targets */
+    uint64_t fresh;   /* targets it writes rather than adds to */
 };
 
 /* Scratch of one call. */
@@ -370,11 +374,11 @@ static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, cons
  * would cost as much as any other. Strips of columns go outside the runs so
  * that the runs of a band meet their column sums in the L1 cache. */
 static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, size_t nr, int nbins,
-                       size_t cs, int T)
+                       size_t cs, int T, uint64_t fresh)
 {
     if (T > 64) { /* masks below are 64 bits; such geometries take it whole */
         band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, lanes, nbins, nbins == 1, w->tgt,
-                 w->tw, cs, T);
+                 w->tw, cs, 0, T);
         return;
     }
     size_t nruns = 0, tgt_at = 0, wt_at = 0;
@@ -395,8 +399,12 @@ static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, si
         run->tgt = tgt_at;
         run->wt = wt_at;
         run->n = 0;
+        run->fresh = 0;
         for (int t = 0; t < T; t++)
             if (mask[1] >> t & 1) {
+                /* the first run to reach a new block row's target writes it */
+                run->fresh |= (fresh >> t & 1) << run->n;
+                fresh &= ~((uint64_t)1 << t);
                 w->rtgt[tgt_at++] = w->tgt[t];
                 for (size_t k = r; k < r2; k++)
                     w->rtw[wt_at++] = w->tw[(size_t)t * cs + k];
@@ -415,7 +423,7 @@ static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, si
                 tg[t] = w->rtgt[run->tgt + (size_t)t] + xs;
             band_any(w->h0 + run->r0 * h0len + xs, h0len, w->a0 + run->r0 * wacc + xs,
                      w->a1 + run->r0 * wacc + xs, wacc, run->len, wacc, n, nbins, nbins == 1, tg,
-                     w->rtw + run->wt, run->len, run->n);
+                     w->rtw + run->wt, run->len, run->fresh, run->n);
         }
     }
 }
@@ -505,12 +513,11 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
             gy_hi = g->grid_y - 1;
         /* targets: (block row, cell row) pairs, weight V per band row */
         int T = 0;
+        uint64_t fresh = 0; /* targets of block rows starting here (see band_kernel) */
         size_t fin_lo = 1, fin_hi = 0; /* block rows completed in this band */
         for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
             float *slot = w.acc + (gy % s.ring) * s.slot;
-            if (gy * cs == y0)
-                for (size_t cy = 0; cy < g->ncells_y; cy++) /* the bins read later */
-                    memset(slot + cy * s.nbp * wacc, 0, (size_t)nbins * wacc * sizeof(float));
+            const int starts = gy * cs == y0;
             size_t end = gy * cs + bh - 1; /* its last row */
             if (end >= y0 && end <= ylast) {
                 fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
@@ -524,9 +531,20 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                     wt[r] = y >= gy * cs && y <= end ? w.v[cy * bh + (y - gy * cs)] : 0.f;
                     any |= wt[r] != 0.f;
                 }
+                float *row = slot + cy * s.nbp * wacc;
+                if (any && starts && T < 64)
+                    fresh |= (uint64_t)1 << T;
+                else if (starts) /* the bins read later, zeroed */
+                    memset(row, 0, (size_t)nbins * wacc * sizeof(float));
                 if (any)
-                    w.tgt[T++] = slot + cy * s.nbp * wacc;
+                    w.tgt[T++] = row;
             }
+        }
+        if (T > 64) { /* split_runs takes such a band whole: no fresh writes */
+            for (int t = 0; t < 64; t++)
+                if (fresh >> t & 1)
+                    memset(w.tgt[t], 0, (size_t)nbins * wacc * sizeof(float));
+            fresh = 0;
         }
         for (size_t r = 0; r < nr; r++) {
             const size_t y = y0 + r;
@@ -563,7 +581,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 h0[x] = 0;
             }
         }
-        split_runs(&w, h0len, wacc, lanes, nr, nbins, cs, T);
+        split_runs(&w, h0len, wacc, lanes, nr, nbins, cs, T, fresh);
         for (size_t gy = fin_lo; gy <= fin_hi; gy++)
             finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }
