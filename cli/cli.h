@@ -25,6 +25,9 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *name);
 /* True when arg is "--name" or "--name=..." */
 int cli_is_option(const char *arg, const char *name);
 
+/* rgb2gray of img into a new *buf (caller frees); 0 after printing an error. */
+int cli_to_gray(const char *in, const hk_image *img, void **buf, hk_image *out);
+
 /* Output path for input `in` inside folder `dir`: dir/<basename without extension>.npy */
 int cli_output_in_dir(const char *dir, const char *in, char *out, size_t cap);
 

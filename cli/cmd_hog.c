@@ -211,16 +211,8 @@ static int hog_one(const hog_opts *o, hk_hog_ctx *ctx, const char *in, const cha
             goto done;
         src = &gray_img;
     } else if (o->gray) {
-        size_t bytes;
-        st = hk_image_gray_bytes(&img, &bytes);
-        if (st == HK_OK && !(gray_buf = malloc(bytes)))
-            st = HK_ERR_NOMEM;
-        if (st == HK_OK)
-            st = hk_image_rgb2gray(&img, gray_buf, bytes, &gray_img);
-        if (st != HK_OK) {
-            cli_error("%s: cannot convert to grey: %s", in, hk_strerror(st));
+        if (!cli_to_gray(in, &img, &gray_buf, &gray_img))
             goto done;
-        }
         src = &gray_img;
     }
     if (o->params.variant == HK_VARIANT_OPENCV && !hog_opencv_image_ok(in, src, &o->params))

@@ -208,16 +208,8 @@ int cmd_render(int argc, char **argv)
     }
     const hk_image *src = &img;
     if (o.gray) {
-        size_t bytes;
-        st = hk_image_gray_bytes(&img, &bytes);
-        if (st == HK_OK && !(gray_buf = malloc(bytes)))
-            st = HK_ERR_NOMEM;
-        if (st == HK_OK)
-            st = hk_image_rgb2gray(&img, gray_buf, bytes, &gray_img);
-        if (st != HK_OK) {
-            cli_error("%s: cannot convert to grey: %s", o.input, hk_strerror(st));
+        if (!cli_to_gray(o.input, &img, &gray_buf, &gray_img))
             goto done;
-        }
         src = &gray_img;
     }
     uint32_t w = 0, h = 0;

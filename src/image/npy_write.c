@@ -1,6 +1,8 @@
-/* hk_npy_write_f32: float32 arrays as .npy version 1.0, byte for byte what
- * numpy.save (1.24) writes for the same array, so files diff cleanly
- * against references. Written whole or not at all via hk_atomic_write. */
+/* hk_npy_write_f32 / _f64: float arrays as .npy version 1.0, byte for byte
+ * what numpy.save (1.24) writes for the same array, so files diff cleanly
+ * against references. Written whole or not at all via hk_atomic_write.
+ * float64 serves exact renderings (`hogkit render --raw`), where float32
+ * would round values away. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +31,12 @@ static int append(char *buf, size_t cap, size_t *len, const char *fmt, size_t v,
 
 /* Builds magic, version, length and the padded dict into hdr (the tuple is
  * Python's repr: "()", "(3,)", "(3, 4)"). Returns the total length or 0. */
-static size_t build_header(const size_t *shape, int ndim, char *hdr, size_t cap)
+static size_t build_header(const char *descr, const size_t *shape, int ndim, char *hdr,
+                           size_t cap)
 {
     size_t len = NPY_PREFIX, dict_len, pad;
-    int ok = append(hdr, cap, &len, "{'descr': '<f4', 'fortran_order': False, 'shape': (", 0, 0);
+    int ok = append(hdr, cap, &len, "{'descr': '", 0, 0) && append(hdr, cap, &len, descr, 0, 0) &&
+             append(hdr, cap, &len, "', 'fortran_order': False, 'shape': (", 0, 0);
 
     for (int i = 0; ok && i < ndim; i++)
         ok = append(hdr, cap, &len, i ? ", %zu" : "%zu", shape[i], 1);
@@ -63,7 +67,8 @@ static size_t build_header(const size_t *shape, int ndim, char *hdr, size_t cap)
     return len;
 }
 
-hk_status hk_npy_write_f32(const char *path, const float *data,
+/* Writes little-endian elements of `esize` bytes under dtype `descr`. */
+static hk_status write_npy(const char *path, const void *data, size_t esize, const char *descr,
                            const size_t *shape, int ndim)
 {
     /* 8 dims of 20 digits plus the fixed text stay far below 512 bytes. */
@@ -76,11 +81,11 @@ hk_status hk_npy_write_f32(const char *path, const float *data,
 
     if (!path || ndim < 0 || ndim > HK_MAX_DIMS || (ndim > 0 && !shape))
         return HK_ERR_INVALID_ARG;
-    if (!hk_mul_sizes(shape, ndim, &count) || !hk_mul_size(count, 4, &bytes))
+    if (!hk_mul_sizes(shape, ndim, &count) || !hk_mul_size(count, esize, &bytes))
         return HK_ERR_OVERFLOW;
     if (bytes > 0 && !data)
         return HK_ERR_INVALID_ARG;
-    hlen = build_header(shape, ndim, hdr, sizeof hdr);
+    hlen = build_header(descr, shape, ndim, hdr, sizeof hdr);
     if (hlen == 0)
         return HK_ERR_OVERFLOW;
 
@@ -89,21 +94,28 @@ hk_status hk_npy_write_f32(const char *path, const float *data,
     chunks[1] = data;
     sizes[1] = bytes;
     if (!hk__host_is_le() && bytes > 0) {
-        /* '<f4' is little-endian whatever the host. */
+        /* '<f4' / '<f8' are little-endian whatever the host. */
         uint8_t *d = malloc(bytes);
         const uint8_t *s = (const uint8_t *)data;
         if (!d)
             return HK_ERR_NOMEM;
-        for (size_t i = 0; i < bytes; i += 4) {
-            d[i] = s[i + 3];
-            d[i + 1] = s[i + 2];
-            d[i + 2] = s[i + 1];
-            d[i + 3] = s[i];
-        }
+        for (size_t i = 0; i < bytes; i += esize)
+            for (size_t k = 0; k < esize; k++)
+                d[i + k] = s[i + esize - 1 - k];
         swapped = d;
         chunks[1] = d;
     }
     st = hk_atomic_write(path, chunks, sizes, 2);
     free(swapped);
     return st;
+}
+
+hk_status hk_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim)
+{
+    return write_npy(path, data, 4, "<f4", shape, ndim);
+}
+
+hk_status hk_npy_write_f64(const char *path, const double *data, const size_t *shape, int ndim)
+{
+    return write_npy(path, data, 8, "<f8", shape, ndim);
 }
