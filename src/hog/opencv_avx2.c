@@ -31,6 +31,7 @@ typedef struct fast_sizes {
     size_t nbp;     /* bin rows per cell row: nbins + 7 (bins go up to 8 at a time) */
     size_t slot;    /* floats of one block row's column sums: ncells_y * nbp * wacc */
     size_t acc;     /* ring * slot */
+    size_t brows;   /* rows of a band held: cs_y, or fewer when the image has fewer */
 } fast_sizes;
 
 static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
@@ -47,9 +48,14 @@ static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
     if (!hk_mul_size(g->ncells_y, s->nbp, &t) || !hk_mul_size(t, s->wacc, &s->slot) ||
         !hk_mul_size(s->slot, s->ring, &s->acc))
         return 0;
-    /* memory: the column sums against the scalar path's gradient image */
-    size_t acc_b, npix, scalar_b;
-    if (!hk_mul_size(s->acc, sizeof(float), &acc_b))
+    /* rows the blocks cover, at most the padded height by construction */
+    const size_t rows = (g->grid_y - 1) * (size_t)g->cs_y + (size_t)g->block_h;
+    s->brows = rows < (size_t)g->cs_y ? rows : (size_t)g->cs_y;
+    /* memory: the column sums and a band of votes against the scalar path's
+     * gradient image */
+    size_t acc_b, band_b, npix, scalar_b;
+    if (!hk_mul_size(s->acc, sizeof(float), &acc_b) ||
+        !hk_mul_size(s->brows, s->wacc * 9 + 16, &band_b) || !hk_add_size(acc_b, band_b, &acc_b))
         return 0;
     if (!hk_mul_size(g->pwidth, g->pheight, &npix) || !hk_mul_size(npix, 10, &scalar_b))
         scalar_b = SIZE_MAX;
@@ -275,7 +281,7 @@ static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsig
                                 const fast_sizes *s, size_t grid_floats, fast_work *w)
 {
     enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, RTGT, RTW, RUNS, GRID, N };
-    const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = (size_t)g->cs_y;
+    const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = s->brows;
     const size_t nt = s->ring * g->ncells_y;
     size_t sz[N], at[N], total = 0;
     int ok = mul3(s->rowlen, 3 * (size_t)cn, sizeof(float), &sz[CONV]) &&
@@ -490,7 +496,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
     float lut[256];
     fast_tables(g, &s, &w, lut);
     /* columns past the padded image vote nothing */
-    for (size_t r = 0; r < cs; r++) {
+    for (size_t r = 0; r < s.brows; r++) {
         memset(w.a0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
         memset(w.a1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
         memset(w.h0 + r * h0len + pw, 0, h0len - pw);
@@ -524,7 +530,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 fin_hi = gy;
             }
             for (size_t cy = 0; cy < g->ncells_y; cy++) {
-                float *wt = w.tw + (size_t)T * cs;
+                float *wt = w.tw + (size_t)T * s.brows;
                 int any = 0;
                 for (size_t r = 0; r < nr; r++) {
                     size_t y = y0 + r;
@@ -581,7 +587,7 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 h0[x] = 0;
             }
         }
-        split_runs(&w, h0len, wacc, lanes, nr, nbins, cs, T, fresh);
+        split_runs(&w, h0len, wacc, lanes, nr, nbins, s.brows, T, fresh);
         for (size_t gy = fin_lo; gy <= fin_hi; gy++)
             finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
     }

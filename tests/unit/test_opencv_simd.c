@@ -114,6 +114,12 @@ static size_t make_geos(geo *g)
     t.p.pad_x = 5;
     t.p.pad_y = 3;
     g[n++] = t;
+    /* a grid step far above the image: one band, fewer rows than cs_y */
+    t = (geo){"block stride 4096 down", 40, 30, 1, whole(16, 16, 16, 8, 8)};
+    t.p.block_stride_y = 4096;
+    t.p.win_stride_x = 8;
+    t.p.win_stride_y = 4096;
+    g[n++] = t;
     t = (geo){"tiny image, big padding", 9, 7, 1, whole(32, 32, 16, 8, 8)};
     t.p.pad_x = t.p.pad_y = 16;
     g[n++] = t;
