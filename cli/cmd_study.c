@@ -255,8 +255,12 @@ int cmd_study(int argc, char **argv)
                 for (uint32_t i = 0; i < te.count; i++)
                     r->confusion[(size_t)te.labels[i] * k + (uint32_t)pred[i]]++;
             r->ok = r->confusion != NULL;
+            /* the whole row, so a long study's log keeps what finished */
             if (fopt.verbose)
-                fprintf(stderr, "  test accuracy %.4f\n", r->accuracy);
+                fprintf(stderr,
+                        "  test accuracy %.4f, macro F1 %.4f (%s; train %.2f s, "
+                        "predict %.2f s)\n",
+                        r->accuracy, r->f1, r->params, r->train_s, r->predict_s);
         }
         free(Xtr);
         free(Xte);

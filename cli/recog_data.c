@@ -127,6 +127,9 @@ static void resolve_cells(hk_feature_params *f, uint32_t w, uint32_t h)
         f->lbp.cell_rows = r, f->lbp.cell_cols = c;
     if (f->gabor.cell_rows == 0)
         f->gabor.cell_rows = r, f->gabor.cell_cols = c;
+    /* the OpenCV HOG variant's window 0x0 is the whole image */
+    if (f->hog.opencv.win_width == 0 && f->hog.opencv.win_height == 0)
+        f->hog.opencv.win_width = (int)w, f->hog.opencv.win_height = (int)h;
 }
 
 float *recog_features(const hk_feature_params *fin, const hk_dataset *ds, int threads,

@@ -9,17 +9,21 @@
 /* HOG option sets usable in "hog:variant=NAME:..." (the first is the default). */
 static const hog_option_set *const HOG_SETS[] = {
     &hog_skimage_options,     &hog_maskfeat_options, &hog_vlfeat_dt_options,
-    &hog_vlfeat_uoctti_options, &hog_dlib_options,
+    &hog_vlfeat_uoctti_options, &hog_dlib_options,     &hog_opencv_options,
 };
 #define N_HOG_SETS (sizeof(HOG_SETS) / sizeof(HOG_SETS[0]))
 
 const char RECOG_FEATURE_HELP[] =
     "feature specs (NAME[:key=value]...; 'cell' takes N or R,C pixels):\n"
     "  hog[:variant=NAME][:OPTION=VALUE]...  a `hogkit hog` variant (skimage, maskfeat,\n"
-    "        vlfeat-dt, vlfeat-uoctti, dlib) with any of its options, dashes dropped\n"
-    "        (e.g. orientations=9:pixels-per-cell=4,4:cells-per-block=2,2:\n"
+    "        vlfeat-dt, vlfeat-uoctti, dlib, opencv) with any of its options, dashes\n"
+    "        dropped (e.g. orientations=9:pixels-per-cell=4,4:cells-per-block=2,2:\n"
     "        block-norm=L2-Hys:transform-sqrt); aliases cell, block, orient, norm.\n"
     "        Default: skimage, 9 orientations, 4x4-pixel cells, 2x2 blocks.\n"
+    "        opencv: the whole image is one window; cell=4, block=2 (cells, moved by\n"
+    "        one cell), orient=9, signed (signed gradients), transform-sqrt (gamma\n"
+    "        correction), or its own win-size, block-size, block-stride, nbins...\n"
+    "        Best on Fashion-MNIST here: hog:variant=opencv:signed:orient=12\n"
     "  lbp[:P=8][:R=1][:method=uniform|default|ror|nri_uniform|var][:cell=auto]\n"
     "        [:bins=16][:var-max=0]  skimage local_binary_pattern, one histogram per cell\n"
     "  gabor[:freq=0.25/0.5][:orient=4][:bandwidth=1][:n-stds=3][:cell=auto]\n"
@@ -76,10 +80,16 @@ static int hog_option(const char *spec, const hog_option_set *set, const char *k
     /* the VLFeat and dlib variants call their cell size --cell-size */
     if (set->variant != HK_VARIANT_SKIMAGE && strcmp(key, "pixels-per-cell") == 0)
         key = "cell-size";
+    if (set->variant == HK_VARIANT_OPENCV && strcmp(key, "orientations") == 0)
+        key = "nbins";
     char opt[128], value[128];
     snprintf(opt, sizeof opt, "--%s", key);
     /* a single number for a pair option means a square */
-    if (val && (strcmp(key, "pixels-per-cell") == 0 || strcmp(key, "cells-per-block") == 0) &&
+    if (val &&
+        (strcmp(key, "pixels-per-cell") == 0 || strcmp(key, "cells-per-block") == 0 ||
+         (set->variant == HK_VARIANT_OPENCV &&
+          (strcmp(key, "cell-size") == 0 || strcmp(key, "block-size") == 0 ||
+           strcmp(key, "block-stride") == 0 || strcmp(key, "win-size") == 0))) &&
         !strchr(val, ','))
         snprintf(value, sizeof value, "%s,%s", val, val);
     else
@@ -92,6 +102,40 @@ static int hog_option(const char *spec, const hog_option_set *set, const char *k
         return 0;
     }
     return r == 1;
+}
+
+/* Keys of the OpenCV variant that recog adds or reads differently from
+ * `hogkit hog`: block=N (cells per block, as for skimage), signed (signed
+ * gradients), transform-sqrt (OpenCV's gamma correction). Remembers whether
+ * block size and stride were given in pixels. 1 handled, 0 not, -1 error. */
+static int opencv_key(const char *spec, const char *key, const char *val, hk_opencv_params *o,
+                      int block[2], int *block_px, int *stride)
+{
+    if (strcmp(key, "block") == 0 || strcmp(key, "cells-per-block") == 0) {
+        int r, c;
+        if (!val || !parse_cell(spec, val, &r, &c) || r < 1)
+            return -1;
+        block[0] = c;
+        block[1] = r;
+        return 1;
+    }
+    if (strcmp(key, "signed") == 0 || strcmp(key, "signed-gradient") == 0) {
+        if (val)
+            return bad(spec, "signed takes no value") - 1;
+        o->signed_gradient = 1;
+        return 1;
+    }
+    if (strcmp(key, "transform-sqrt") == 0 || strcmp(key, "gamma-correction") == 0) {
+        if (val)
+            return bad(spec, "transform-sqrt takes no value") - 1;
+        o->gamma_correction = 1;
+        return 1;
+    }
+    if (strcmp(key, "block-size") == 0)
+        *block_px = 1;
+    if (strcmp(key, "block-stride") == 0)
+        *stride = 1;
+    return 0;
 }
 
 int recog_parse_feature(const char *spec, hk_feature_params *f)
@@ -134,6 +178,17 @@ int recog_parse_feature(const char *spec, hk_feature_params *f)
     /* small-image defaults of the skimage variant (the brief's study geometry) */
     f->hog.skimage.cell_rows = f->hog.skimage.cell_cols = 4;
     f->hog.skimage.block_rows = f->hog.skimage.block_cols = 2;
+    /* The OpenCV variant describes the whole image as one window (win 0x0:
+     * the image size, set by recog_resolve_cells) with the same geometry:
+     * 4x4-pixel cells, 2x2-cell blocks moved by one cell, 9 bins, no gamma
+     * correction (the values of cv2.HOGDescriptor's full constructor). */
+    hk_opencv_params *ocv = &f->hog.opencv;
+    int ocv_block[2] = {2, 2}, ocv_block_px = 0, ocv_stride = 0;
+    if (set->variant == HK_VARIANT_OPENCV) {
+        ocv->win_width = ocv->win_height = 0;
+        ocv->cell_width = ocv->cell_height = 4;
+        ocv->gamma_correction = 0;
+    }
     for (char *kv; (kv = strtok_r(NULL, ":", &save));) {
         char *eq = strchr(kv, '=');
         const char *val = eq ? eq + 1 : NULL;
@@ -146,6 +201,13 @@ int recog_parse_feature(const char *spec, hk_feature_params *f)
         if (kind == HK_FEATURE_HOG) {
             if (strcmp(kv, "variant") == 0)
                 continue;
+            if (set->variant == HK_VARIANT_OPENCV) {
+                int r = opencv_key(spec, kv, val, ocv, ocv_block, &ocv_block_px, &ocv_stride);
+                if (r < 0)
+                    return 0;
+                if (r > 0)
+                    continue;
+            }
             if (!hog_option(spec, set, kv, val, &f->hog))
                 return 0;
             continue;
@@ -201,6 +263,16 @@ int recog_parse_feature(const char *spec, hk_feature_params *f)
         } else {
             cli_error("--features '%s': unknown option or bad value '%s=%s'", spec, kv, val);
             return 0;
+        }
+    }
+    if (kind == HK_FEATURE_HOG && set->variant == HK_VARIANT_OPENCV) {
+        if (!ocv_block_px) {
+            ocv->block_width = ocv_block[0] * ocv->cell_width;
+            ocv->block_height = ocv_block[1] * ocv->cell_height;
+        }
+        if (!ocv_stride) {
+            ocv->block_stride_x = ocv->cell_width;
+            ocv->block_stride_y = ocv->cell_height;
         }
     }
     return 1;

@@ -11,6 +11,8 @@ const char RECOG_FIT_HELP[] =
     "  --grid FILE         grid file (lines 'LEARNER PARAM VALUE...'; see\n"
     "                      docs/recognition.md); replaces the built-in values it names\n"
     "  --param NAME=VALUE  fix one parameter (no search over it); repeatable\n"
+    "                      (e.g. C=0.1, gamma-scale=1, pca=128: svm-rbf on the first 128\n"
+    "                      principal components, k=5, trees=200, max_depth=6)\n"
     "  --folds K           k-fold cross-validation (default 3)\n"
     "  --budget N          search on a random N-image subsample (default: all)\n"
     "  --seed S            seed of the folds and the subsample (default 0)\n";

@@ -63,6 +63,9 @@ int recog_set_param(hk_learner_params *p, const char *name, double v, size_t dim
         p->subsample = v;
     else if (trees && strcmp(name, "colsample") == 0 && v > 0 && v <= 1)
         p->colsample = v;
+    else if (k == HK_LEARNER_SVM_RBF && strcmp(name, "pca") == 0 && v >= 0 && v <= 65536 &&
+             v == floor(v))
+        p->pca = (int)v;
     else if (strcmp(name, "standardize") == 0 && (v == 0 || v == 1))
         p->standardize = (int)v;
     else if (strcmp(name, "seed") == 0 && v >= 0 && v <= 4294967295.0)
@@ -218,7 +221,12 @@ void recog_describe(const hk_learner_params *p, size_t dim, char *buf, size_t ca
     switch (p->kind) {
     case HK_LEARNER_SVM_LINEAR: snprintf(buf, cap, "C=%g", p->C); break;
     case HK_LEARNER_SVM_RBF:
-        snprintf(buf, cap, "C=%g gamma=%g", p->C, p->gamma > 0 ? p->gamma : 1.0 / (double)dim);
+        if (p->pca > 0 && (size_t)p->pca < dim)
+            snprintf(buf, cap, "C=%g gamma=%g pca=%d", p->C,
+                     p->gamma > 0 ? p->gamma : 1.0 / (double)dim, p->pca);
+        else
+            snprintf(buf, cap, "C=%g gamma=%g", p->C,
+                     p->gamma > 0 ? p->gamma : 1.0 / (double)dim);
         break;
     case HK_LEARNER_KNN:
         snprintf(buf, cap, "k=%d weights=%s", p->k, p->distance_weighted ? "distance" : "uniform");

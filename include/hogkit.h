@@ -763,6 +763,8 @@ typedef struct hk_learner_params {
     int standardize;     /* -1: per learner (RBF SVM, KNN yes; linear SVM, trees no); 0 no; 1 yes */
     int threads;         /* 0: all cores */
     uint32_t seed;       /* 0 */
+    int pca;             /* RBF SVM: first project onto this many principal components
+                            (of the standardised training rows); 0: no projection */
 } hk_learner_params;
 
 HK_API void hk_learner_params_default(hk_learner_params *params, hk_learner_kind kind);

@@ -2,6 +2,7 @@
  * reuse their scratch instead of allocating per image. */
 #include <stdlib.h>
 
+#include "hog/dlib_fast.h"
 #include "hog/skimage_lut.h"
 
 #include "hog/hog_internal.h"
@@ -23,4 +24,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
     }
     hk_skimage_lut_free(ctx->skimage_lut);
     ctx->skimage_lut = NULL;
+    hk_dlib_tables_free(ctx->dlib_tables);
+    ctx->dlib_tables = NULL;
 }

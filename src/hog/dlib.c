@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "hog/dlib_fast.h"
 #include "hog/fhog_common.h"
 #include "hog/hog_internal.h"
 
@@ -168,12 +169,37 @@ static inline int snap18(float gx, float gy)
 
 /* First column of the scalar tail: dlib's SIMD loop runs x = 1, 9, 17, ...
  * while x < visible_nc - 7. */
-static size_t simd_end(long visible_nc)
+size_t hk_dlib_simd_end(long visible_nc)
 {
     long x = 1;
     while (x < visible_nc - 7)
         x += 8;
     return (size_t)x;
+}
+#define simd_end hk_dlib_simd_end
+
+/* Cell index (border included) and weight vx0 of column x, in the rounding
+ * of the loop (SIMD or scalar) that handles the column. */
+void hk_dlib_column(int cell_size, long x, int simd, long *ix, float *vx0)
+{
+    if (simd) {
+        const float xp = ((float)x + 0.5f) / (float)cell_size + 0.5f;
+        *ix = (long)xp;
+        *vx0 = xp - (float)*ix;
+    } else {
+        const float xp = (float)(((double)x + 0.5) / (double)cell_size - 0.5);
+        const long ixp = (long)floorf(xp);
+        *vx0 = xp - (float)ixp;
+        *ix = ixp + 1;
+    }
+}
+
+/* Row y: iyp (histogram rows iyp + 1 and iyp + 2 take its votes) and vy0. */
+void hk_dlib_row_pos(int cell_size, long y, long *iyp, float *vy0)
+{
+    const float yp = (float)(((double)(float)y + 0.5) / (double)(float)cell_size - 0.5);
+    *iyp = (long)floorf(yp);
+    *vy0 = yp - (float)*iyp;
 }
 
 /* The four 2x2 block energies around norm cell (r, c) in dlib's lane order
@@ -220,29 +246,19 @@ static void histograms(const hk_image *im, dlib_rows *v, int32_t *rows, dlib_col
     long vnc = cells_nc * cs < (long)im->width ? cells_nc * cs : (long)im->width;
     const long visible_nr = vnr - 1, visible_nc = vnc - 1;
     const size_t split = simd_end(visible_nc);
-    const float csf = (float)cs;
     for (long x = 1; x < visible_nc; x++) {
         dlib_col *k = &cols[x];
         k->simd = (size_t)x < split;
-        if (k->simd) {
-            const float xp = ((float)x + 0.5f) / csf + 0.5f;
-            k->ix = (long)xp;
-            k->vx0 = xp - (float)k->ix;
-        } else {
-            const float xp = (float)(((double)x + 0.5) / (double)cs - 0.5);
-            const long ixp = (long)floorf(xp);
-            k->vx0 = xp - (float)ixp;
-            k->ix = ixp + 1;
-        }
+        hk_dlib_column(cs, x, k->simd, &k->ix, &k->vx0);
         k->vx1 = 1.0f - k->vx0;
     }
     int32_t *ring[3];
     first_rows(im, v, rows, ring);
     for (long y = 1; y < visible_nr; y++) {
         next_row(im, v, ring, (size_t)y);
-        const float yp = (float)(((double)(float)y + 0.5) / (double)csf - 0.5);
-        const long iyp = (long)floorf(yp);
-        const float vy0 = yp - (float)iyp;
+        long iyp;
+        float vy0;
+        hk_dlib_row_pos(cs, y, &iyp, &vy0);
         const float vy1 = 1.0f - vy0;
         float *row0 = hist + (size_t)(iyp + 1) * hstride * 18;
         float *row1 = row0 + hstride * 18;
@@ -364,7 +380,7 @@ static void features_cell1(const hk_image *im, dlib_rows *v, int32_t *rows, floa
         }
 }
 
-static hk_status check_samples(const hk_image *im)
+hk_status hk_dlib_check_samples(const hk_image *im)
 {
     if (im->type != HK_F32 && im->type != HK_F64)
         return HK_OK;
@@ -385,7 +401,7 @@ hk_status hk_dlib_extract(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_ima
         return st;
     if (shape.count == 0)
         return HK_OK;
-    st = check_samples(im);
+    st = hk_dlib_check_samples(im);
     if (st != HK_OK)
         return st;
     dlib_rows v = {{NULL, NULL, NULL}, im->width, im->channels >= 3};

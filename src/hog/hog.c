@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "hog/dlib_fast.h"
 #include "hog/hog_internal.h"
 #include "hog/maskfeat.h"
 #include "hog/opencv.h"
@@ -177,20 +178,21 @@ hk_status hk_image_check_values(const hk_image *im, int no_negative)
 /* 1 when every value of v[0 .. n) is finite. */
 static int hk_all_finite(const float *v, size_t n)
 {
-    /* branch-free (Inf and NaN have an all-ones exponent) so that it
-     * vectorises: it runs over every descriptor */
-    uint32_t bad = 0, b[16];
+    /* blocks of 8 without an early exit (Inf/NaN: exponent bits all ones),
+     * which the compiler vectorises: small batch images pay for this scan */
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        memcpy(b, v + i, sizeof(b));
-        for (int k = 0; k < 16; k++)
-            bad |= (b[k] & 0x7f800000u) == 0x7f800000u;
+    for (; i + 8 <= n; i += 8) {
+        uint32_t u[8], bad = 0;
+        memcpy(u, v + i, sizeof u);
+        for (int j = 0; j < 8; j++)
+            bad |= (u[j] & 0x7f800000u) == 0x7f800000u;
+        if (bad)
+            return 0;
     }
-    for (; i < n; i++) {
-        memcpy(b, v + i, sizeof(b[0]));
-        bad |= (b[0] & 0x7f800000u) == 0x7f800000u;
-    }
-    return !bad;
+    for (; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
 }
 
 hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *im,
@@ -235,7 +237,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         st = hk_vlfeat_extract(ctx, &p->vlfeat, p->variant == HK_VARIANT_VLFEAT_UOCTTI, im, out);
         break;
     case HK_VARIANT_DLIB:
-        st = hk_dlib_extract(ctx, &p->dlib, im, out);
+        st = hk_dlib_run(ctx, p, im, out);
         break;
     default:
         st = HK_ERR_INVALID_ARG;

@@ -16,6 +16,8 @@ struct hk_hog_ctx {
     /* Tables of the 8-bit skimage path (skimage_lut.c), built on first use. */
     struct hk_skimage_lut *skimage_lut;
     int lut_eager; /* build them even for small images (batch workers) */
+    /* Geometry tables of the dlib fast path (dlib_fast.c), made on first use. */
+    struct hk_dlib_tables *dlib_tables;
 };
 
 /* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;

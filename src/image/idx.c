@@ -8,7 +8,12 @@
  *
  * zlib's gzread reads plain files as they are, so one path serves both; it
  * reads exactly the size the header promised after the limits allowed it,
- * so a compressed bomb decodes no further than that. */
+ * so a compressed bomb decodes no further than that.
+ *
+ * The one IDX reader of hogkit: hk_stack_load uses it as is, the recognition
+ * datasets (src/learn/dataset_idx.c) with HK__IDX_VECTORS for label files and
+ * HK__IDX_EXACT to refuse bytes after the samples. */
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -33,7 +38,8 @@ static hk_status read_exact(gzFile f, void *dst, size_t n)
     return HK_OK;
 }
 
-static hk_status parse_and_read(gzFile f, const hk_limits *limits, hk_stack *stack)
+static hk_status parse_and_read(gzFile f, const hk_limits *limits, int flags, hk_stack *stack,
+                                int *ndim)
 {
     uint8_t head[4], raw[16];
     uint64_t dims[4] = {0, 0, 0, 1};
@@ -53,13 +59,16 @@ static hk_status parse_and_read(gzFile f, const hk_limits *limits, hk_stack *sta
     int nd = head[3];
     if (nd == 0)
         return HK_ERR_FORMAT;
-    if (nd != 3 && nd != 4)
+    if (nd != 3 && nd != 4 && !(nd == 1 && (flags & HK__IDX_VECTORS)))
         return HK_ERR_UNSUPPORTED; /* labels (1-D), vectors (2-D), volumes */
     if ((st = read_exact(f, raw, (size_t)nd * 4)) != HK_OK)
         return st;
     for (int i = 0; i < nd; i++)
         dims[i] = (uint64_t)raw[4 * i] << 24 | (uint64_t)raw[4 * i + 1] << 16 |
                   (uint64_t)raw[4 * i + 2] << 8 | raw[4 * i + 3];
+    if (nd == 1)
+        dims[1] = dims[2] = 1; /* N values: N images of 1 x 1 */
+    *ndim = nd;
     if (dims[1] == 0 || dims[2] == 0 || dims[3] == 0)
         return HK_ERR_FORMAT;
     st = hk__stack_alloc(stack, dims[0], dims[1], dims[2], dims[3], type, limits);
@@ -72,16 +81,33 @@ static hk_status parse_and_read(gzFile f, const hk_limits *limits, hk_stack *sta
     const uint16_t one = 1;
     if (*(const uint8_t *)&one == 1 && type != HK_U8)
         hk__swap_samples((void *)stack->first.data, total, hk_sample_size(type));
+    uint8_t extra;
+    if ((flags & HK__IDX_EXACT) && gzread(f, &extra, 1) != 0)
+        return HK_ERR_FORMAT; /* longer than its header says */
     return HK_OK;
 }
 
-hk_status hk__idx_load(const char *path, const hk_limits *limits, hk_stack *stack)
+hk_status hk__idx_read(const char *path, const hk_limits *limits, int flags, hk_stack *stack,
+                       int *ndim)
 {
+    int nd = 0;
+    memset(stack, 0, sizeof(*stack));
     gzFile f = gzopen(path, "rb");
     if (!f)
         return HK_ERR_IO;
     gzbuffer(f, 1u << 17);
-    hk_status st = parse_and_read(f, limits, stack);
+    hk_status st = parse_and_read(f, limits, flags, stack, &nd);
     gzclose(f);
+    if (st != HK_OK) {
+        free((void *)stack->first.data);
+        memset(stack, 0, sizeof(*stack));
+    } else if (ndim) {
+        *ndim = nd;
+    }
     return st;
+}
+
+hk_status hk__idx_load(const char *path, const hk_limits *limits, hk_stack *stack)
+{
+    return hk__idx_read(path, limits, 0, stack, NULL);
 }

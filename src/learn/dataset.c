@@ -7,9 +7,6 @@
 #include "common/checked.h"
 #include "learn/learn_internal.h"
 
-/* The most images one dataset may hold; far above MNIST's 70,000. */
-#define HK_DATASET_MAX_COUNT (1u << 26)
-
 void hk_dataset_free(hk_dataset *ds)
 {
     if (!ds)

@@ -1,111 +1,54 @@
-/* IDX reader (the MNIST / Fashion-MNIST layout): big-endian header of magic
- * 0x0000 08 NDIM (unsigned bytes), NDIM big-endian u32 sizes, then the data.
- * Files may be gzip-compressed; zlib's gzread passes plain files through.
- * Sizes come from the (hostile) header and are checked against the limits
- * before anything is allocated. Kept in src/learn/ so it does not clash with
- * a batch IDX reader elsewhere; the two can be folded together. */
+/* IDX datasets (the MNIST / Fashion-MNIST layout): images and labels files
+ * read by hogkit's one IDX reader (src/image/idx.c, gzip or plain, sizes
+ * checked against the limits before anything is allocated), here asked for
+ * unsigned bytes only, 3-D images and 1-D labels, and nothing after the
+ * samples. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-#include "common/checked.h"
+#include "image/stack.h"
 #include "learn/learn_internal.h"
-
-static hk_status read_exact(gzFile f, void *buf, size_t n)
-{
-    uint8_t *p = buf;
-    while (n > 0) {
-        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned)n;
-        int got = gzread(f, p, chunk);
-        if (got < 0)
-            return HK_ERR_FORMAT;
-        if (got == 0)
-            return HK_ERR_TRUNCATED;
-        p += got;
-        n -= (size_t)got;
-    }
-    return HK_OK;
-}
-
-/* Reads the header; dims[] receives ndim sizes. */
-static hk_status read_header(gzFile f, int want_ndim, uint32_t *dims)
-{
-    uint8_t h[4];
-    hk_status st = read_exact(f, h, 4);
-    if (st != HK_OK)
-        return st == HK_ERR_TRUNCATED ? HK_ERR_FORMAT : st;
-    if (h[0] != 0 || h[1] != 0 || h[2] != 0x08 || h[3] != want_ndim)
-        return h[0] == 0 && h[1] == 0 && h[3] == want_ndim ? HK_ERR_UNSUPPORTED : HK_ERR_FORMAT;
-    for (int i = 0; i < want_ndim; i++) {
-        uint8_t b[4];
-        st = read_exact(f, b, 4);
-        if (st != HK_OK)
-            return st;
-        dims[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    }
-    return HK_OK;
-}
-
-static int at_end(gzFile f)
-{
-    uint8_t b;
-    return gzread(f, &b, 1) == 0;
-}
 
 static hk_status read_images(const char *path, const hk_limits *lim, hk_dataset *ds)
 {
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return HK_ERR_IO;
-    uint32_t d[3];
-    hk_status st = read_header(f, 3, d);
-    if (st == HK_OK) {
-        size_t total;
-        if (!hk_mul_size(d[0], d[1], &total) || !hk_mul_size(total, d[2], &total))
-            st = HK_ERR_OVERFLOW;
-        else if (total > lim->max_file_bytes || (uint64_t)d[1] * d[2] > lim->max_pixels)
-            st = HK_ERR_LIMIT;
-        else if (d[1] == 0 || d[2] == 0)
-            st = HK_ERR_FORMAT;
-        else
-            st = hk__dataset_alloc(ds, d[0], d[2], d[1], 0, 0);
-        if (st == HK_OK)
-            st = read_exact(f, ds->pixels, total);
-        if (st == HK_OK && !at_end(f))
-            st = HK_ERR_FORMAT;
+    hk_stack s;
+    int nd = 0;
+    hk_status st = hk__idx_read(path, lim, HK__IDX_EXACT, &s, &nd);
+    if (st != HK_OK)
+        return st;
+    if (nd != 3 || s.first.type != HK_U8 || s.first.channels != 1)
+        st = HK_ERR_UNSUPPORTED; /* datasets are grey uint8 images */
+    else if (s.count > HK_DATASET_MAX_COUNT || s.first.width > 65536 ||
+             s.first.height > 65536)
+        st = HK_ERR_LIMIT;
+    if (st != HK_OK) {
+        hk_stack_free(&s);
+        return st;
     }
-    gzclose(f);
-    return st;
+    /* the dataset takes the stack's buffer over (both are malloc'ed, packed) */
+    memset(ds, 0, sizeof(*ds));
+    ds->pixels = (uint8_t *)s.first.data;
+    ds->count = (uint32_t)s.count;
+    ds->width = s.first.width;
+    ds->height = s.first.height;
+    return HK_OK;
 }
 
 static hk_status read_labels(const char *path, const hk_limits *lim, hk_dataset *ds)
 {
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return HK_ERR_IO;
-    uint32_t n;
-    hk_status st = read_header(f, 1, &n);
-    if (st == HK_OK && n != ds->count)
+    hk_stack s;
+    int nd = 0;
+    hk_status st = hk__idx_read(path, lim, HK__IDX_VECTORS | HK__IDX_EXACT, &s, &nd);
+    if (st != HK_OK)
+        return st;
+    if (nd != 1 || s.first.type != HK_U8 || s.count != ds->count)
         st = HK_ERR_FORMAT;
-    uint8_t *b = NULL;
-    if (st == HK_OK && n > lim->max_file_bytes)
-        st = HK_ERR_LIMIT;
-    if (st == HK_OK && !(b = malloc(n ? n : 1)))
+    else if (!(ds->labels = malloc((s.count ? s.count : 1) * sizeof(int32_t))))
         st = HK_ERR_NOMEM;
-    if (st == HK_OK)
-        st = read_exact(f, b, n);
-    if (st == HK_OK && !at_end(f))
-        st = HK_ERR_FORMAT;
-    if (st == HK_OK) {
-        ds->labels = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
-        if (!ds->labels)
-            st = HK_ERR_NOMEM;
-        for (uint32_t i = 0; st == HK_OK && i < n; i++)
-            ds->labels[i] = b[i];
-    }
-    free(b);
-    gzclose(f);
+    for (size_t i = 0; st == HK_OK && i < s.count; i++)
+        ds->labels[i] = ((const uint8_t *)s.first.data)[i];
+    hk_stack_free(&s);
     return st;
 }
 

@@ -6,6 +6,9 @@
 
 #include "hogkit.h"
 
+/* The most images one dataset may hold; far above MNIST's 70,000. */
+#define HK_DATASET_MAX_COUNT (1u << 26)
+
 /* Allocates an empty dataset of count images of width x height with labels
  * and n_classes decimal class names ("0", "1", ...). */
 hk_status hk__dataset_alloc(hk_dataset *ds, uint32_t count, uint32_t width, uint32_t height,
@@ -38,6 +41,13 @@ hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, si
                         const int32_t *y, uint32_t n_classes, hk__blob *out);
 hk_status hk__xgb_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
                           int32_t *out);
+
+/* PCA (pca.c): mean[dim] and the top k principal axes comp[dim * k]
+ * (row j holds coordinate j of each axis, axes by decreasing variance);
+ * project writes out[n * k] = (X - mean) comp. */
+hk_status hk__pca_fit(const float *X, size_t n, size_t dim, size_t k, float *mean, float *comp);
+hk_status hk__pca_project(const float *X, size_t n, size_t dim, size_t k, const float *mean,
+                          const float *comp, float *out);
 
 /* Little-endian byte writer/reader for blobs and model files. */
 typedef struct hk__wbuf {

@@ -62,6 +62,8 @@ hk_status hk__learner_check(const hk_learner_params *p)
         return HK_ERR_INVALID_ARG;
     if (p->standardize < -1 || p->standardize > 1 || p->threads < 0 || p->threads > 4096)
         return HK_ERR_INVALID_ARG;
+    if (p->pca < 0 || p->pca > 65536)
+        return HK_ERR_INVALID_ARG;
     return HK_OK;
 }
 

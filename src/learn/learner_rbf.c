@@ -1,7 +1,12 @@
 /* RBF-kernel SVM through libsvm: C-SVC, one versus one, gamma 1/dim unless
  * given (libsvm's and OpenCV digits.py's convention: K = exp(-gamma |u-v|^2)).
- * The blob holds the support vectors densely with libsvm's coefficients;
- * prediction rebuilds a struct svm_model and calls svm_predict. */
+ * With p->pca = k < dim the rows are first projected onto their top k
+ * principal components (pca.c): libsvm's cost grows with the row length, and
+ * distances between projected rows keep most of the original ones, so gamma
+ * keeps its meaning (1/dim is still the original dim).
+ * The blob: u32 k (0: no projection), then mean[dim] and axes[dim * k]
+ * (float32) when k > 0, then the support vectors densely with libsvm's
+ * coefficients; prediction rebuilds a struct svm_model and calls svm_predict. */
 #include <libsvm/svm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +25,59 @@ static double gamma_of(const hk_learner_params *p, size_t dim)
     return p->gamma > 0 ? p->gamma : 1.0 / (double)(dim ? dim : 1);
 }
 
+static hk_status train_svm(const hk_learner_params *p, double gamma, const float *X, size_t n,
+                           size_t dim, const int32_t *y, hk__wbuf *w);
+
 hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
                         const int32_t *y, uint32_t n_classes, hk__blob *out)
 {
     if (n > INT32_MAX || dim >= INT32_MAX)
         return HK_ERR_LIMIT;
+    (void)n_classes;
+    size_t k = p->pca > 0 && (size_t)p->pca < dim && n >= 2 ? (size_t)p->pca : 0;
+    hk__wbuf w = {0};
+    hk__w_u32(&w, (uint32_t)k);
+    hk_status st = HK_OK;
+    if (k == 0) {
+        st = train_svm(p, gamma_of(p, dim), X, n, dim, y, &w);
+    } else {
+        size_t nk, dk;
+        if (!hk_mul_size(n, k, &nk) || !hk_mul_size(dim, k, &dk) ||
+            nk > SIZE_MAX / sizeof(float)) {
+            free(w.data);
+            return HK_ERR_OVERFLOW;
+        }
+        float *mean = malloc(dim * sizeof(float)), *comp = malloc(dk * sizeof(float));
+        float *Z = malloc((nk ? nk : 1) * sizeof(float));
+        st = (!mean || !comp || !Z) ? HK_ERR_NOMEM : HK_OK;
+        if (st == HK_OK)
+            st = hk__pca_fit(X, n, dim, k, mean, comp);
+        if (st == HK_OK)
+            st = hk__pca_project(X, n, dim, k, mean, comp, Z);
+        if (st == HK_OK) {
+            hk__w_bytes(&w, mean, dim * sizeof(float));
+            hk__w_bytes(&w, comp, dk * sizeof(float));
+            st = train_svm(p, gamma_of(p, dim), Z, n, k, y, &w);
+        }
+        free(mean);
+        free(comp);
+        free(Z);
+    }
+    if (st == HK_OK && w.failed)
+        st = HK_ERR_NOMEM;
+    if (st != HK_OK) {
+        free(w.data);
+        return st;
+    }
+    out->data = w.data;
+    out->size = w.size;
+    return HK_OK;
+}
+
+/* libsvm on dense rows; appends the trained model to *w. */
+static hk_status train_svm(const hk_learner_params *p, double gamma, const float *X, size_t n,
+                           size_t dim, const int32_t *y, hk__wbuf *wout)
+{
     hk__sparse sp;
     hk_status st = hk__sparse_build(X, n, dim, -1.0, &sp);
     if (st != HK_OK)
@@ -41,9 +94,9 @@ hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, si
     memset(&param, 0, sizeof param);
     param.svm_type = C_SVC;
     param.kernel_type = RBF;
-    param.gamma = gamma_of(p, dim);
+    param.gamma = gamma;
     param.C = p->C;
-    param.cache_size = 200;
+    param.cache_size = 500;
     param.eps = 1e-3;
     param.shrinking = 1;
     /* libsvm prints through a library-wide callback; silence it. */
@@ -54,7 +107,7 @@ hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, si
     else if (!(m = svm_train(&prob, &param)))
         st = HK_ERR_NOMEM;
     if (st == HK_OK) {
-        hk__wbuf w = {0};
+        hk__wbuf w = *wout;
         int k = m->nr_class, l = m->l;
         hk__w_u32(&w, (uint32_t)k);
         hk__w_u32(&w, (uint32_t)l);
@@ -76,31 +129,64 @@ hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, si
                 dense[nd->index - 1] = (float)nd->value;
             hk__w_bytes(&w, dense, dim * sizeof(float));
         }
-        if (!dense || w.failed) {
-            free(w.data);
+        if (!dense || w.failed)
             st = HK_ERR_NOMEM;
-        } else {
-            out->data = w.data;
-            out->size = w.size;
-        }
+        *wout = w;
         free(dense);
         svm_free_and_destroy_model(&m);
     }
-    (void)n_classes;
     free(yy);
     hk__sparse_free(&sp);
     return st;
 }
 
+static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out,
+                             size_t blob_size);
+
 hk_status hk__rbf_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
                           int32_t *out)
 {
     hk__rbuf r = {.data = b->data, .size = b->size};
+    uint32_t pk = hk__r_u32(&r);
+    if (r.failed)
+        return HK_ERR_FORMAT;
+    if (pk == 0)
+        return predict_svm(r, X, n, dim, out, b->size);
+    if (pk >= dim)
+        return HK_ERR_FORMAT;
+    size_t dk, nk;
+    if (!hk_mul_size(dim, pk, &dk) || !hk_mul_size(n, pk, &nk) || dk > b->size / 4 ||
+        nk > SIZE_MAX / sizeof(float))
+        return HK_ERR_FORMAT;
+    const uint8_t *m_raw = hk__r_bytes(&r, dim * sizeof(float));
+    const uint8_t *c_raw = hk__r_bytes(&r, dk * sizeof(float));
+    if (!m_raw || !c_raw)
+        return HK_ERR_FORMAT;
+    float *mean = malloc(dim * sizeof(float)), *comp = malloc(dk * sizeof(float));
+    float *Z = malloc((nk ? nk : 1) * sizeof(float));
+    hk_status st = (!mean || !comp || !Z) ? HK_ERR_NOMEM : HK_OK;
+    if (st == HK_OK) {
+        memcpy(mean, m_raw, dim * sizeof(float));
+        memcpy(comp, c_raw, dk * sizeof(float));
+        st = n ? hk__pca_project(X, n, dim, pk, mean, comp, Z) : HK_OK;
+    }
+    if (st == HK_OK)
+        st = predict_svm(r, Z, n, pk, out, b->size);
+    free(mean);
+    free(comp);
+    free(Z);
+    return st;
+}
+
+/* libsvm prediction from the model part of a blob (r positioned on it). */
+static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out,
+                             size_t blob_size)
+{
     uint32_t k = hk__r_u32(&r), l = hk__r_u32(&r), d = hk__r_u32(&r);
     double gamma = hk__r_f64(&r);
     size_t need;
-    if (r.failed || k < 2 || k > 65536 || d != dim || l < 1 || l > b->size ||
-        !hk_mul_size(l, dim, &need) || need > b->size / 4)
+    if (r.failed || k < 2 || k > 65536 || d != dim || l < 1 || l > blob_size ||
+        !hk_mul_size(l, dim, &need) || need > blob_size / 4)
         return HK_ERR_FORMAT;
     struct svm_model m;
     memset(&m, 0, sizeof m);

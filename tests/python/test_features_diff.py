@@ -8,6 +8,7 @@ response's largest magnitude (scipy sums the convolution in another order;
 the values are stored as float32). Pooled descriptors are checked against
 the same pooling done here in numpy on skimage's output.
 """
+import cv2
 import numpy as np
 import pytest
 import skimage.io
@@ -158,3 +159,27 @@ def test_hog_spec_equals_hog_command(tmp_path, image_files, variant, opts):
         args += [f"--{k}", v]
     run_cli(*args, check=True)
     assert np.array_equal(ours, np.load(tmp_path / "ref.npy"))
+
+
+@pytest.mark.parametrize("opts,ctor", [
+    ("", ((28, 28), (8, 8), (4, 4), (4, 4), 9, 1, -1, 0, 0.2, False, 64, False)),
+    (":cell=5:block=2:signed:orient=16",
+     ((20, 20), (10, 10), (5, 5), (5, 5), 16, 1, -1, 0, 0.2, False, 64, True)),
+    (":cell=4:block=3:transform-sqrt",
+     ((28, 28), (12, 12), (4, 4), (4, 4), 9, 1, -1, 0, 0.2, True, 64, False)),
+    (":cell=5:block-size=10:block-stride=10:nbins=12",
+     ((20, 20), (10, 10), (10, 10), (5, 5), 12, 1, -1, 0, 0.2, False, 64, False)),
+])
+def test_hog_opencv_spec_is_one_whole_image_window(tmp_path, opts, ctor):
+    """`hog:variant=opencv` describes the whole image as one window, with
+    cells-per-block, signed and transform-sqrt keys, as cv2.HOGDescriptor."""
+    w, h = ctor[0]
+    rng = np.random.default_rng(11)
+    img = (np.kron(rng.integers(0, 256, (h // 2, w // 2)), np.ones((2, 2)))
+           + rng.integers(0, 40, (h, w))).clip(0, 255).astype(np.uint8)
+    path = tmp_path / "img.png"
+    skimage.io.imsave(path, img, check_contrast=False)
+    ours = hk(tmp_path, path, f"hog:variant=opencv{opts}", raw=False).ravel()
+    ref = cv2.HOGDescriptor(*ctor).compute(img).ravel()
+    assert ours.shape == ref.shape
+    assert np.abs(ours - ref).max() <= 1e-4

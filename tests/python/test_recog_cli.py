@@ -88,6 +88,24 @@ def test_learner_beats_baseline(tmp_path, fashion, learner):
     assert acc >= baseline - 0.03, (learner, acc, baseline)
 
 
+def test_rbf_pca_with_opencv_hog(tmp_path, fashion):
+    """`--param pca=N` projects onto N principal components before libsvm; with
+    the OpenCV-variant HOG spec the model round-trips through predict and beats
+    the nearest-centroid baseline. pca is a parameter of svm-rbf only."""
+    ftr, ytr, fte, yte = fashion
+    baseline = (nearest_centroid(ftr, ytr, fte) == yte).mean()
+    model, out = train(tmp_path, "svm-rbf", *FAST["svm-rbf"], "--param", "pca=24",
+                       features="hog:variant=opencv:signed:orient=12")
+    assert "pca=24" in out and "1728 values" in out
+    pred, acc = predict(tmp_path, model)
+    assert acc == pytest.approx((pred == yte).mean(), abs=1e-4)
+    assert acc >= 0.6 and acc >= baseline - 0.03, (acc, baseline)
+    r = run_cli("train", TRAIN, "--features", HOG, "--learner", "svm-linear", "--param",
+                "pca=4", "--limit", 100, "-o", tmp_path / "x.hkm")
+    assert r.returncode != 0 and "not a valid svm-linear parameter" in r.stderr
+    assert not (tmp_path / "x.hkm").exists()
+
+
 def test_knn_matches_numpy(tmp_path, fashion):
     ftr, ytr, fte, yte = fashion
     for k, weights in [(1, "uniform"), (7, "distance")]:

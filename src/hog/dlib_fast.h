@@ -1,0 +1,85 @@
+/* Fast path of the dlib variant (internal): a driver (dlib_fast.c) that
+ * splits one image into bands of histogram rows for threads, and kernels per
+ * instruction set (src/simd/dlib_avx2.c). The scalar specification is
+ * src/hog/dlib.c; the fast path gives bit-identical results to it
+ * (tests/unit/test_dlib_paths.c), hence to dlib's own -O2 build.
+ *
+ * Layout of the fast path: histogram row R (cell row R of dlib's grid with
+ * its one-cell border) is 18 planes of `hs` floats, bin o of cell C at
+ * [o * hs + C], so cells C and C + 1 of one bin are adjacent (a pixel's two
+ * horizontal votes are one 8-byte add) and eight cells of one bin are one
+ * vector (normalisation runs across cells). */
+#ifndef HK_HOG_DLIB_FAST_H
+#define HK_HOG_DLIB_FAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hogkit.h"
+
+/* Per column x (indexed by x, padded to whole vectors): cell index with the
+ * border, bilinear weights, and -1 where dlib's scalar tail loop handles the
+ * column (its rounding and colour tie rule), 0 in its 8-wide loop. */
+typedef struct hk_dlib_cols {
+    const int32_t *ix;
+    const float *vx0, *vx1;
+    const int32_t *tail;
+} hk_dlib_cols;
+
+/* One image row for the histogram kernel. */
+typedef struct hk_dlib_row {
+    const int32_t *r[3]; /* planar int rows y-1, y, y+1; channel c at c * cstride */
+    const uint8_t *r8[3]; /* instead, for 8-bit grey (u8 set): the samples */
+    int u8;
+    size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
+    int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
+    size_t x_begin, x_end; /* pixels x_begin <= x < x_end vote */
+    int32_t col_base;    /* histogram column of row0[0] and row1[0] */
+    float vy0, vy1;      /* row weights */
+    float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
+    /* kernel scratch: 5 * (HK_DLIB_SEGMENT + 8) ints */
+    int32_t *work;
+} hk_dlib_row;
+
+/* Pixels of a row handled per step (vectors, then votes): a multiple of 8
+ * that keeps one step's scratch in L1. */
+#define HK_DLIB_SEGMENT 256
+
+typedef struct hk_dlib_kernels {
+    const char *name;
+    /* Adds the votes of n (1 to 4) image rows, each into its own histogram
+     * rows (row0, row1: different for different rows), in pixel order per
+     * row, as src/hog/dlib.c's histograms() computes them. hs: floats per
+     * bin plane. */
+    void (*rows)(const hk_dlib_row *const *rows, int n, const hk_dlib_cols *cols, int32_t hs);
+    /* norm[c] = sum over o < 9 of (h[o][c+1] + h[o+9][c+1])^2 for c < n
+     * (may write up to the next multiple of 8). h: histogram row. */
+    void (*energy)(const float *h, int32_t hs, size_t n, float *norm);
+    /* One output row: x < n cells, norm rows n0, n1, n2 (cell rows y .. y+2),
+     * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
+    void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
+                     int32_t hs, size_t n, float *out, size_t plane);
+} hk_dlib_kernels;
+
+/* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */
+const hk_dlib_kernels *hk_dlib_kernels_avx2(void);
+
+/* Shared with the scalar specification (dlib.c). */
+size_t hk_dlib_simd_end(long visible_nc);
+void hk_dlib_column(int cell_size, long x, int simd, long *ix, float *vx0);
+void hk_dlib_row_pos(int cell_size, long y, long *iyp, float *vy0);
+hk_status hk_dlib_check_samples(const hk_image *im);
+
+/* The fast path for cell_size >= 2 and grey or 8-bit colour images. */
+hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,
+                       float *out, const hk_dlib_kernels *k, int threads);
+
+/* Frees a context's cached tables (ctx_workers.c). */
+struct hk_dlib_tables;
+void hk_dlib_tables_free(struct hk_dlib_tables *t);
+
+/* Entry from hog.c: picks the scalar specification or the fast path. */
+hk_status hk_dlib_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
+                      float *out);
+
+#endif

@@ -1,0 +1,196 @@
+/* Every fast path of the dlib variant against its scalar specification
+ * (src/hog/dlib.c, HK_SIMD_SCALAR), bit for bit: tiny and odd sizes, every
+ * cell size class, paddings, grey of every sample type, 8-bit colour with
+ * channel ties, smooth images (long runs of equal bins, the order-sensitive
+ * case of the histogram sums), strided rows, and images large enough to be
+ * split between 1..5 threads and into two streams per band. Instruction sets
+ * the build or CPU lacks are skipped with a message. The agreement of the
+ * scalar path with dlib itself is tests/python/test_dlib_diff.py. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hogkit.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+enum pattern { NOISE, SMOOTH, TIES };
+
+/* Sample (x, y, c) of a test image as a double in the type's range. */
+static double sample(enum pattern pat, uint32_t x, uint32_t y, uint32_t c, hk_sample_type t)
+{
+    double v;
+    switch (pat) {
+    case SMOOTH: /* slow ramps and rings: neighbours share bins */
+        v = 128 + 60 * sin(x * 0.05 + y * 0.031) + 40 * cos((x * x + y * y) * 0.0007);
+        break;
+    case TIES: /* equal channel gradients: the column-dependent tie rule */
+        v = (double)((x * 7 + y * 13) % 256);
+        break;
+    default:
+        v = (double)(next() % 256);
+    }
+    (void)c;
+    if (t == HK_U16)
+        return v * 257 + (double)(next() % 200);
+    if (t == HK_F32 || t == HK_F64) /* negative and fractional: truncation */
+        return (v - 128) * 3.7 + (double)(next() % 1000) / 1000.0;
+    return v;
+}
+
+/* An image of w x h x ch samples of type t, rows `pad` samples longer than
+ * needed (a stride that is not the row length). */
+static void *make(enum pattern pat, uint32_t w, uint32_t h, uint32_t ch, hk_sample_type t,
+                  uint32_t pad, hk_image *im)
+{
+    const size_t ss = hk_sample_size(t), stride = ((size_t)w * ch + pad) * ss;
+    unsigned char *d = malloc(stride * h);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            double base = sample(pat, x, y, 0, t);
+            for (uint32_t c = 0; c < ch; c++) {
+                double v = pat == TIES ? base : sample(pat, x, y, c, t);
+                if (pat != TIES && c > 0 && (x + y) % 5 == 0)
+                    v = base; /* some colour pixels with equal channels */
+                unsigned char *p = d + y * stride + ((size_t)x * ch + c) * ss;
+                switch (t) {
+                case HK_U8: *p = (uint8_t)v; break;
+                case HK_U16: *(uint16_t *)(void *)p = (uint16_t)v; break;
+                case HK_F32: *(float *)(void *)p = (float)v; break;
+                case HK_F64: *(double *)(void *)p = v; break;
+                }
+            }
+        }
+    *im = (hk_image){w, h, ch, t, stride, d};
+    return d;
+}
+
+static int n_runs, n_mismatch;
+
+/* Runs the image through the scalar path and through `isa` on each of the
+ * n thread counts; the outputs must be equal byte for byte. */
+static void compare_n(hk_hog_ctx *ctx, const hk_image *im, int cell, int pr, int pc, hk_simd isa,
+                      const int *threads, int n_threads)
+{
+    hk_hog_params p;
+    hk_hog_params_default(&p, HK_VARIANT_DLIB);
+    p.dlib.cell_size = cell;
+    p.dlib.filter_rows_padding = pr;
+    p.dlib.filter_cols_padding = pc;
+    hk_shape s;
+    CHECK(hk_hog_shape(&p, im->width, im->height, im->channels, &s) == HK_OK);
+    const size_t n = s.count ? s.count : 1;
+    float *ref = malloc(n * sizeof(float)), *got = malloc(n * sizeof(float));
+    memset(ref, 0x55, n * sizeof(float));
+    memset(got, 0xaa, n * sizeof(float)); /* every value must be written */
+    p.simd = HK_SIMD_SCALAR;
+    p.threads = 1;
+    hk_status a = hk_hog_extract(ctx, &p, im, ref, s.count);
+    CHECK(a == HK_OK);
+    for (int t = 0; t < n_threads; t++) {
+        const int th = threads[t];
+        memset(got, 0xaa, n * sizeof(float));
+        p.simd = isa;
+        p.threads = th;
+        hk_status b = hk_hog_extract(ctx, &p, im, got, s.count);
+        CHECK(b == HK_OK);
+        n_runs++;
+        if (s.count && memcmp(ref, got, s.count * sizeof(float)) != 0) {
+            size_t i = 0;
+            while (memcmp(&ref[i], &got[i], sizeof(float)) == 0)
+                i++;
+            if (n_mismatch++ < 10)
+                fprintf(stderr,
+                        "%s: %ux%ux%u type %d cell %d pad %d,%d threads %d: element %zu = %a, "
+                        "scalar %a\n",
+                        hk_simd_name(isa), im->width, im->height, im->channels, (int)im->type,
+                        cell, pr, pc, th, i, got[i], ref[i]);
+            CHECK(0);
+        }
+    }
+    free(ref);
+    free(got);
+}
+
+static void compare(hk_hog_ctx *ctx, const hk_image *im, int cell, int pr, int pc, hk_simd isa,
+                    int threads)
+{
+    compare_n(ctx, im, cell, pr, pc, isa, &threads, 1);
+}
+
+static void run_set(hk_simd isa)
+{
+    hk_hog_ctx *ctx;
+    CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
+    static const uint32_t sizes[][2] = {{3, 3},   {4, 4},   {5, 5},   {9, 2},   {7, 9},
+                                        {24, 24}, {28, 28}, {80, 17}, {53, 37}, {77, 100},
+                                        {130, 66}, {201, 9}};
+    static const int cells[] = {1, 2, 3, 4, 5, 7, 8, 16};
+    static const int pads[][2] = {{1, 1}, {2, 3}, {4, 1}};
+    hk_image im;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int pat = NOISE; pat <= SMOOTH; pat++) {
+            void *d = make((enum pattern)pat, sizes[i][0], sizes[i][1], 1, HK_U8, 0, &im);
+            for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++)
+                for (size_t q = 0; q < sizeof pads / sizeof pads[0]; q++)
+                    compare(ctx, &im, cells[c], pads[q][0], pads[q][1], isa, 1);
+            free(d);
+        }
+    /* sample types, channels (colour ties), strided rows */
+    static const hk_sample_type types[] = {HK_U8, HK_U16, HK_F32, HK_F64};
+    static const uint32_t chans[] = {1, 2, 3, 4};
+    for (size_t t = 0; t < 4; t++)
+        for (size_t c = 0; c < 4; c++)
+            for (int pat = NOISE; pat <= TIES; pat++) {
+                void *d = make((enum pattern)pat, 61, 43, chans[c], types[t], 3, &im);
+                static const int cs[] = {2, 4, 5, 8};
+                for (int k = 0; k < 4; k++)
+                    compare(ctx, &im, cs[k], 1 + k % 2, 1, isa, 1);
+                free(d);
+            }
+    /* large images: bands on several threads, two streams per band */
+    static const uint32_t big[][3] = {{700, 400, 1}, {1001, 703, 1}, {613, 517, 3}};
+    for (size_t i = 0; i < 3; i++)
+        for (int pat = NOISE; pat <= SMOOTH; pat++) {
+            void *d = make((enum pattern)pat, big[i][0], big[i][1], big[i][2], HK_U8, 0, &im);
+            static const int cs[] = {2, 3, 4, 8}, th[] = {1, 2, 3, 5, 0};
+            for (int k = 0; k < 4; k++)
+                compare_n(ctx, &im, cs[k], 1, 2, isa, th, k == 3 ? 5 : 2);
+            free(d);
+        }
+    /* float grey, large: the fast path with converted rows on threads */
+    void *d = make(NOISE, 800, 500, 1, HK_F32, 0, &im);
+    compare(ctx, &im, 8, 1, 1, isa, 3);
+    compare(ctx, &im, 4, 3, 3, isa, 1);
+    free(d);
+    hk_hog_ctx_free(ctx);
+}
+
+int main(void)
+{
+    /* HK_SIMD_AUTO runs one of these sets, or the scalar path */
+    static const hk_simd sets[] = {HK_SIMD_AVX2, HK_SIMD_AVX512};
+    static const char *names[] = {"avx2", "avx512"};
+    for (size_t i = 0; i < 2; i++) {
+        hk_hog_params p;
+        hk_hog_params_default(&p, HK_VARIANT_DLIB);
+        p.simd = sets[i];
+        if (hk_hog_params_check(&p) != HK_OK) {
+            printf("SKIP %s: not available on this build or CPU\n", names[i]);
+            continue;
+        }
+        printf("checking %s\n", names[i]);
+        n_runs = 0;
+        run_set(sets[i]);
+        printf("  %d comparisons, %d mismatches\n", n_runs, n_mismatch);
+    }
+    return check_report("test_dlib_paths");
+}
