@@ -11,6 +11,8 @@
 #include "common/checked.h"
 #include "hog/hog_internal.h"
 #include "hog/opencv.h"
+#include "hog/opencv_fast.h"
+#include "simd/cpu.h"
 
 /* Bounds that keep every int product below far from overflow. */
 #define OCV_MAX_SIDE 65536   /* window, strides, padding, cell */
@@ -155,6 +157,46 @@ static hk_status check_image_kind(const hk_image *im)
     return HK_OK;
 }
 
+/* 1 when `simd` (after HK_SIMD and the CPU are consulted) selects the AVX2
+ * path: AVX2, or AVX-512 (which has AVX2; the variant has no AVX-512 code). */
+static int want_avx2(hk_simd simd)
+{
+    hk_simd r;
+    if (hk_simd_resolve(simd, &r) != HK_OK)
+        return 0;
+    return (r == HK_SIMD_AVX2 || r == HK_SIMD_AVX512) && hk_ocv_avx2_usable();
+}
+
+/* Copies every window of a grid to out, row-major over the padded image. */
+static void copy_windows(const hk_ocv_geometry *g, const float *grid, float *out)
+{
+    for (size_t iy = 0; iy < g->nwin_y; iy++)
+        for (size_t ix = 0; ix < g->nwin_x; ix++)
+            hk_ocv_window_copy(g, grid, ix, iy, out + (iy * g->nwin_x + ix) * g->desc_len);
+}
+
+hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
+                              const hk_image *im, float *out)
+{
+    hk_status st = check_image_kind(im);
+    if (st != HK_OK)
+        return st;
+    hk_ocv_geometry g;
+    if ((st = hk_ocv_geometry_init(p, im->width, im->height, &g)) != HK_OK)
+        return st;
+    if (simd == HK_SIMD_SCALAR || !want_avx2(simd) || !hk_ocv_avx2_fits(&g))
+        return hk_ocv_extract(ctx, p, im, out);
+    /* one window whose blocks are the grid (the whole-image case): the
+     * blocks go straight to their places in the descriptor, x outer */
+    if (g.nwin_x == 1 && g.nwin_y == 1 && g.bstride_x == g.cs_x && g.bstride_y == g.cs_y)
+        return hk_ocv_avx2_grid(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len, NULL);
+    float *grid = NULL;
+    if ((st = hk_ocv_avx2_grid(ctx, &g, im, NULL, 0, 0, &grid)) != HK_OK)
+        return st;
+    copy_windows(&g, grid, out);
+    return HK_OK;
+}
+
 hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_image *im,
                          float *out)
 {
@@ -172,10 +214,7 @@ hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_im
         return st;
     hk_ocv_gradient(&g, im, &w);
     hk_ocv_fill_grid(&g, &w, w.extra);
-    /* windows row-major over the padded image */
-    for (size_t iy = 0; iy < g.nwin_y; iy++)
-        for (size_t ix = 0; ix < g.nwin_x; ix++)
-            hk_ocv_window_copy(&g, w.extra, ix, iy, out + (iy * g.nwin_x + ix) * g.desc_len);
+    copy_windows(&g, w.extra, out);
     return HK_OK;
 }
 

@@ -130,9 +130,16 @@ hk_status hk_ocv_block_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_
 void hk_ocv_window_copy(const hk_ocv_geometry *g, const float *grid, size_t ix, size_t iy,
                         float *out);
 
-/* The full compute() (all windows, row-major) into out. */
+/* The full compute() (all windows, row-major) into out: the scalar
+ * reference path. */
 hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_image *im,
                          float *out);
+
+/* The same with the kernel set chosen by `simd` (hk_hog_params.simd, the
+ * HK_SIMD environment variable for HK_SIMD_AUTO): the AVX2 path
+ * (opencv_fast.h) where the CPU has it, else the scalar one. */
+hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
+                              const hk_image *im, float *out);
 
 /* ---- kernels, exposed for the unit tests ---- */
 

@@ -9,6 +9,7 @@
 #include "common/checked.h"
 #include "hog/hog_internal.h"
 #include "hog/opencv.h"
+#include "hog/opencv_fast.h"
 
 /* Weight and cell index of one pixel along one axis: the pixel's centre is
  * (j+0.5)/cell - 0.5 cells from the first cell centre; it goes to the two
@@ -33,6 +34,26 @@ static int axis_cells(int j, int cell, size_t ncells, int idx[2], float wt[2])
     idx[0] = in0 ? i0 : i0 + 1;
     wt[0] = in0 ? 1.f - c : c;
     return 1;
+}
+
+void hk_ocv_axis_weights(const hk_ocv_geometry *g, int axis, size_t stride, float *u)
+{
+    const int n = axis == 0 ? g->block_w : g->block_h;
+    const int cell = axis == 0 ? g->cell_w : g->cell_h;
+    const size_t ncells = axis == 0 ? g->ncells_x : g->ncells_y;
+    const float scale = 1.f / (g->sigma * g->sigma * 2);
+    const float centre = (float)n * 0.5f;
+    memset(u, 0, ncells * stride * sizeof(float));
+    for (int j = 0; j < n; j++) {
+        int idx[2];
+        float wt[2];
+        int k = axis_cells(j, cell, ncells, idx, wt);
+        /* OpenCV's exp(-(di^2 + dj^2) * scale) split into its two factors */
+        float d = (float)j - centre;
+        float gauss = expf(-(d * d) * scale);
+        for (int t = 0; t < k; t++)
+            u[(size_t)idx[t] * stride + (size_t)j] = gauss * wt[t];
+    }
 }
 
 /* The pixel table, in OpenCV's order: pixels touching 1 cell, then 2, then

@@ -389,14 +389,18 @@ def test_locations(driver, tmp_path, pname):
 
 
 def test_locations_match_extract(driver, tmp_path):
-    """Windows on the stride grid give exactly hk_hog_extract's descriptors."""
+    """Windows on the stride grid give exactly the descriptors of
+    hk_hog_extract's scalar path (the one compute(locations) runs), and those
+    of its default (AVX2) path to float rounding."""
     p = dict(PEOPLE, win_stride=(16, 8), padding=(8, 8))
     img = noise((140, 100), 22)
     locs = [(-8, -8), (8, 0), (24, 8)]
     got = run_driver(driver, tmp_path, img, p, locs)
-    full = hk(tmp_path, tmp_path / "l.npy", p)
+    full = hk(tmp_path, tmp_path / "l.npy", p, extra=("--simd", "scalar"))
+    fast = hk(tmp_path, tmp_path / "l.npy", p)
     nwx = (100 + 16 - 64) // 16 + 1
     d = 3780
     for k, (x, y) in enumerate(locs):
         i = ((y + 8) // 8) * nwx + (x + 8) // 16
         assert np.array_equal(got[k * d:(k + 1) * d], full[i * d:(i + 1) * d])
+        assert np.abs(got[k * d:(k + 1) * d] - fast[i * d:(i + 1) * d]).max() <= 1e-5

@@ -209,6 +209,9 @@ static void test_public(void)
     if (!all || !loc)
         goto out;
     CHECK(hk_hog_extract(NULL, &p, &im, all, 3780) == HK_ERR_BUFFER_TOO_SMALL);
+    /* compute(locations) runs the scalar path: compared with it exactly
+     * (tests/unit/test_opencv_simd.c compares the paths) */
+    p.simd = HK_SIMD_SCALAR;
     CHECK(hk_hog_extract(NULL, &p, &im, all, 6 * 3780) == HK_OK);
     int32_t xy[8] = {8, 8, 0, 0, 16, 0, 17, 0}; /* last: outside (80 - 64 = 16) */
     CHECK(hk_opencv_compute_locations(NULL, &p, &im, xy, 4, loc, 4 * 3780 - 1) ==
@@ -277,6 +280,7 @@ static void test_grid_views(void)
     hk_hog_ctx *ctx = NULL;
     CHECK(grid && all && win && hk_hog_ctx_new(&ctx) == HK_OK);
     if (grid && all && win && ctx) {
+        p.simd = HK_SIMD_SCALAR; /* hk_ocv_block_grid is the scalar path */
         CHECK(hk_hog_extract(ctx, &p, &im, all, n) == HK_OK);
         CHECK(hk_ocv_block_grid(ctx, &g, &im, grid) == HK_OK);
         int same = 1;
