@@ -70,14 +70,22 @@ uint32_t hk__r_u32(hk__rbuf *r);
 uint64_t hk__r_u64(hk__rbuf *r);
 double hk__r_f64(hk__rbuf *r);
 
-/* The optional PCA step in front of a learner (pca_stage.c). Train: writes
- * u32 k [+ mean, axes] to w; *Z = the rows projected onto k = p->pca axes
- * (caller frees), or NULL and k 0 when no projection applies (then use X).
- * Apply: reads that prefix from r and projects X the same way. */
-hk_status hk__pca_stage_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                              hk__wbuf *w, float **Z, size_t *k_out);
-hk_status hk__pca_stage_apply(hk__rbuf *r, const float *X, size_t n, size_t dim, float **Z,
-                              size_t *k_out);
+/* The optional PCA step in front of a learner (pca_stage.c). Training
+ * writes u32 k [+ mean, axes] to the blob, then calls fit on the rows
+ * projected onto k = p->pca axes (row_len k), or on X itself (row_len dim)
+ * when no projection applies; dim is always the original length. Prediction
+ * reads that prefix, projects the same way and calls predict with the
+ * reader positioned on the learner's own part. */
+typedef hk_status (*hk__fit_rows)(const hk_learner_params *p, const float *X, size_t n,
+                                  size_t row_len, size_t dim, const int32_t *y,
+                                  uint32_t n_classes, hk__wbuf *w);
+typedef hk_status (*hk__predict_rows)(hk__rbuf r, const float *X, size_t n, size_t row_len,
+                                      int32_t *out);
+hk_status hk__train_with_pca(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                             const int32_t *y, uint32_t n_classes, hk__fit_rows fit,
+                             hk__blob *out);
+hk_status hk__predict_with_pca(const hk__blob *b, const float *X, size_t n, size_t dim,
+                               hk__predict_rows predict, int32_t *out);
 
 /* Number of threads to use for a request of `threads` (0: all cores). */
 int hk__threads(int threads);

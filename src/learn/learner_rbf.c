@@ -24,38 +24,13 @@ static double gamma_of(const hk_learner_params *p, size_t dim)
     return p->gamma > 0 ? p->gamma : 1.0 / (double)(dim ? dim : 1);
 }
 
-static hk_status train_svm(const hk_learner_params *p, double gamma, const float *X, size_t n,
-                           size_t dim, const int32_t *y, hk__wbuf *w);
-
-hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                        const int32_t *y, uint32_t n_classes, hk__blob *out)
-{
-    if (n > INT32_MAX || dim >= INT32_MAX)
-        return HK_ERR_LIMIT;
-    (void)n_classes;
-    hk__wbuf w = {0};
-    float *Z = NULL;
-    size_t k = 0;
-    hk_status st = hk__pca_stage_train(p, X, n, dim, &w, &Z, &k);
-    if (st == HK_OK)
-        st = Z ? train_svm(p, gamma_of(p, dim), Z, n, k, y, &w)
-               : train_svm(p, gamma_of(p, dim), X, n, dim, y, &w);
-    free(Z);
-    if (st == HK_OK && w.failed)
-        st = HK_ERR_NOMEM;
-    if (st != HK_OK) {
-        free(w.data);
-        return st;
-    }
-    out->data = w.data;
-    out->size = w.size;
-    return HK_OK;
-}
-
 /* libsvm on dense rows; appends the trained model to *w. */
-static hk_status train_svm(const hk_learner_params *p, double gamma, const float *X, size_t n,
-                           size_t dim, const int32_t *y, hk__wbuf *wout)
+static hk_status train_svm(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                           size_t orig_dim, const int32_t *y, uint32_t n_classes, hk__wbuf *wout)
 {
+    (void)n_classes;
+    /* gamma = 1/dim of the rows as given, also after a projection */
+    double gamma = gamma_of(p, orig_dim);
     hk__sparse sp;
     hk_status st = hk__sparse_build(X, n, dim, -1.0, &sp);
     if (st != HK_OK)
@@ -118,26 +93,10 @@ static hk_status train_svm(const hk_learner_params *p, double gamma, const float
     return st;
 }
 
-static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out,
-                             size_t blob_size);
-
-hk_status hk__rbf_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
-                          int32_t *out)
-{
-    hk__rbuf r = {.data = b->data, .size = b->size};
-    float *Z = NULL;
-    size_t k = 0;
-    hk_status st = hk__pca_stage_apply(&r, X, n, dim, &Z, &k);
-    if (st == HK_OK)
-        st = Z ? predict_svm(r, Z, n, k, out, b->size) : predict_svm(r, X, n, dim, out, b->size);
-    free(Z);
-    return st;
-}
-
 /* libsvm prediction from the model part of a blob (r positioned on it). */
-static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out,
-                             size_t blob_size)
+static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out)
 {
+    size_t blob_size = r.size;
     uint32_t k = hk__r_u32(&r), l = hk__r_u32(&r), d = hk__r_u32(&r);
     double gamma = hk__r_f64(&r);
     size_t need;
@@ -201,4 +160,18 @@ static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, i
     free(m.rho);
     free(svs);
     return st;
+}
+
+hk_status hk__rbf_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                        const int32_t *y, uint32_t n_classes, hk__blob *out)
+{
+    if (n > INT32_MAX || dim >= INT32_MAX)
+        return HK_ERR_LIMIT;
+    return hk__train_with_pca(p, X, n, dim, y, n_classes, train_svm, out);
+}
+
+hk_status hk__rbf_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
+                          int32_t *out)
+{
+    return hk__predict_with_pca(b, X, n, dim, predict_svm, out);
 }

@@ -33,34 +33,11 @@ static hk_status make_matrix(const float *X, size_t n, size_t dim, int threads,
     return HK_OK;
 }
 
-static hk_status train_xgb(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                           const int32_t *y, uint32_t n_classes, hk__wbuf *w);
-
-hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                        const int32_t *y, uint32_t n_classes, hk__blob *out)
-{
-    hk__wbuf w = {0};
-    float *Z = NULL;
-    size_t k = 0;
-    hk_status st = hk__pca_stage_train(p, X, n, dim, &w, &Z, &k);
-    if (st == HK_OK)
-        st = Z ? train_xgb(p, Z, n, k, y, n_classes, &w) : train_xgb(p, X, n, dim, y, n_classes, &w);
-    free(Z);
-    if (st == HK_OK && w.failed)
-        st = HK_ERR_NOMEM;
-    if (st != HK_OK) {
-        free(w.data);
-        return st;
-    }
-    out->data = w.data;
-    out->size = w.size;
-    return HK_OK;
-}
-
 /* XGBoost on dense rows; appends n_classes, dim and the model to *w. */
 static hk_status train_xgb(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                           const int32_t *y, uint32_t n_classes, hk__wbuf *w)
+                           size_t orig_dim, const int32_t *y, uint32_t n_classes, hk__wbuf *w)
 {
+    (void)orig_dim;
     int threads = hk__threads(p->threads);
     DMatrixHandle dm = NULL;
     BoosterHandle h = NULL;
@@ -117,21 +94,6 @@ static hk_status train_xgb(const hk_learner_params *p, const float *X, size_t n,
     return st;
 }
 
-static hk_status predict_xgb(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out);
-
-hk_status hk__xgb_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
-                          int32_t *out)
-{
-    hk__rbuf r = {.data = b->data, .size = b->size};
-    float *Z = NULL;
-    size_t k = 0;
-    hk_status st = hk__pca_stage_apply(&r, X, n, dim, &Z, &k);
-    if (st == HK_OK)
-        st = Z ? predict_xgb(r, Z, n, k, out) : predict_xgb(r, X, n, dim, out);
-    free(Z);
-    return st;
-}
-
 /* XGBoost prediction from the model part of a blob (r positioned on it). */
 static hk_status predict_xgb(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out)
 {
@@ -169,4 +131,16 @@ static hk_status predict_xgb(hk__rbuf r, const float *X, size_t n, size_t dim, i
         XGDMatrixFree(dm);
     XGBoosterFree(h);
     return st;
+}
+
+hk_status hk__xgb_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                        const int32_t *y, uint32_t n_classes, hk__blob *out)
+{
+    return hk__train_with_pca(p, X, n, dim, y, n_classes, train_xgb, out);
+}
+
+hk_status hk__xgb_predict(const hk__blob *b, const float *X, size_t n, size_t dim,
+                          int32_t *out)
+{
+    return hk__predict_with_pca(b, X, n, dim, predict_xgb, out);
 }

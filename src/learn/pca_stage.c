@@ -11,8 +11,8 @@
 #include "common/checked.h"
 #include "learn/learn_internal.h"
 
-hk_status hk__pca_stage_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
-                              hk__wbuf *w, float **Z, size_t *k_out)
+static hk_status stage_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                             hk__wbuf *w, float **Z, size_t *k_out)
 {
     size_t k = p->pca > 0 && (size_t)p->pca < dim && n >= 2 ? (size_t)p->pca : 0;
     *Z = NULL;
@@ -44,8 +44,8 @@ hk_status hk__pca_stage_train(const hk_learner_params *p, const float *X, size_t
     return st;
 }
 
-hk_status hk__pca_stage_apply(hk__rbuf *r, const float *X, size_t n, size_t dim, float **Z,
-                              size_t *k_out)
+static hk_status stage_apply(hk__rbuf *r, const float *X, size_t n, size_t dim, float **Z,
+                             size_t *k_out)
 {
     *Z = NULL;
     *k_out = 0;
@@ -79,5 +79,40 @@ hk_status hk__pca_stage_apply(hk__rbuf *r, const float *X, size_t n, size_t dim,
     free(mean);
     free(comp);
     free(z);
+    return st;
+}
+
+hk_status hk__train_with_pca(const hk_learner_params *p, const float *X, size_t n, size_t dim,
+                             const int32_t *y, uint32_t n_classes, hk__fit_rows fit,
+                             hk__blob *out)
+{
+    hk__wbuf w = {0};
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = stage_train(p, X, n, dim, &w, &Z, &k);
+    if (st == HK_OK)
+        st = Z ? fit(p, Z, n, k, dim, y, n_classes, &w) : fit(p, X, n, dim, dim, y, n_classes, &w);
+    free(Z);
+    if (st == HK_OK && w.failed)
+        st = HK_ERR_NOMEM;
+    if (st != HK_OK) {
+        free(w.data);
+        return st;
+    }
+    out->data = w.data;
+    out->size = w.size;
+    return HK_OK;
+}
+
+hk_status hk__predict_with_pca(const hk__blob *b, const float *X, size_t n, size_t dim,
+                               hk__predict_rows predict, int32_t *out)
+{
+    hk__rbuf r = {.data = b->data, .size = b->size};
+    float *Z = NULL;
+    size_t k = 0;
+    hk_status st = stage_apply(&r, X, n, dim, &Z, &k);
+    if (st == HK_OK)
+        st = Z ? predict(r, Z, n, k, out) : predict(r, X, n, dim, out);
+    free(Z);
     return st;
 }
