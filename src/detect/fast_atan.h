@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 
 static const float HK_ATAN_P1 = 0.9997878412794807f * (float)(180 / 3.14159265358979323846);
 static const float HK_ATAN_P3 = -0.3258083974640975f * (float)(180 / 3.14159265358979323846);
@@ -26,6 +27,26 @@ static inline float fast_atan_deg(float y, float x)
     if (y < 0)
         a = 360.f - a;
     return a;
+}
+
+/* OpenCV's two bin votes for one pixel's gradient (dx, dy): bin h0 and the
+ * magnitude split a0 (bin h0) / a1 (bin h0 + 1); ascale = nbins / (pi or 2 pi). */
+static inline void hk__bin_votes(float dx, float dy, float ascale, int nbins, uint8_t *h0,
+                                 float *a0, float *a1)
+{
+    const float deg2rad = (float)(3.14159265358979323846 / 180);
+    float mag = sqrtf(fmaf(dx, dx, dy * dy));
+    float ang = fast_atan_deg(dy, dx) * deg2rad;
+    ang = ang * ascale - 0.5f;
+    int hidx = (int)floorf(ang);
+    ang -= (float)hidx;
+    *a0 = mag * (1.f - ang);
+    *a1 = mag * ang;
+    if (hidx < 0)
+        hidx += nbins;
+    else if (hidx >= nbins)
+        hidx -= nbins;
+    *h0 = (uint8_t)hidx;
 }
 
 #endif

@@ -174,18 +174,7 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
         finish8(&k, _mm256_loadu_ps(dx + t), _mm256_loadu_ps(dy + t), h0 + t, a0 + t, a1 + t);
     }
     for (; x < wp; x++) {
-        float mag = sqrtf(fmaf(dx[x], dx[x], dy[x] * dy[x]));
-        float ang = fast_atan_deg(dy[x], dx[x]) * deg2rad;
-        ang = ang * ascale - 0.5f;
-        int hidx = (int)floorf(ang);
-        ang -= (float)hidx;
-        a0[x] = mag * (1.f - ang);
-        a1[x] = mag * ang;
-        if (hidx < 0)
-            hidx += nbins;
-        else if (hidx >= nbins)
-            hidx -= nbins;
-        h0[x] = (uint8_t)hidx;
+        hk__bin_votes(dx[x], dy[x], ascale, nbins, h0 + x, a0 + x, a1 + x);
     }
 }
 #else

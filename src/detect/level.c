@@ -70,20 +70,8 @@ void hk__grad_row_scalar(const hk_level_plan *p, const uint8_t *img, int cn, siz
     const int nbins = p->det->hog.nbins;
     const float ascale = p->det->hog.signed_gradient ? (float)(nbins / (2.0 * 3.14159265358979323846))
                                                     : (float)(nbins / 3.14159265358979323846);
-    const float deg2rad = (float)(3.14159265358979323846 / 180);
     for (int x = 0; x < wp; x++) {
-        float mag = sqrtf(fmaf(dx[x], dx[x], dy[x] * dy[x]));
-        float ang = fast_atan_deg(dy[x], dx[x]) * deg2rad;
-        ang = ang * ascale - 0.5f;
-        int hidx = (int)floorf(ang);
-        ang -= (float)hidx;
-        a0[x] = mag * (1.f - ang);
-        a1[x] = mag * ang;
-        if (hidx < 0)
-            hidx += nbins;
-        else if (hidx >= nbins)
-            hidx -= nbins;
-        h0[x] = (uint8_t)hidx;
+        hk__bin_votes(dx[x], dy[x], ascale, nbins, h0 + x, a0 + x, a1 + x);
     }
 }
 
