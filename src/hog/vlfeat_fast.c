@@ -1,13 +1,14 @@
-/* Banded, threaded driver of the VLFeat fast path (see vlfeat_fast.h for why
- * its output is bit-identical to vlfeat.c's for any kernel set, band split
- * and thread count).
+/* Banded, threaded driver of the VLFeat fast path (see vlfeat_fast.h for
+ * what it keeps exact, how it regroups the sums, and why its output is the
+ * same for any band split and thread count).
  *
- * Phase 1, one task per band of cell rows: every pixel row voting into the
- * band is converted, binned (kernel) and scattered into a band-local,
- * cell-major histogram with one spare cell row above and below, which takes
- * the votes that belong to the neighbouring bands (they compute those
- * themselves). The band's own rows are then copied, transposed, into the
- * shared planar histogram (the reference's layout).
+ * Phase 1, one task per band of cell rows: for every span of pixel rows
+ * with the same cell row by (the band's rows and the one above), strip by
+ * strip: each row's votes are binned (kernel) and added as {gw * wy1,
+ * gw * wy2} pairs into per-column, per-bin slots; the span's columns are
+ * then reduced cell span by cell span with wx1 / wx2 (kernel) and the A
+ * halves added to cell row by, the B halves to cell row by + 1, of the
+ * shared planar histogram (only the band's own rows are written).
  * Phase 2, one task per band: the cell energies (norm kernel).
  * Phase 3, one task per band: block factors and output rows (kernels). */
 #include <math.h>
@@ -25,18 +26,11 @@
  * pixel rows above it, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
-/* Images of more cells than this are banded even on one thread, in bands
- * of this many cell rows (re-reading one cell of pixel rows per band). */
-#define BIG_CELLS 65536
-#define BIG_BAND_ROWS 64
+/* Pixels per strip of a span (whole cell spans): the strip's slots (pixels x
+ * 4n floats, rounded up to 8) stay in L1 while its rows are added up. */
+#define STRIP_PIXELS 128
 
-/* Floats between the end of one band-histogram row and the next: a row of
- * 1024 cells of 18 bins is exactly 18 pages, and the two rows a vote updates
- * would then sit at the same offset in their pages (4K aliasing). */
-#define ROW_SKEW 16
-
-/* Pixels per strip of a row (binned, then scattered, while in L1). */
-#define STRIP_PIXELS 512
+typedef float v2f __attribute__((vector_size(8), aligned(4), may_alias));
 
 typedef struct job {
     const hk_image *im;
@@ -44,12 +38,13 @@ typedef struct job {
     int n, bilinear, uoctti;
     size_t hw, hh, W, C;
     const float *ux, *uy, *wx1, *wx2;
-    const long *rowbin;    /* by of every pixel row */
     const float *roww2;    /* wy2 of every pixel row */
+    const size_t *span_y;  /* pixel rows of cell row by: [span_y[by + 1], span_y[by + 2]) */
+    size_t max_span_rows;
     const size_t *start;   /* first interior pixel of span c at [c + 1], c in [-1, hw) */
     const size_t *len;     /* its length */
-    size_t max_len;
-    size_t reg_a, reg_b;   /* spans [reg_a, reg_b): length max_len, back to back */
+    size_t slot;           /* floats per column slot: 4n rounded up to 8 */
+    size_t strip_cap;      /* most pixels in one strip */
     size_t n_strips;       /* strip t: spans [strip_s[t], strip_s[t+1]), pixels */
     const size_t *strip_s; /* [strip_x[t], strip_x[t+1]) */
     const size_t *strip_x;
@@ -62,31 +57,29 @@ typedef struct job {
     double *factors;       /* two rows of block factors per band, fstride apart */
     size_t fstride;
     unsigned char *bases[HK_MAX_WORKERS]; /* band scratch of each worker (phase 1) */
-    size_t band_bytes;
 } job;
 
 /* Offsets of the pieces of one band's scratch. */
 typedef struct band_layout {
-    size_t hist, rows, bin[2], p[2][2], used;
+    size_t slots, acc, rows, bin[2], pair[2], used;
     int ok;
 } band_layout;
 
-static band_layout layout(size_t band_rows, size_t hw, int n, size_t W, size_t C)
+static band_layout layout(const job *j)
 {
     band_layout L = {0};
     hk_carve cv = {0, 1};
-    size_t cells = 0, rowf = 0, pad_w = 0;
-    size_t lrow = 0;
-    int ok = hk_mul_size(hw, 2u * (size_t)n, &lrow) && hk_add_size(lrow, ROW_SKEW, &lrow) &&
-             hk_mul_size(band_rows + 2, lrow, &cells) && hk_mul_size(C, W, &rowf) &&
-             hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(W, HK_VLF_PAD, &pad_w) &&
-             hk_add_size(cells, HK_VLF_PAD, &cells);
-    L.hist = hk_carve_take(&cv, cells, sizeof(float));
-    L.rows = hk_carve_take(&cv, rowf, 3u * sizeof(float));
+    size_t slots = 0, rowf = 0, pad_w = 0, nrows = 0, rows = 0;
+    int ok = hk_mul_size(j->strip_cap + 1, j->slot, &slots) &&
+             hk_add_size(slots, HK_VLF_PAD, &slots) && hk_mul_size(j->C, j->W, &rowf) &&
+             hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(j->W, HK_VLF_PAD, &pad_w) &&
+             hk_add_size(j->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
+    L.slots = hk_carve_take(&cv, slots, sizeof(float));
+    L.acc = hk_carve_take(&cv, j->slot, 3u * sizeof(float)); /* acc1, acc2, carry */
+    L.rows = hk_carve_take(&cv, rows, sizeof(float));
     for (int v = 0; v < 2; v++) {
         L.bin[v] = hk_carve_take(&cv, pad_w, sizeof(int32_t));
-        for (int i = 0; i < 2; i++)
-            L.p[v][i] = hk_carve_take(&cv, pad_w, sizeof(float));
+        L.pair[v] = hk_carve_take(&cv, pad_w, 2u * sizeof(float));
     }
     L.used = cv.used;
     L.ok = ok && cv.ok;
@@ -102,148 +95,122 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
     *w2 = h - (float)b;
 }
 
-/* One vote of pixel x into the cell at cellp (rows la and la + 1). */
-#define VOTE(cellp, x)                                                         \
-    do {                                                                       \
-        float *e_ = (cellp) + b0[x];                                           \
-        const float v0_ = p0[x];                                               \
-        e_[0] += v0_ * wy1;                                                    \
-        e_[down] += v0_ * wy2;                                                 \
-        if (bilinear) {                                                        \
-            const float v1_ = p1[x];                                           \
-            e_ = (cellp) + b1[x];                                              \
-            e_[0] += v1_ * wy1;                                                \
-            e_[down] += v1_ * wy2;                                             \
-        }                                                                      \
-    } while (0)
-
-/* The votes of one row into local rows la (weight wy1) and la + 1 (wy2):
- * first every vote into the right neighbour cell, then every vote into the
- * pixel's own cell, the spans walked in step (k-th pixel of every span, then
- * the k+1-th). The band-local histogram is cell-major (the 2n bins of a cell
- * together), so the walk moves through memory in order. Spans [ra, rb) are
- * regular (same length, back to back) and walked without the tables. */
-static inline void scatter_votes(const job *j, const hk_vlf_row *r, float *h, size_t la,
-                                 size_t sa, size_t sb, const int bilinear)
+/* The most interior coordinates (1 .. n - 2) sharing one cell position. */
+static size_t longest_span(size_t n, size_t cs)
 {
-    const size_t hw = j->hw, nb = 2u * (size_t)j->n, down = hw * nb + ROW_SKEW;
-    const size_t ra = j->reg_a, rb = j->reg_b, L = j->max_len;
-    float *row = h + la * down;
-    for (int side = 0; side < 2; side++) {
-        /* side 0: span s (c = s - 1 = -1 .. hw - 2) into cell s with wx2;
-         * side 1: span s (c = s - 1 = 0 .. hw - 1) into cell s - 1 with wx1 */
-        size_t s0 = side == 0 ? 0 : 1, s1 = side == 0 ? hw : hw + 1;
-        s0 = s0 > sa ? s0 : sa; /* this strip's spans */
-        s1 = s1 < sb ? s1 : sb;
-        if (s0 >= s1)
-            continue;
-        const int pa = side == 0 ? 1 : 0; /* wx2 or wx1 products */
-        const int32_t *restrict b0 = r->bin[0], *restrict b1 = r->bin[1];
-        const float *restrict p0 = r->p[0][pa], *restrict p1 = r->p[1][pa];
-        const float wy1 = r->wy1, wy2 = r->wy2;
-        float *base = row - (size_t)side * nb; /* cell of span s: base + s * nb */
-        const size_t a = ra > s0 ? ra : s0, b = rb < s1 ? rb : s1;
-        for (size_t k = 0; k < L; k++) {
-            for (size_t s = s0; s < s1 && s < a; s++)
-                if (k < j->len[s])
-                    VOTE(base + s * nb, j->start[s] + k);
-            if (a < b) {
-                size_t x = j->start[a] + k;
-                float *cellp = base + a * nb;
-                for (size_t s = a; s < b; s++, x += L, cellp += nb)
-                    VOTE(cellp, x);
-            }
-            for (size_t s = b > s0 ? b : s0; s < s1; s++)
-                if (k < j->len[s])
-                    VOTE(base + s * nb, j->start[s] + k);
+    size_t best = 1, run = 0;
+    long prev = -2;
+    for (size_t v = 1; v + 1 < n; v++) {
+        long b;
+        float w2;
+        cell_pos(v, cs, &b, &w2);
+        run = b == prev ? run + 1 : 1;
+        prev = b;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
+/* Adds the pairs of pixels [x0, x1) into their bins' slots (column x at
+ * slots + (x - x0) * slot): one 8-byte read-modify-write per vote, and
+ * consecutive pixels never touch the same slot. */
+static void add_votes(const hk_vlf_row *r, float *slots, size_t slot, size_t x0, size_t x1,
+                      int votes)
+{
+    for (int v = 0; v < votes; v++) {
+        const int32_t *restrict bin = r->bin[v];
+        const float *restrict pair = r->pair[v];
+        float *col = slots;
+        for (size_t x = x0; x < x1; x++, col += slot) {
+            v2f *t = (v2f *)col + bin[x];
+            *t += *(const v2f *)(pair + 2 * x);
         }
     }
 }
 
-/* A row in strips of spans, left to right, each binned then scattered: the
- * votes and the touched histogram cells of a strip stay in L1. Element c
- * takes its "right" votes from span c and its "left" votes from span c + 1,
- * a later or the same strip, so strips keep every element's order. */
-static void row_strips(const job *j, hk_vlf_row *r, float *h, size_t la)
+/* Cell row by = sy's span of pixel rows, all strips: its cells' A halves
+ * into hist row sy when want_a, B halves into row sy + 1 when want_b. */
+static void do_span(const job *j, const band_layout *L, unsigned char *base, long sy,
+                    int want_a, int want_b)
 {
+    const size_t ys = j->span_y[sy + 1], ye = j->span_y[sy + 2];
+    const size_t rowf = j->C * j->W + HK_VLF_PAD, slot = j->slot, nb = 2u * (size_t)j->n;
+    float *rows = (float *)(base + L->rows);
+    for (size_t y = ys - 1; y <= ye; y++)
+        j->k->convert(j->im, y, rows + (y - (ys - 1)) * rowf);
+    float *slots = (float *)(base + L->slots);
+    float *acc1 = (float *)(base + L->acc), *acc2 = acc1 + slot, *carry = acc2 + slot;
+    hk_vlf_row r = {0};
+    r.width = j->W;
+    r.channels = j->C;
+    r.n = j->n;
+    r.ux = j->ux;
+    r.uy = j->uy;
+    r.bilinear = j->bilinear;
+    for (int v = 0; v < 2; v++) {
+        r.bin[v] = (int32_t *)(base + L->bin[v]);
+        r.pair[v] = (float *)(base + L->pair[v]);
+    }
+    memset(carry, 0, slot * sizeof(float));
+    /* hist rows sy and sy + 1 (only used when want_a / want_b) */
+    const size_t ia = want_a ? (size_t)sy * j->hw : 0, ib = want_b ? (size_t)(sy + 1) * j->hw : 0;
     for (size_t t = 0; t < j->n_strips; t++) {
-        const size_t sa = j->strip_s[t], sb = j->strip_s[t + 1];
-        r->x0 = j->strip_x[t];
-        r->x1 = j->strip_x[t + 1];
-        if (r->x0 < r->x1)
-            j->k->orient(r);
-        if (j->bilinear)
-            scatter_votes(j, r, h, la, sa, sb, 1);
-        else
-            scatter_votes(j, r, h, la, sa, sb, 0);
+        const size_t x0 = j->strip_x[t], x1 = j->strip_x[t + 1];
+        r.x0 = x0;
+        r.x1 = x1;
+        for (size_t y = ys; x0 < x1 && y < ye; y++) {
+            const float *row = rows + (y - ys) * rowf;
+            r.up = row;
+            r.mid = row + rowf;
+            r.dn = row + 2 * rowf;
+            r.wy2 = j->roww2[y];
+            r.wy1 = 1.0f - r.wy2;
+            j->k->orient(&r);
+            add_votes(&r, slots, slot, x0, x1, 1 + j->bilinear);
+        }
+        /* cell c = s - 1 gets span c - 1's wx2 sums (carry), then span c's
+         * wx1 sums */
+        for (size_t s = j->strip_s[t]; s < j->strip_s[t + 1]; s++) {
+            const size_t cnt = j->len[s], x = j->start[s];
+            j->k->span_reduce(slots + (cnt ? x - x0 : 0) * slot, slot, cnt, j->wx1 + x,
+                              j->wx2 + x, acc1, acc2);
+            if (s >= 1) {
+                const size_t c = s - 1;
+                for (size_t b = 0; b < nb; b++) {
+                    const float a_ = carry[2 * b] + acc1[2 * b];
+                    const float b_ = carry[2 * b + 1] + acc1[2 * b + 1];
+                    if (want_a)
+                        j->hist[b * j->plane + ia + c] += a_;
+                    if (want_b)
+                        j->hist[b * j->plane + ib + c] += b_;
+                }
+            }
+            memcpy(carry, acc2, slot * sizeof(float));
+        }
     }
 }
 
 static void band_task(void *arg, size_t band, int worker)
 {
     job *j = arg;
-    const size_t hw = j->hw, W = j->W, H = j->im->height;
+    const size_t hw = j->hw, nb = 2u * (size_t)j->n;
     const size_t cy0 = band * j->band_rows;
     const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
-    const size_t lrows = cy1 - cy0 + 2, lrow = hw * 2u * (size_t)j->n + ROW_SKEW;
-    const band_layout L = layout(j->band_rows, hw, j->n, W, j->C);
+    const band_layout L = layout(j);
     unsigned char *base = j->bases[worker];
-    float *h = (float *)(base + L.hist);
-    memset(h, 0, (lrows * lrow + HK_VLF_PAD) * sizeof(float));
-
-    /* pixel rows with cy0 - 1 <= by <= cy1 - 1 (by rises with y) */
-    size_t ys = 1, ye;
-    while (ys + 1 < H && j->rowbin[ys] < (long)cy0 - 1)
-        ys++;
-    ye = ys;
-    while (ye + 1 < H && j->rowbin[ye] <= (long)cy1 - 1)
-        ye++;
-
-    const size_t rowf = j->C * W + HK_VLF_PAD;
-    float *rb[3] = {(float *)(base + L.rows), (float *)(base + L.rows) + rowf,
-                    (float *)(base + L.rows) + 2 * rowf};
-    hk_vlf_row r = {0};
-    r.width = W;
-    r.channels = j->C;
-    r.n = j->n;
-    r.ux = j->ux;
-    r.uy = j->uy;
-    r.bilinear = j->bilinear;
-    r.wx1 = j->wx1;
-    r.wx2 = j->wx2;
-    for (int v = 0; v < 2; v++) {
-        r.bin[v] = (int32_t *)(base + L.bin[v]);
-        for (int i = 0; i < 2; i++)
-            r.p[v][i] = (float *)(base + L.p[v][i]);
-    }
-    for (int i = 0; i < 3; i++) /* the pads, read by vectors past the last pixel */
-        memset(rb[i] + j->C * W, 0, HK_VLF_PAD * sizeof(float));
-    if (ys < ye) {
-        j->k->convert(j->im, ys - 1, rb[0]);
-        j->k->convert(j->im, ys, rb[1]);
-    }
-    for (size_t y = ys; y < ye; y++) {
-        j->k->convert(j->im, y + 1, rb[2]);
-        r.up = rb[0];
-        r.mid = rb[1];
-        r.dn = rb[2];
-        r.wy2 = j->roww2[y];
-        r.wy1 = 1.0f - r.wy2;
-        row_strips(j, &r, h, (size_t)(j->rowbin[y] - ((long)cy0 - 1)));
-        float *t = rb[0];
-        rb[0] = rb[1];
-        rb[1] = rb[2];
-        rb[2] = t;
-    }
-
-    /* the band's rows into the shared planar histogram */
-    const size_t nb = 2u * (size_t)j->n;
-    for (size_t cy = cy0; cy < cy1; cy++) {
-        const float *src = h + (cy - cy0 + 1) * lrow;
-        float *dst = j->hist + cy * hw;
-        for (size_t c = 0; c < hw; c++)
-            for (size_t b = 0; b < nb; b++)
-                dst[b * j->plane + c] = src[c * nb + b];
+    for (size_t b = 0; b < nb; b++)
+        memset(j->hist + b * j->plane + cy0 * hw, 0, (cy1 - cy0) * hw * sizeof(float));
+    float *slots = (float *)(base + L.slots);
+    memset(slots, 0, ((j->strip_cap + 1) * j->slot + HK_VLF_PAD) * sizeof(float));
+    const size_t rowf = j->C * j->W + HK_VLF_PAD;
+    float *rows = (float *)(base + L.rows);
+    for (size_t i = 0; i < j->max_span_rows + 2; i++) /* the pads, read by vectors */
+        memset(rows + i * rowf + j->C * j->W, 0, HK_VLF_PAD * sizeof(float));
+    /* spans in order: hist row cy = (0 + B of span cy - 1) + A of span cy */
+    for (long sy = (long)cy0 - 1; sy < (long)cy1; sy++) {
+        if (j->span_y[sy + 1] >= j->span_y[sy + 2])
+            continue; /* no pixel row: nothing to add */
+        do_span(j, &L, base, sy, sy >= (long)cy0, sy + 1 < (long)cy1);
     }
 }
 
@@ -312,16 +279,14 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         size_t want = (hh + 3 * (size_t)threads - 1) / (3 * (size_t)threads);
         j.band_rows = want < MIN_BAND_ROWS ? MIN_BAND_ROWS : want;
     }
-    /* a big image is banded on one thread too, so the band histogram (a
-     * second copy of the cells) stays small */
-    if (j.band_rows > BIG_BAND_ROWS && hw * hh > BIG_CELLS)
-        j.band_rows = BIG_BAND_ROWS;
     j.n_bands = (hh + j.band_rows - 1) / j.band_rows;
     if (j.n_bands < 2)
         threads = 1;
+    /* slot of one column: {A, B} for each of the 2n bins, whole vectors */
+    j.slot = ((4u * (size_t)j.n + 7) / 8) * 8;
 
-    /* shared scratch: tables, norm rows, and the shared histogram (several
-     * bands) or the one band's scratch */
+    /* shared scratch: tables, norm rows, factors, the histogram, and the
+     * one band's scratch when there is one band */
     size_t cells, nrows;
     j.nstride = hw + 2 + HK_VLF_PAD;
     if (!hk_mul_size(hw, hh, &cells) || !hk_mul_size(j.nstride, hh, &nrows) ||
@@ -330,8 +295,8 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     hk_carve cv = {0, 1};
     const size_t o_u = hk_carve_take(&cv, 2u * (size_t)j.n, sizeof(float));
     const size_t o_wx = hk_carve_take(&cv, W + HK_VLF_PAD, 2u * sizeof(float));
-    const size_t o_rb = hk_carve_take(&cv, H, sizeof(long));
     const size_t o_rw = hk_carve_take(&cv, H, sizeof(float));
+    const size_t o_sy = hk_carve_take(&cv, hh + 2, sizeof(size_t));
     const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
     /* strips of about STRIP_PIXELS pixels (whole spans) */
     const size_t strip_spans = cs >= STRIP_PIXELS ? 1 : STRIP_PIXELS / cs;
@@ -348,7 +313,16 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         !hk_add_size(hist_n, HK_VLF_PAD, &hist_n))
         return HK_ERR_OVERFLOW;
     const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
-    const band_layout L = layout(j.band_rows, hw, j.n, W, j.C);
+    if (!cv.ok)
+        return HK_ERR_OVERFLOW;
+    /* the band layout is sized from the longest span of columns and of rows
+     * (cs, give or take one where the float positions round) */
+    size_t cap_px;
+    if (!hk_mul_size(strip_spans, longest_span(W, cs), &cap_px))
+        return HK_ERR_OVERFLOW;
+    j.strip_cap = cap_px < W ? cap_px : W;
+    j.max_span_rows = longest_span(H, cs);
+    const band_layout L = layout(&j);
     if (!L.ok)
         return HK_ERR_OVERFLOW;
     const size_t o_band = hk_carve_take(&cv, j.n_bands > 1 ? 0 : L.used, 1);
@@ -367,7 +341,7 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.ux = ux;
     j.uy = uy;
     float *wx1 = (float *)(base + o_wx), *wx2 = wx1 + W + HK_VLF_PAD;
-    memset(wx1, 0, 2u * (W + HK_VLF_PAD) * sizeof(float)); /* the pads, read by vectors */
+    memset(wx1, 0, 2u * (W + HK_VLF_PAD) * sizeof(float)); /* the pads */
     size_t *start = (size_t *)(base + o_sp), *len = start + hw + 1;
     for (size_t s = 0; s <= hw; s++)
         start[s] = len[s] = 0;
@@ -383,25 +357,6 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
                 start[s] = x;
             len[s]++;
         }
-    }
-    j.max_len = 0;
-    for (size_t s = 0; s <= hw; s++)
-        j.max_len = len[s] > j.max_len ? len[s] : j.max_len;
-    /* the longest run of regular spans */
-    j.reg_a = j.reg_b = 0;
-    for (size_t s = 0; s <= hw;) {
-        if (len[s] != j.max_len) {
-            s++;
-            continue;
-        }
-        size_t e = s + 1;
-        while (e <= hw && len[e] == j.max_len && start[e] == start[e - 1] + j.max_len)
-            e++;
-        if (e - s > j.reg_b - j.reg_a) {
-            j.reg_a = s;
-            j.reg_b = e;
-        }
-        s = e;
     }
     size_t *strip_s = (size_t *)(base + o_st), *strip_x = strip_s + j.n_strips + 1;
     for (size_t t = 0; t <= j.n_strips; t++) {
@@ -423,11 +378,21 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.wx2 = wx2;
     j.start = start;
     j.len = len;
-    long *rowbin = (long *)(base + o_rb);
+    /* pixel rows of each cell row by in [-1, hh): interior rows, by rising */
     float *roww2 = (float *)(base + o_rw);
-    for (size_t y = 0; y < H; y++)
-        cell_pos(y, cs, &rowbin[y], &roww2[y]);
-    j.rowbin = rowbin;
+    size_t *span_y = (size_t *)(base + o_sy);
+    for (size_t i = 0; i < hh + 2; i++)
+        span_y[i] = 1;
+    for (size_t y = 0; y < H; y++) {
+        long by;
+        cell_pos(y, cs, &by, &roww2[y]);
+        if (y >= 1 && y + 1 < H && by >= -1 && by < (long)hh)
+            span_y[by + 2] = y + 1; /* one past the span's last row */
+    }
+    for (size_t i = 1; i < hh + 2; i++) /* empty spans start where the last ended */
+        if (span_y[i] < span_y[i - 1])
+            span_y[i] = span_y[i - 1];
+    j.span_y = span_y;
     j.roww2 = roww2;
     j.norm = (float *)(base + o_norm);
     j.out = out;

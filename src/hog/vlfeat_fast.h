@@ -1,22 +1,28 @@
 /* Fast path of the VLFeat variants (internal): kernels per instruction set
  * and the banded, threaded driver (vlfeat_fast.c). The specification is the
- * scalar code in vlfeat.c; every kernel set gives bit-identical output to it
- * (tests/unit/test_vlfeat_paths.c).
+ * scalar code in vlfeat.c; every kernel set agrees with it within a stated
+ * float tolerance (HK_VLF_TOL below; tests/unit/test_vlfeat_paths.c).
  *
- * Why the result can be bit-identical although the order of work changes:
- * each histogram element of the reference is a float sum of its votes in
- * raster order. The driver keeps that order for every element and only
- * interleaves the updates of different elements (which are independent):
- *  - rows are processed top to bottom; a band of cell rows (one thread)
- *    processes every pixel row that votes into it, in order;
- *  - within a row, the votes a pixel gives to the cell on its right (the
- *    pixels of span c-1 into cell c) all precede, in x, the votes of span c
- *    into cell c, so a pass over every "right" vote and then one over every
- *    "left" vote keeps each element's order; inside a pass the spans are
- *    walked in step (k-th pixel of every span, then the k+1-th), which hides
- *    the latency of the chains of updates to one element;
- *  - a pixel without a vote adds +0.0f to bin 0, which leaves every
- *    histogram value (all >= +0, or Inf/NaN) unchanged. */
+ * What stays exact and what does not:
+ *  - every per-pixel DECISION is the reference's, bit for bit: the channel
+ *    choice, the orientation scores (rounded products, no FMA), the strict
+ *    `>` argmax with its first-wins ties, the sign that picks bin k or k+n,
+ *    the bilinear weights (acosf of the double ratio), the magnitude, and
+ *    the cell positions and weights hx, wx1, wx2, hy, wy1, wy2;
+ *  - the SUMS are regrouped: the reference adds ((gw * wx) * wy) into a
+ *    cell in raster order; the fast path first sums gw * wy down the pixel
+ *    rows of one cell-row span into per-column, per-bin slots (a 2-float
+ *    {gw * wy1, gw * wy2} pair per vote: one 8-byte read-modify-write per
+ *    vote instead of four 4-byte ones, and consecutive pixels never wait on
+ *    each other), then weights each column by wx1 / wx2 and sums a cell
+ *    span's columns in vector registers. Every value is a sum of the same
+ *    non-negative terms in another order and with one rounding fewer or
+ *    more per term: the histograms agree to a few float ulps.
+ *  - the normalisation (block factors, clipping, outputs) is the reference's
+ *    arithmetic on those histograms.
+ * Every value is still summed in one fixed order that depends only on the
+ * image (spans are whole cell rows; a band recomputes the span above it), so
+ * the output is bitwise identical for every thread count and band split. */
 #ifndef HK_HOG_VLFEAT_FAST_H
 #define HK_HOG_VLFEAT_FAST_H
 
@@ -29,6 +35,10 @@
  * write whole vectors past the end. */
 #define HK_VLF_PAD 16
 
+/* Largest |fast - scalar| over the outputs (which lie in [0, 0.8]) that the
+ * tests accept; the regrouped sums differ by a few 1e-8 in practice. */
+#define HK_VLF_TOL 1e-6
+
 /* Interior pixels [x0, x1) of one row for the gradient/orientation stage. */
 typedef struct hk_vlf_row {
     const float *up, *mid, *dn; /* planar rows y-1, y, y+1: channel c at [c * width] */
@@ -37,14 +47,14 @@ typedef struct hk_vlf_row {
     int n;                      /* orientations */
     const float *ux, *uy;       /* the n unit vectors, as vlfeat.c makes them */
     int bilinear;
-    const float *wx1, *wx2;     /* per column: weights of cell bx and bx + 1 */
     float wy1, wy2;             /* this row's weights of cell rows by and by + 1 */
     /* Outputs per column x (vote v = 0, and v = 1 when bilinear): bin[v][x]
-     * (0 when the pixel has no such vote) and the products (grad * w_v) *
-     * wx1 in p[v][0], (grad * w_v) * wx2 in p[v][1], 0 without a vote; the
-     * driver multiplies them by wy1 or wy2 (float) as it adds them. */
+     * (0 when the pixel has no such vote) and the pair {gw_v * wy1,
+     * gw_v * wy2} at pair[v][2x], pair[v][2x + 1] (gw_v = grad * w_v; both 0
+     * without a vote). Whole vectors may be written up to HK_VLF_PAD past
+     * x1 (pairs: 2 * HK_VLF_PAD floats). */
     int32_t *bin[2];
-    float *p[2][2];
+    float *pair[2];
 } hk_vlf_row;
 
 typedef struct hk_vlf_kernels {
@@ -54,6 +64,12 @@ typedef struct hk_vlf_kernels {
     void (*convert)(const hk_image *im, size_t y, float *dst);
     /* Gradient, orientation votes and vote products of one row. */
     void (*orient)(const hk_vlf_row *r);
+    /* One span of `count` columns of per-column slots t (column i at
+     * t + i * stride, stride a multiple of 8 floats): acc1 = sum over i of
+     * t_i * wx1[i], acc2 = sum of t_i * wx2[i] (stride floats each, i in
+     * order, each product rounded), and the slots are zeroed. */
+    void (*span_reduce)(float *t, size_t stride, size_t count, const float *wx1,
+                        const float *wx2, float *acc1, float *acc2);
     /* norm[x] = sum over k of (h_k + h_{k+n})^2 in float, k in order, for
      * x < width; hist planes `plane` floats apart. */
     void (*norm)(const float *hist, size_t plane, size_t width, int n, float *norm);

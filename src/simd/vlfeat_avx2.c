@@ -1,6 +1,7 @@
 /* AVX2 kernels of the VLFeat fast path: eight pixels (float) or four cells
  * (double) per vector, doing exactly the scalar operations of vlfeat.c in the
- * same order. Built with -mavx2 -ffp-contract=off and no FMA anywhere: the
+ * same order (the per-pixel decisions and products; the driver regroups the
+ * sums, see hog/vlfeat_fast.h). Built with -mavx2 -ffp-contract=off and no FMA anywhere: the
  * reference rounds every product before the sum. The bilinear weights call
  * acosf per pixel (the reference's libm result). */
 #include <math.h>
@@ -128,20 +129,25 @@ static void orient(const hk_vlf_row *r)
             gw[0] = _mm256_mul_ps(grad, _mm256_loadu_ps(f0));
             gw[1] = _mm256_mul_ps(grad, _mm256_loadu_ps(f1));
         }
-        const __m256 wx1 = _mm256_loadu_ps(r->wx1 + x), wx2 = _mm256_loadu_ps(r->wx2 + x);
+        const __m256 wy1 = _mm256_set1_ps(r->wy1), wy2 = _mm256_set1_ps(r->wy2);
         const __m256 bins[2] = {b0, b1};
         for (int v = 0; v < 1 + bil; v++) {
             const __m256i bi = _mm256_castps_si256(bins[v]);
             const __m256 vote = _mm256_and_ps(
                 nz, _mm256_castsi256_ps(_mm256_cmpgt_epi32(bi, _mm256_set1_epi32(-1))));
-            const __m256 a = _mm256_mul_ps(gw[v], wx1), b = _mm256_mul_ps(gw[v], wx2);
+            const __m256 a = _mm256_and_ps(vote, _mm256_mul_ps(gw[v], wy1));
+            const __m256 b = _mm256_and_ps(vote, _mm256_mul_ps(gw[v], wy2));
             _mm256_storeu_si256((__m256i *)(r->bin[v] + x),
                                 _mm256_castps_si256(_mm256_and_ps(vote, bins[v])));
-            _mm256_storeu_ps(r->p[v][0] + x, _mm256_and_ps(vote, a));
-            _mm256_storeu_ps(r->p[v][1] + x, _mm256_and_ps(vote, b));
+            /* {a, b} pairs of pixels x .. x + 7, in column order */
+            const __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+            _mm256_storeu_ps(r->pair[v] + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+            _mm256_storeu_ps(r->pair[v] + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
         }
     }
 }
+
+#include "simd/vlfeat_reduce.inc.h"
 
 static void norm(const float *hist, size_t plane, size_t width, int n, float *nrm)
 {
@@ -244,7 +250,8 @@ static void extract(const float *hist, size_t plane, const double *up, const dou
         extract_row(hist, plane, up, down, width, n, 0, out, out_plane);
 }
 
-static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, norm, blocks, extract};
+static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, span_reduce,
+                                     norm, blocks, extract};
 
 const hk_vlf_kernels *hk_vlf_kernels_avx2(void)
 {

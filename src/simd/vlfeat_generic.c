@@ -1,6 +1,7 @@
 /* Portable kernels of the VLFeat fast path: the arithmetic of vlfeat.c, one
  * pixel or cell at a time, in the layout the banded driver wants. The AVX2
- * set (vlfeat_avx2.c) does the same work eight pixels / four cells at once. */
+ * set (vlfeat_avx2.c) does the same work eight pixels / four cells at once;
+ * the span reduction is shared (simd/vlfeat_reduce.inc.h). */
 #include <math.h>
 
 #include "hog/fhog_common.h"
@@ -74,13 +75,15 @@ static void orient(const hk_vlf_row *r)
         for (int v = 0; v < 1 + r->bilinear; v++) {
             const int vote = bins[v] >= 0;
             const float gw = grad * w[v];
-            const float a = gw * r->wx1[x], b = gw * r->wx2[x];
+            const float a = gw * r->wy1, b = gw * r->wy2;
             r->bin[v][x] = vote ? bins[v] : 0;
-            r->p[v][0][x] = vote ? a : 0;
-            r->p[v][1][x] = vote ? b : 0;
+            r->pair[v][2 * x] = vote ? a : 0;
+            r->pair[v][2 * x + 1] = vote ? b : 0;
         }
     }
 }
+
+#include "simd/vlfeat_reduce.inc.h"
 
 static void norm(const float *hist, size_t plane, size_t width, int n, float *nrm)
 {
@@ -141,7 +144,8 @@ static void extract(const float *hist, size_t plane, const double *up, const dou
     }
 }
 
-static const hk_vlf_kernels table = {HK_SIMD_AUTO, "generic", convert, orient, norm, blocks, extract};
+static const hk_vlf_kernels table = {HK_SIMD_AUTO, "generic", convert, orient, span_reduce,
+                                     norm, blocks, extract};
 
 const hk_vlf_kernels *hk_vlf_kernels_generic(void)
 {
