@@ -61,7 +61,7 @@ typedef struct job {
 
 /* Offsets of the pieces of one band's scratch. */
 typedef struct band_layout {
-    size_t slots, acc, rows, bin[2], pair[2], used;
+    size_t slots, acc, rows, bin[2], pair[2], sums[3], used;
     int ok;
 } band_layout;
 
@@ -76,6 +76,10 @@ static band_layout layout(const job *j)
              hk_add_size(j->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
     L.slots = hk_carve_take(&cv, slots, sizeof(float));
     L.acc = hk_carve_take(&cv, j->slot, 3u * sizeof(float)); /* acc1, acc2, carry */
+    size_t row_sums = 0; /* one cell row, 2n planes of hw */
+    ok = ok && hk_mul_size(j->hw, 2u * (size_t)j->n, &row_sums);
+    for (int i = 0; i < 3; i++)
+        L.sums[i] = hk_carve_take(&cv, row_sums, sizeof(float));
     L.rows = hk_carve_take(&cv, rows, sizeof(float));
     for (int v = 0; v < 2; v++) {
         L.bin[v] = hk_carve_take(&cv, pad_w, sizeof(int32_t));
@@ -129,9 +133,10 @@ static void add_votes(const hk_vlf_row *r, float *slots, size_t slot, size_t x0,
 }
 
 /* Cell row by = sy's span of pixel rows, all strips: its cells' A halves
- * into hist row sy when want_a, B halves into row sy + 1 when want_b. */
+ * (votes into cell row sy) into sa, B halves (into row sy + 1) into sb, both
+ * planar rows: bin b of cell c at [b * hw + c]. */
 static void do_span(const job *j, const band_layout *L, unsigned char *base, long sy,
-                    int want_a, int want_b)
+                    float *sa, float *sb)
 {
     const size_t ys = j->span_y[sy + 1], ye = j->span_y[sy + 2];
     const size_t rowf = j->C * j->W + HK_VLF_PAD, slot = j->slot, nb = 2u * (size_t)j->n;
@@ -152,8 +157,7 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
         r.pair[v] = (float *)(base + L->pair[v]);
     }
     memset(carry, 0, slot * sizeof(float));
-    /* hist rows sy and sy + 1 (only used when want_a / want_b) */
-    const size_t ia = want_a ? (size_t)sy * j->hw : 0, ib = want_b ? (size_t)(sy + 1) * j->hw : 0;
+    const size_t hw = j->hw;
     for (size_t t = 0; t < j->n_strips; t++) {
         const size_t x0 = j->strip_x[t], x1 = j->strip_x[t + 1];
         r.x0 = x0;
@@ -177,12 +181,8 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
             if (s >= 1) {
                 const size_t c = s - 1;
                 for (size_t b = 0; b < nb; b++) {
-                    const float a_ = carry[2 * b] + acc1[2 * b];
-                    const float b_ = carry[2 * b + 1] + acc1[2 * b + 1];
-                    if (want_a)
-                        j->hist[b * j->plane + ia + c] += a_;
-                    if (want_b)
-                        j->hist[b * j->plane + ib + c] += b_;
+                    sa[b * hw + c] = carry[2 * b] + acc1[2 * b];
+                    sb[b * hw + c] = carry[2 * b + 1] + acc1[2 * b + 1];
                 }
             }
             memcpy(carry, acc2, slot * sizeof(float));
@@ -198,19 +198,32 @@ static void band_task(void *arg, size_t band, int worker)
     const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
     const band_layout L = layout(j);
     unsigned char *base = j->bases[worker];
-    for (size_t b = 0; b < nb; b++)
-        memset(j->hist + b * j->plane + cy0 * hw, 0, (cy1 - cy0) * hw * sizeof(float));
     float *slots = (float *)(base + L.slots);
     memset(slots, 0, ((j->strip_cap + 1) * j->slot + HK_VLF_PAD) * sizeof(float));
     const size_t rowf = j->C * j->W + HK_VLF_PAD;
     float *rows = (float *)(base + L.rows);
     for (size_t i = 0; i < j->max_span_rows + 2; i++) /* the pads, read by vectors */
         memset(rows + i * rowf + j->C * j->W, 0, HK_VLF_PAD * sizeof(float));
-    /* spans in order: hist row cy = (0 + B of span cy - 1) + A of span cy */
+    /* hist row cy = B of span cy - 1 + A of span cy (0 for a span without
+     * pixel rows): the same operands in every band split */
+    float *sa = (float *)(base + L.sums[0]), *sb = (float *)(base + L.sums[1]),
+          *prev_b = (float *)(base + L.sums[2]);
     for (long sy = (long)cy0 - 1; sy < (long)cy1; sy++) {
-        if (j->span_y[sy + 1] >= j->span_y[sy + 2])
-            continue; /* no pixel row: nothing to add */
-        do_span(j, &L, base, sy, sy >= (long)cy0, sy + 1 < (long)cy1);
+        if (j->span_y[sy + 1] < j->span_y[sy + 2]) {
+            do_span(j, &L, base, sy, sa, sb);
+        } else {
+            memset(sa, 0, nb * hw * sizeof(float));
+            memset(sb, 0, nb * hw * sizeof(float));
+        }
+        if (sy >= (long)cy0) {
+            float *dst = j->hist + (size_t)sy * hw;
+            for (size_t b = 0; b < nb; b++)
+                for (size_t c = 0; c < hw; c++)
+                    dst[b * j->plane + c] = prev_b[b * hw + c] + sa[b * hw + c];
+        }
+        float *t = prev_b;
+        prev_b = sb;
+        sb = t;
     }
 }
 

@@ -34,6 +34,60 @@ static void convert(const hk_image *im, size_t y, float *dst)
         dst[x] = (float)s[x];
 }
 
+/* The common case: one channel, hard assignment, symmetric unit vectors.
+ * The same operations as the general loop of orient() below, in the same
+ * order; with n a constant (9) every loop unrolls and the products stay in
+ * registers. */
+static inline __attribute__((always_inline)) void orient_hard1(const hk_vlf_row *r, const int n)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 wy1 = _mm256_set1_ps(r->wy1), wy2 = _mm256_set1_ps(r->wy2);
+    __m256 ux[HK_VLF_SYM_MAX / 2 + 1], uy[HK_VLF_SYM_MAX / 2 + 1];
+    for (int k = 0; k <= n / 2; k++) {
+        ux[k] = _mm256_set1_ps(r->ux[k]);
+        uy[k] = _mm256_set1_ps(r->uy[k]);
+    }
+    for (size_t x = r->x0; x < r->x1; x += 8) {
+        const __m256 gx =
+            _mm256_sub_ps(_mm256_loadu_ps(r->mid + x + 1), _mm256_loadu_ps(r->mid + x - 1));
+        const __m256 gy = _mm256_sub_ps(_mm256_loadu_ps(r->dn + x), _mm256_loadu_ps(r->up + x));
+        const __m256 g2 = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        const __m256 grad = _mm256_sqrt_ps(g2);
+        __m256 pk[HK_VLF_SYM_MAX / 2 + 1], qk[HK_VLF_SYM_MAX / 2 + 1];
+        __m256 w0 = zero, sb = zero;
+        __m256 kb = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+        for (int k = 0; k < n; k++) {
+            __m256 sc;
+            if (k > n / 2) {
+                sc = _mm256_sub_ps(qk[n - k], pk[n - k]);
+            } else {
+                pk[k] = _mm256_mul_ps(gx, ux[k]);
+                qk[k] = _mm256_mul_ps(gy, uy[k]);
+                sc = _mm256_add_ps(pk[k], qk[k]);
+            }
+            const __m256 a = _mm256_andnot_ps(sign, sc);
+            const __m256 gt0 = _mm256_cmp_ps(a, w0, _CMP_GT_OQ);
+            w0 = _mm256_max_ps(a, w0);
+            kb = _mm256_blendv_ps(kb, _mm256_castsi256_ps(_mm256_set1_epi32(k)), gt0);
+            sb = _mm256_blendv_ps(sb, sc, gt0);
+        }
+        const __m256i plus = _mm256_and_si256(
+            _mm256_castps_si256(_mm256_cmp_ps(sb, zero, _CMP_LT_OQ)), _mm256_set1_epi32(n));
+        const __m256i bi = _mm256_add_epi32(_mm256_castps_si256(kb), plus);
+        const __m256 nz = _mm256_cmp_ps(g2, zero, _CMP_NEQ_UQ);
+        const __m256 vote =
+            _mm256_and_ps(nz, _mm256_castsi256_ps(_mm256_cmpgt_epi32(bi, _mm256_set1_epi32(-1))));
+        const __m256 a = _mm256_and_ps(vote, _mm256_mul_ps(grad, wy1));
+        const __m256 b = _mm256_and_ps(vote, _mm256_mul_ps(grad, wy2));
+        _mm256_storeu_si256((__m256i *)(r->bin[0] + x),
+                            _mm256_castps_si256(_mm256_and_ps(vote, _mm256_castsi256_ps(bi))));
+        const __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+        _mm256_storeu_ps(r->pair[0] + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(r->pair[0] + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+}
+
 static void orient(const hk_vlf_row *r)
 {
     const size_t W = r->width, C = r->channels;
@@ -45,6 +99,13 @@ static void orient(const hk_vlf_row *r)
     int sym = n <= HK_VLF_SYM_MAX;
     for (int k = 1; sym && k < n; k++)
         sym = r->ux[n - k] == -r->ux[k] && r->uy[n - k] == r->uy[k];
+    if (C == 1 && !bil && sym) {
+        if (n == 9)
+            orient_hard1(r, 9);
+        else
+            orient_hard1(r, n);
+        return;
+    }
     __m256 pk[HK_VLF_SYM_MAX], qk[HK_VLF_SYM_MAX];
     for (size_t x = r->x0; x < r->x1; x += 8) {
         __m256 gx, gy, g2;
