@@ -4,6 +4,7 @@
 
 #include "hog/dlib_fast.h"
 #include "hog/skimage_lut.h"
+#include "hog/vlfeat_fast.h"
 
 #include "hog/hog_internal.h"
 
@@ -26,4 +27,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
     ctx->skimage_lut = NULL;
     hk_dlib_tables_free(ctx->dlib_tables);
     ctx->dlib_tables = NULL;
+    hk_vlf_tables_free(ctx->vlf_tables);
+    ctx->vlf_tables = NULL;
 }

@@ -18,6 +18,8 @@ struct hk_hog_ctx {
     int lut_eager; /* build them even for small images (batch workers) */
     /* Geometry tables of the dlib fast path (dlib_fast.c), made on first use. */
     struct hk_dlib_tables *dlib_tables;
+    /* Geometry tables of the VLFeat fast path (vlfeat_tables.c). */
+    struct hk_vlf_tables *vlf_tables;
 };
 
 /* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;

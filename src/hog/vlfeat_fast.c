@@ -26,10 +26,6 @@
  * pixel rows above it, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
-/* Pixels per strip of a span (whole cell spans): the strip's slots (pixels x
- * 4n floats, rounded up to 8) stay in L1 while its rows are added up. */
-#define STRIP_PIXELS 128
-
 typedef float v2f __attribute__((vector_size(8), aligned(4), may_alias));
 
 typedef struct job {
@@ -37,17 +33,8 @@ typedef struct job {
     const hk_vlf_kernels *k;
     int n, bilinear, uoctti;
     size_t hw, hh, W, C;
-    const float *ux, *uy, *wx1, *wx2;
-    const float *roww2;    /* wy2 of every pixel row */
-    const size_t *span_y;  /* pixel rows of cell row by: [span_y[by + 1], span_y[by + 2]) */
-    size_t max_span_rows;
-    const size_t *start;   /* first interior pixel of span c at [c + 1], c in [-1, hw) */
-    const size_t *len;     /* its length */
-    size_t slot;           /* floats per column slot: 4n rounded up to 8 */
-    size_t strip_cap;      /* most pixels in one strip */
-    size_t n_strips;       /* strip t: spans [strip_s[t], strip_s[t+1]), pixels */
-    const size_t *strip_s; /* [strip_x[t], strip_x[t+1]) */
-    const size_t *strip_x;
+    const hk_vlf_tables *t; /* geometry (vlfeat_tables.c) */
+    size_t slot;            /* floats per column slot: 4n rounded up to 8 */
     size_t band_rows, n_bands;
     float *hist;           /* shared histogram: planes of `plane` floats, rows of hw */
     size_t plane;
@@ -70,12 +57,12 @@ static band_layout layout(const job *j)
     band_layout L = {0};
     hk_carve cv = {0, 1};
     size_t slots = 0, rowf = 0, pad_w = 0, nrows = 0, rows = 0;
-    int ok = hk_mul_size(j->strip_cap + 1, j->slot, &slots) &&
+    int ok = hk_mul_size(j->t->strip_cap + 1, j->slot, &slots) &&
              hk_add_size(slots, HK_VLF_PAD, &slots) && hk_mul_size(j->C, j->W, &rowf) &&
              hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(j->W, HK_VLF_PAD, &pad_w) &&
-             hk_add_size(j->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
+             hk_add_size(j->t->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
     L.slots = hk_carve_take(&cv, slots, sizeof(float));
-    L.acc = hk_carve_take(&cv, j->slot, 3u * sizeof(float)); /* acc1, acc2, carry */
+    L.acc = hk_carve_take(&cv, j->slot, sizeof(float)); /* the carry */
     size_t row_sums = 0; /* one cell row, 2n planes of hw */
     ok = ok && hk_mul_size(j->hw, 2u * (size_t)j->n, &row_sums);
     for (int i = 0; i < 3; i++)
@@ -88,31 +75,6 @@ static band_layout layout(const job *j)
     L.used = cv.used;
     L.ok = ok && cv.ok;
     return L;
-}
-
-/* Cell position of pixel coordinate v, as vlfeat.c's cell_pos. */
-static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
-{
-    float h = (float)(((double)v + 0.5) / (double)cs - 0.5);
-    long b = (long)floorf(h);
-    *bin = b;
-    *w2 = h - (float)b;
-}
-
-/* The most interior coordinates (1 .. n - 2) sharing one cell position. */
-static size_t longest_span(size_t n, size_t cs)
-{
-    size_t best = 1, run = 0;
-    long prev = -2;
-    for (size_t v = 1; v + 1 < n; v++) {
-        long b;
-        float w2;
-        cell_pos(v, cs, &b, &w2);
-        run = b == prev ? run + 1 : 1;
-        prev = b;
-        best = run > best ? run : best;
-    }
-    return best;
 }
 
 /* Adds the pairs of pixels [x0, x1) into their bins' slots (column x at
@@ -138,28 +100,31 @@ static void add_votes(const hk_vlf_row *r, float *slots, size_t slot, size_t x0,
 static void do_span(const job *j, const band_layout *L, unsigned char *base, long sy,
                     float *sa, float *sb)
 {
-    const size_t ys = j->span_y[sy + 1], ye = j->span_y[sy + 2];
-    const size_t rowf = j->C * j->W + HK_VLF_PAD, slot = j->slot, nb = 2u * (size_t)j->n;
+    const size_t ys = j->t->span_y[sy + 1], ye = j->t->span_y[sy + 2];
+    const size_t rowf = j->C * j->W + HK_VLF_PAD, slot = j->slot;
     float *rows = (float *)(base + L->rows);
     for (size_t y = ys - 1; y <= ye; y++)
         j->k->convert(j->im, y, rows + (y - (ys - 1)) * rowf);
     float *slots = (float *)(base + L->slots);
-    float *acc1 = (float *)(base + L->acc), *acc2 = acc1 + slot, *carry = acc2 + slot;
+    float *carry = (float *)(base + L->acc);
     hk_vlf_row r = {0};
     r.width = j->W;
     r.channels = j->C;
     r.n = j->n;
-    r.ux = j->ux;
-    r.uy = j->uy;
+    r.ux = j->t->ux;
+    r.uy = j->t->uy;
     r.bilinear = j->bilinear;
+    r.sym = j->t->sym;
     for (int v = 0; v < 2; v++) {
         r.bin[v] = (int32_t *)(base + L->bin[v]);
         r.pair[v] = (float *)(base + L->pair[v]);
     }
     memset(carry, 0, slot * sizeof(float));
-    const size_t hw = j->hw;
-    for (size_t t = 0; t < j->n_strips; t++) {
-        const size_t x0 = j->strip_x[t], x1 = j->strip_x[t + 1];
+    hk_vlf_reduce q = {.slots = slots, .carry = carry, .sa = sa, .sb = sb, .slot = slot,
+                       .hw = j->hw, .n = j->n, .start = j->t->start, .len = j->t->len,
+                       .wx1 = j->t->wx1, .wx2 = j->t->wx2};
+    for (size_t t = 0; t < j->t->n_strips; t++) {
+        const size_t x0 = j->t->strip_x[t], x1 = j->t->strip_x[t + 1];
         r.x0 = x0;
         r.x1 = x1;
         for (size_t y = ys; x0 < x1 && y < ye; y++) {
@@ -167,26 +132,15 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
             r.up = row;
             r.mid = row + rowf;
             r.dn = row + 2 * rowf;
-            r.wy2 = j->roww2[y];
+            r.wy2 = j->t->roww2[y];
             r.wy1 = 1.0f - r.wy2;
             j->k->orient(&r);
             add_votes(&r, slots, slot, x0, x1, 1 + j->bilinear);
         }
-        /* cell c = s - 1 gets span c - 1's wx2 sums (carry), then span c's
-         * wx1 sums */
-        for (size_t s = j->strip_s[t]; s < j->strip_s[t + 1]; s++) {
-            const size_t cnt = j->len[s], x = j->start[s];
-            j->k->span_reduce(slots + (cnt ? x - x0 : 0) * slot, slot, cnt, j->wx1 + x,
-                              j->wx2 + x, acc1, acc2);
-            if (s >= 1) {
-                const size_t c = s - 1;
-                for (size_t b = 0; b < nb; b++) {
-                    sa[b * hw + c] = carry[2 * b] + acc1[2 * b];
-                    sb[b * hw + c] = carry[2 * b + 1] + acc1[2 * b + 1];
-                }
-            }
-            memcpy(carry, acc2, slot * sizeof(float));
-        }
+        q.x0 = x0;
+        q.s0 = j->t->strip_s[t];
+        q.s1 = j->t->strip_s[t + 1];
+        j->k->strip_reduce(&q);
     }
 }
 
@@ -199,17 +153,17 @@ static void band_task(void *arg, size_t band, int worker)
     const band_layout L = layout(j);
     unsigned char *base = j->bases[worker];
     float *slots = (float *)(base + L.slots);
-    memset(slots, 0, ((j->strip_cap + 1) * j->slot + HK_VLF_PAD) * sizeof(float));
+    memset(slots, 0, ((j->t->strip_cap + 1) * j->slot + HK_VLF_PAD) * sizeof(float));
     const size_t rowf = j->C * j->W + HK_VLF_PAD;
     float *rows = (float *)(base + L.rows);
-    for (size_t i = 0; i < j->max_span_rows + 2; i++) /* the pads, read by vectors */
+    for (size_t i = 0; i < j->t->max_span_rows + 2; i++) /* the pads, read by vectors */
         memset(rows + i * rowf + j->C * j->W, 0, HK_VLF_PAD * sizeof(float));
     /* hist row cy = B of span cy - 1 + A of span cy (0 for a span without
      * pixel rows): the same operands in every band split */
     float *sa = (float *)(base + L.sums[0]), *sb = (float *)(base + L.sums[1]),
           *prev_b = (float *)(base + L.sums[2]);
     for (long sy = (long)cy0 - 1; sy < (long)cy1; sy++) {
-        if (j->span_y[sy + 1] < j->span_y[sy + 2]) {
+        if (j->t->span_y[sy + 1] < j->t->span_y[sy + 2]) {
             do_span(j, &L, base, sy, sa, sb);
         } else {
             memset(sa, 0, nb * hw * sizeof(float));
@@ -283,7 +237,10 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     j.hw = shape.dims[2];
     j.W = im->width;
     j.C = im->channels;
-    const size_t cs = (size_t)p->cell_size, W = j.W, H = im->height, hw = j.hw, hh = j.hh;
+    const size_t hw = j.hw, hh = j.hh;
+    st = hk_vlf_tables_get(ctx, j.W, im->height, (size_t)p->cell_size, j.n, hw, hh, &j.t);
+    if (st != HK_OK)
+        return st;
 
     if (threads > HK_MAX_WORKERS)
         threads = HK_MAX_WORKERS;
@@ -298,23 +255,14 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     /* slot of one column: {A, B} for each of the 2n bins, whole vectors */
     j.slot = ((4u * (size_t)j.n + 7) / 8) * 8;
 
-    /* shared scratch: tables, norm rows, factors, the histogram, and the
-     * one band's scratch when there is one band */
+    /* shared scratch: norm rows, factors, the histogram, and the one band's
+     * scratch when there is one band */
     size_t cells, nrows;
     j.nstride = hw + 2 + HK_VLF_PAD;
     if (!hk_mul_size(hw, hh, &cells) || !hk_mul_size(j.nstride, hh, &nrows) ||
         !hk_add_size(nrows, HK_VLF_PAD, &nrows))
         return HK_ERR_OVERFLOW;
     hk_carve cv = {0, 1};
-    const size_t o_u = hk_carve_take(&cv, 2u * (size_t)j.n, sizeof(float));
-    const size_t o_wx = hk_carve_take(&cv, W + HK_VLF_PAD, 2u * sizeof(float));
-    const size_t o_rw = hk_carve_take(&cv, H, sizeof(float));
-    const size_t o_sy = hk_carve_take(&cv, hh + 2, sizeof(size_t));
-    const size_t o_sp = hk_carve_take(&cv, hw + 1, 2u * sizeof(size_t));
-    /* strips of about STRIP_PIXELS pixels (whole spans) */
-    const size_t strip_spans = cs >= STRIP_PIXELS ? 1 : STRIP_PIXELS / cs;
-    j.n_strips = (hw + 1 + strip_spans - 1) / strip_spans;
-    const size_t o_st = hk_carve_take(&cv, j.n_strips + 1, 2u * sizeof(size_t));
     const size_t o_norm = hk_carve_take(&cv, nrows, sizeof(float));
     j.fstride = hw + 1 + HK_VLF_PAD;
     size_t frows;
@@ -326,15 +274,6 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         !hk_add_size(hist_n, HK_VLF_PAD, &hist_n))
         return HK_ERR_OVERFLOW;
     const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
-    if (!cv.ok)
-        return HK_ERR_OVERFLOW;
-    /* the band layout is sized from the longest span of columns and of rows
-     * (cs, give or take one where the float positions round) */
-    size_t cap_px;
-    if (!hk_mul_size(strip_spans, longest_span(W, cs), &cap_px))
-        return HK_ERR_OVERFLOW;
-    j.strip_cap = cap_px < W ? cap_px : W;
-    j.max_span_rows = longest_span(H, cs);
     const band_layout L = layout(&j);
     if (!L.ok)
         return HK_ERR_OVERFLOW;
@@ -344,69 +283,6 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
     unsigned char *base = hk_ctx_scratch(ctx, cv.used);
     if (!base)
         return HK_ERR_NOMEM;
-
-    float *ux = (float *)(base + o_u), *uy = ux + j.n;
-    for (int i = 0; i < j.n; i++) {
-        double angle = i * VL_PI / j.n;
-        ux[i] = (float)cos(angle);
-        uy[i] = (float)sin(angle);
-    }
-    j.ux = ux;
-    j.uy = uy;
-    float *wx1 = (float *)(base + o_wx), *wx2 = wx1 + W + HK_VLF_PAD;
-    memset(wx1, 0, 2u * (W + HK_VLF_PAD) * sizeof(float)); /* the pads */
-    size_t *start = (size_t *)(base + o_sp), *len = start + hw + 1;
-    for (size_t s = 0; s <= hw; s++)
-        start[s] = len[s] = 0;
-    for (size_t x = 0; x < W; x++) {
-        long bx;
-        cell_pos(x, cs, &bx, &wx2[x]);
-        wx1[x] = 1.0f - wx2[x];
-        /* spans over interior pixels; bx < hw always (the grid covers the
-         * image), checked so a surprise cannot write out of bounds */
-        if (x >= 1 && x + 1 < W && bx >= -1 && bx < (long)hw) {
-            const size_t s = (size_t)(bx + 1);
-            if (len[s] == 0)
-                start[s] = x;
-            len[s]++;
-        }
-    }
-    size_t *strip_s = (size_t *)(base + o_st), *strip_x = strip_s + j.n_strips + 1;
-    for (size_t t = 0; t <= j.n_strips; t++) {
-        const size_t sp = t * strip_spans < hw + 1 ? t * strip_spans : hw + 1;
-        strip_s[t] = sp;
-        /* first pixel of span sp or later (spans tile the interior in order) */
-        size_t x = W > 1 ? W - 1 : 1;
-        for (size_t q = sp; q <= hw; q++)
-            if (len[q] > 0) {
-                x = start[q];
-                break;
-            }
-        strip_x[t] = x;
-    }
-    strip_x[0] = 1;
-    j.strip_s = strip_s;
-    j.strip_x = strip_x;
-    j.wx1 = wx1;
-    j.wx2 = wx2;
-    j.start = start;
-    j.len = len;
-    /* pixel rows of each cell row by in [-1, hh): interior rows, by rising */
-    float *roww2 = (float *)(base + o_rw);
-    size_t *span_y = (size_t *)(base + o_sy);
-    for (size_t i = 0; i < hh + 2; i++)
-        span_y[i] = 1;
-    for (size_t y = 0; y < H; y++) {
-        long by;
-        cell_pos(y, cs, &by, &roww2[y]);
-        if (y >= 1 && y + 1 < H && by >= -1 && by < (long)hh)
-            span_y[by + 2] = y + 1; /* one past the span's last row */
-    }
-    for (size_t i = 1; i < hh + 2; i++) /* empty spans start where the last ended */
-        if (span_y[i] < span_y[i - 1])
-            span_y[i] = span_y[i - 1];
-    j.span_y = span_y;
-    j.roww2 = roww2;
     j.norm = (float *)(base + o_norm);
     j.out = out;
     j.factors = (double *)(base + o_fac);

@@ -47,6 +47,7 @@ typedef struct hk_vlf_row {
     int n;                      /* orientations */
     const float *ux, *uy;       /* the n unit vectors, as vlfeat.c makes them */
     int bilinear;
+    int sym;                    /* ux[n-k] == -ux[k], uy[n-k] == uy[k] for all k */
     float wy1, wy2;             /* this row's weights of cell rows by and by + 1 */
     /* Outputs per column x (vote v = 0, and v = 1 when bilinear): bin[v][x]
      * (0 when the pixel has no such vote) and the pair {gw_v * wy1,
@@ -57,6 +58,22 @@ typedef struct hk_vlf_row {
     float *pair[2];
 } hk_vlf_row;
 
+/* One strip of one span of pixel rows, to reduce: spans s in [s0, s1), span
+ * s holding columns [start[s], start[s] + len[s]), column x's slot at
+ * slots + (x - x0) * slot (slot a multiple of 8 floats: the {A, B} pair of
+ * bin b at [2b, 2b + 1]). Per span, in column order, each product rounded:
+ * acc1 = sum of slot_x * wx1[x], acc2 = sum of slot_x * wx2[x]; then cell
+ * c = s - 1 (s >= 1) gets carry + acc1: its A halves to sa[b * hw + c], its
+ * B halves to sb[b * hw + c]; carry = acc2 (carry: slot floats, kept from
+ * strip to strip). The slots read are zeroed. */
+typedef struct hk_vlf_reduce {
+    float *slots, *carry, *sa, *sb;
+    size_t slot, hw, x0, s0, s1;
+    int n;
+    const size_t *start, *len;
+    const float *wx1, *wx2;
+} hk_vlf_reduce;
+
 typedef struct hk_vlf_kernels {
     hk_simd isa; /* HK_SIMD_AUTO for the portable set */
     const char *name;
@@ -64,12 +81,8 @@ typedef struct hk_vlf_kernels {
     void (*convert)(const hk_image *im, size_t y, float *dst);
     /* Gradient, orientation votes and vote products of one row. */
     void (*orient)(const hk_vlf_row *r);
-    /* One span of `count` columns of per-column slots t (column i at
-     * t + i * stride, stride a multiple of 8 floats): acc1 = sum over i of
-     * t_i * wx1[i], acc2 = sum of t_i * wx2[i] (stride floats each, i in
-     * order, each product rounded), and the slots are zeroed. */
-    void (*span_reduce)(float *t, size_t stride, size_t count, const float *wx1,
-                        const float *wx2, float *acc1, float *acc2);
+    /* The column slots of one strip, reduced span by span (hk_vlf_reduce). */
+    void (*strip_reduce)(const struct hk_vlf_reduce *q);
     /* norm[x] = sum over k of (h_k + h_{k+n})^2 in float, k in order, for
      * x < width; hist planes `plane` floats apart. */
     void (*norm)(const float *hist, size_t plane, size_t width, int n, float *norm);
@@ -87,6 +100,26 @@ typedef struct hk_vlf_kernels {
     void (*extract)(const float *hist, size_t plane, const double *up, const double *down,
                     size_t width, int n, int uoctti, float *out, size_t out_plane);
 } hk_vlf_kernels;
+
+/* Geometry tables of one (width, height, cell size, n), kept in the context
+ * (vlfeat_tables.c): unit vectors, column and row weights, the spans of
+ * interior pixels per cell column (span s = cell bx + 1: start[s], len[s])
+ * and per cell row (rows [span_y[by + 1], span_y[by + 2])), and the strips
+ * (strip k: spans [strip_s[k], strip_s[k + 1]), pixels [strip_x[k],
+ * strip_x[k + 1]), at most strip_cap of them). */
+typedef struct hk_vlf_tables {
+    size_t W, H, cs, hw, hh;
+    int n;
+    const float *ux, *uy, *wx1, *wx2, *roww2;
+    const size_t *span_y, *start, *len, *strip_s, *strip_x;
+    size_t n_strips, strip_cap, max_span_rows;
+    int sym;     /* ux[n-k] == -ux[k] and uy[n-k] == uy[k] for 0 < k < n */
+    void *block; /* the one allocation holding the arrays */
+} hk_vlf_tables;
+
+hk_status hk_vlf_tables_get(hk_hog_ctx *ctx, size_t W, size_t H, size_t cs, int n, size_t hw,
+                            size_t hh, const hk_vlf_tables **out);
+void hk_vlf_tables_free(hk_vlf_tables *t);
 
 const hk_vlf_kernels *hk_vlf_kernels_generic(void);
 const hk_vlf_kernels *hk_vlf_kernels_avx2(void); /* NULL when not built */

@@ -95,10 +95,8 @@ static void orient(const hk_vlf_row *r)
     const __m256 zero = _mm256_setzero_ps();
     const __m256 sign = _mm256_set1_ps(-0.0f);
     /* ux[n-k] == -ux[k] and uy[n-k] == uy[k] (as the float tables are for
-     * every n tried): the products of k serve n - k too */
-    int sym = n <= HK_VLF_SYM_MAX;
-    for (int k = 1; sym && k < n; k++)
-        sym = r->ux[n - k] == -r->ux[k] && r->uy[n - k] == r->uy[k];
+     * every n tried; r->sym says): the products of k serve n - k too */
+    const int sym = r->sym && n <= HK_VLF_SYM_MAX;
     if (C == 1 && !bil && sym) {
         if (n == 9)
             orient_hard1(r, 9);
@@ -311,7 +309,7 @@ static void extract(const float *hist, size_t plane, const double *up, const dou
         extract_row(hist, plane, up, down, width, n, 0, out, out_plane);
 }
 
-static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, span_reduce,
+static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, strip_reduce,
                                      norm, blocks, extract};
 
 const hk_vlf_kernels *hk_vlf_kernels_avx2(void)

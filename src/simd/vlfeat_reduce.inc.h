@@ -1,52 +1,71 @@
-/* The span reduction of the VLFeat fast path (see hk_vlf_kernels.span_reduce
+/* The strip reduction of the VLFeat fast path (hk_vlf_kernels.strip_reduce
  * in hog/vlfeat_fast.h), written once with GCC vector extensions and
  * included by each kernel unit, which compiles it with its own flags (8
  * floats per vector: one AVX2 register, or two SSE2 ones). No FMA
  * (-ffp-contract=off): each product is rounded, then added.
  *
- * Groups of up to 5 vectors (40 floats: the 2n {A, B} pairs of n <= 10
- * orientations) of the two accumulators stay in registers while the span's
- * columns are walked once; wider slots take the columns again per group. */
+ * The slots are taken in groups of up to 5 vectors (40 floats: all 2n
+ * {A, B} pairs of n <= 10 orientations, so one group for the usual 9); a
+ * group's two sums and its carry stay in registers across the strip's
+ * spans. */
 #include <stddef.h>
 #include <string.h>
 
 typedef float hk_vlf_v8 __attribute__((vector_size(32), aligned(4), may_alias));
 
-/* NV vectors of the slots from float g on; NV is a constant in each call. */
+/* Floats [g, g + 8 NV) of every slot; NV is a constant in each call. */
 static inline __attribute__((always_inline)) void
-reduce_group(float *t, size_t stride, size_t count, const float *wx1, const float *wx2,
-             float *acc1, float *acc2, size_t g, const int NV)
+reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
 {
-    hk_vlf_v8 a1[5], a2[5];
     const hk_vlf_v8 zero = {0};
-    for (int q = 0; q < NV; q++)
-        a1[q] = a2[q] = zero;
-    for (size_t i = 0; i < count; i++) {
-        hk_vlf_v8 *c = (hk_vlf_v8 *)(t + i * stride + g);
-        const float w1 = wx1[i], w2 = wx2[i];
-        for (int q = 0; q < NV; q++) {
-            const hk_vlf_v8 v = c[q];
-            a1[q] += v * w1;
-            a2[q] += v * w2;
-            c[q] = zero;
+    hk_vlf_v8 carry[5];
+    for (int v = 0; v < NV; v++)
+        memcpy(&carry[v], q->carry + g + 8 * v, sizeof(hk_vlf_v8));
+    const size_t slot = q->slot, hw = q->hw, nb = 2u * (size_t)q->n;
+    for (size_t s = q->s0; s < q->s1; s++) {
+        hk_vlf_v8 a1[5], a2[5];
+        for (int v = 0; v < NV; v++)
+            a1[v] = a2[v] = zero;
+        const size_t count = q->len[s], x = q->start[s];
+        float *t = q->slots + (count ? x - q->x0 : 0) * slot + g;
+        for (size_t i = 0; i < count; i++, t += slot) {
+            hk_vlf_v8 *c = (hk_vlf_v8 *)t;
+            const float w1 = q->wx1[x + i], w2 = q->wx2[x + i];
+            for (int v = 0; v < NV; v++) {
+                const hk_vlf_v8 e = c[v];
+                a1[v] += e * w1;
+                a2[v] += e * w2;
+                c[v] = zero;
+            }
         }
+        if (s >= 1) { /* cell s - 1: span s - 2's wx2 sums, then span s - 1's wx1 sums */
+            float o[40];
+            for (int v = 0; v < NV; v++) {
+                const hk_vlf_v8 sum = carry[v] + a1[v];
+                memcpy(o + 8 * v, &sum, sizeof(hk_vlf_v8));
+            }
+            const size_t c = s - 1, b0 = g / 2;
+            for (size_t p = 0; p < 4u * (size_t)NV && b0 + p < nb; p++) {
+                q->sa[(b0 + p) * hw + c] = o[2 * p];
+                q->sb[(b0 + p) * hw + c] = o[2 * p + 1];
+            }
+        }
+        for (int v = 0; v < NV; v++)
+            carry[v] = a2[v];
     }
-    for (int q = 0; q < NV; q++) {
-        memcpy(acc1 + g + 8 * q, &a1[q], sizeof(hk_vlf_v8));
-        memcpy(acc2 + g + 8 * q, &a2[q], sizeof(hk_vlf_v8));
-    }
+    for (int v = 0; v < NV; v++)
+        memcpy(q->carry + g + 8 * v, &carry[v], sizeof(hk_vlf_v8));
 }
 
-static void span_reduce(float *t, size_t stride, size_t count, const float *wx1,
-                        const float *wx2, float *acc1, float *acc2)
+static void strip_reduce(const hk_vlf_reduce *q)
 {
-    for (size_t g = 0; g < stride; g += 40) {
-        switch ((stride - g) / 8) {
-        case 1: reduce_group(t, stride, count, wx1, wx2, acc1, acc2, g, 1); break;
-        case 2: reduce_group(t, stride, count, wx1, wx2, acc1, acc2, g, 2); break;
-        case 3: reduce_group(t, stride, count, wx1, wx2, acc1, acc2, g, 3); break;
-        case 4: reduce_group(t, stride, count, wx1, wx2, acc1, acc2, g, 4); break;
-        default: reduce_group(t, stride, count, wx1, wx2, acc1, acc2, g, 5); break;
+    for (size_t g = 0; g < q->slot; g += 40) {
+        switch ((q->slot - g) / 8) {
+        case 1: reduce_group(q, g, 1); break;
+        case 2: reduce_group(q, g, 2); break;
+        case 3: reduce_group(q, g, 3); break;
+        case 4: reduce_group(q, g, 4); break;
+        default: reduce_group(q, g, 5); break;
         }
     }
 }
