@@ -206,6 +206,9 @@ static void orient(const hk_vlf_row *r)
     }
 }
 
+/* the reduction's sums are regrouped anyway: one FMA per product and add */
+#define HK_VLF_MADD(acc, e, w) ((hk_vlf_v8)_mm256_fmadd_ps((__m256)(e), _mm256_set1_ps(w), (__m256)(acc)))
+#define HK_VLF_REDUCE_ATTR __attribute__((target("fma")))
 #include "simd/vlfeat_reduce.inc.h"
 
 static void norm(const float *hist, size_t plane, size_t width, int n, float *nrm)

@@ -83,6 +83,8 @@ static void orient(const hk_vlf_row *r)
     }
 }
 
+#define HK_VLF_MADD(acc, e, w) ((acc) + (e) * (w))
+#define HK_VLF_REDUCE_ATTR
 #include "simd/vlfeat_reduce.inc.h"
 
 static void norm(const float *hist, size_t plane, size_t width, int n, float *nrm)

@@ -1,8 +1,12 @@
 /* The strip reduction of the VLFeat fast path (hk_vlf_kernels.strip_reduce
  * in hog/vlfeat_fast.h), written once with GCC vector extensions and
  * included by each kernel unit, which compiles it with its own flags (8
- * floats per vector: one AVX2 register, or two SSE2 ones). No FMA
- * (-ffp-contract=off): each product is rounded, then added.
+ * floats per vector: one AVX2 register, or two SSE2 ones). The including
+ * unit defines HK_VLF_MADD(acc, e, w), acc + e * w as one fused operation
+ * (AVX2 unit: the AVX2 set is only picked on CPUs with FMA) or two rounded
+ * ones (portable unit), and HK_VLF_REDUCE_ATTR, the target attribute. The
+ * sums are regrouped anyway (see hog/vlfeat_fast.h), so fusing changes
+ * nothing but the last bit.
  *
  * The slots are taken in groups of up to 5 vectors (40 floats: all 2n
  * {A, B} pairs of n <= 10 orientations, so one group for the usual 9); a
@@ -14,7 +18,7 @@
 typedef float hk_vlf_v8 __attribute__((vector_size(32), aligned(4), may_alias));
 
 /* Floats [g, g + 8 NV) of every slot; NV is a constant in each call. */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) HK_VLF_REDUCE_ATTR void
 reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
 {
     const hk_vlf_v8 zero = {0};
@@ -33,8 +37,8 @@ reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
             const float w1 = q->wx1[x + i], w2 = q->wx2[x + i];
             for (int v = 0; v < NV; v++) {
                 const hk_vlf_v8 e = c[v];
-                a1[v] += e * w1;
-                a2[v] += e * w2;
+                a1[v] = HK_VLF_MADD(a1[v], e, w1);
+                a2[v] = HK_VLF_MADD(a2[v], e, w2);
                 c[v] = zero;
             }
         }
@@ -57,7 +61,7 @@ reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
         memcpy(q->carry + g + 8 * v, &carry[v], sizeof(hk_vlf_v8));
 }
 
-static void strip_reduce(const hk_vlf_reduce *q)
+static HK_VLF_REDUCE_ATTR void strip_reduce(const hk_vlf_reduce *q)
 {
     for (size_t g = 0; g < q->slot; g += 40) {
         switch ((q->slot - g) / 8) {
