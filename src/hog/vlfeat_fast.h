@@ -70,12 +70,12 @@ typedef struct hk_vlf_row {
  * slots + (x - x0) * slot (slot a multiple of 8 floats: the {A, B} pair of
  * bin b at [2b, 2b + 1]). Per span, in column order, each product rounded:
  * acc1 = sum of slot_x * wx1[x], acc2 = sum of slot_x * wx2[x]; then cell
- * c = s - 1 (s >= 1) gets carry + acc1: its A halves to sa[b * hw + c], its
- * B halves to sb[b * hw + c]; carry = acc2 (carry: slot floats, kept from
+ * c = s - 1 (s >= 1) gets carry + acc1: its A halves to sa[b * plane + c],
+ * its B halves to sb[b * plane + c]; carry = acc2 (carry: slot floats, kept from
  * strip to strip). The slots read are zeroed. */
 typedef struct hk_vlf_reduce {
     float *slots, *carry, *sa, *sb;
-    size_t slot, hw, x0, s0, s1;
+    size_t slot, plane, x0, s0, s1;
     int n;
     const size_t *start, *len;
     const float *wx1, *wx2;
