@@ -118,15 +118,10 @@ static hk_status run_batch(hk_hog_ctx *ctx, const hk_hog_params *params, batch *
     /* The VLFeat variants on 8/16-bit samples skip hk_hog_extract's per-image
      * work, a large share of a 28x28 image's time: the parameters and the
      * geometry were checked above for the whole batch, the samples need no
-     * value check, and the output needs no finite check: a vote is at most
-     * 65535 * sqrt(2), a cell (at most 2^17 x 2^17 pixels vote into it, the
-     * largest cell size being 2^16) sums to under 2e15, its energy to under
-     * 4e30 < FLT_MAX, so every histogram, factor and feature is finite.
+     * value check, and the output no finite check (hk_vlfeat_output_finite).
      * The instruction set is resolved once (no HK_SIMD look-up per image). */
     hk_simd isa;
-    b->direct = (params->variant == HK_VARIANT_VLFEAT_DT ||
-                 params->variant == HK_VARIANT_VLFEAT_UOCTTI) &&
-                (im0->type == HK_U8 || im0->type == HK_U16);
+    b->direct = hk_vlfeat_output_finite(params, im0);
     if (b->direct && hk_simd_resolve(params->simd, &isa) == HK_OK && isa != HK_SIMD_AUTO)
         one.simd = isa;
     size_t tasks = (b->count + BATCH_CHUNK - 1) / BATCH_CHUNK;

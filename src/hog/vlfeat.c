@@ -304,6 +304,16 @@ hk_status hk_vlfeat_extract(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoct
     return HK_OK;
 }
 
+int hk_vlfeat_output_finite(const hk_hog_params *p, const hk_image *im)
+{
+    /* A vote is at most 65535 * sqrt(2); at most 2^17 x 2^17 pixels vote
+     * into a cell (the largest cell size is 2^16), so a cell sums to under
+     * 2e15 and its energy to under 4e30 < FLT_MAX: every histogram, block
+     * factor (1 / sqrt(... + 1e-4)) and feature is finite. */
+    return (p->variant == HK_VARIANT_VLFEAT_DT || p->variant == HK_VARIANT_VLFEAT_UOCTTI) &&
+           (im->type == HK_U8 || im->type == HK_U16);
+}
+
 /* Kernel set for a resolved instruction set: AVX2 serves AVX-512 CPUs too
  * (there is no AVX-512 set of these kernels). */
 static const hk_vlf_kernels *vlf_kernels_for(hk_simd isa)

@@ -136,6 +136,10 @@ const hk_vlf_kernels *hk_vlf_kernels_avx2(void); /* NULL when not built */
 hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
                          const hk_image *im, float *out, const hk_vlf_kernels *k, int threads);
 
+/* Whether a VLFeat variant's output is finite whatever the samples: true
+ * for 8- and 16-bit images, which then need no pass over the output. */
+int hk_vlfeat_output_finite(const hk_hog_params *p, const hk_image *im);
+
 /* The fast path for params->simd (HK_SIMD_SCALAR: vlfeat.c's reference). */
 hk_status hk_vlfeat_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
                         float *out);
