@@ -55,7 +55,6 @@ typedef struct job {
     const hk_vlf_kernels *k;
     int n, bilinear, uoctti;
     size_t hw, hh, W, C;
-    size_t sstride;        /* plane stride of the span row sums (plane_stride(hw)) */
     const hk_vlf_tables *t; /* geometry (vlfeat_tables.c) */
     size_t slot;            /* floats per column slot: 4n rounded up to 8 */
     size_t band_rows, n_bands;
@@ -71,7 +70,7 @@ typedef struct job {
 
 /* Offsets of the pieces of one band's scratch. */
 typedef struct band_layout {
-    size_t slots, acc, rows, bin[2], pair[2], sums[3], used;
+    size_t slots, acc, rows, bin[2], pair[2], sums[2], used;
     int ok;
 } band_layout;
 
@@ -86,9 +85,9 @@ static band_layout layout(const job *j)
              hk_add_size(j->t->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
     L.slots = hk_carve_take(&cv, slots, sizeof(float));
     L.acc = hk_carve_take(&cv, j->slot, sizeof(float)); /* the carry */
-    size_t row_sums = 0; /* one cell row, 2n planes sstride apart */
-    ok = ok && hk_mul_size(j->sstride, 2u * (size_t)j->n, &row_sums);
-    for (int i = 0; i < 3; i++)
+    size_t row_sums = 0; /* one cell row of {A, B} slots */
+    ok = ok && hk_mul_size(j->hw, j->slot, &row_sums);
+    for (int i = 0; i < 2; i++)
         L.sums[i] = hk_carve_take(&cv, row_sums, sizeof(float));
     L.rows = hk_carve_take(&cv, rows, sizeof(float));
     for (int v = 0; v < 2; v++) {
@@ -117,11 +116,11 @@ static void add_votes(const hk_vlf_row *r, float *slots, size_t slot, size_t x0,
     }
 }
 
-/* Cell row by = sy's span of pixel rows, all strips: its cells' A halves
- * (votes into cell row sy) into sa, B halves (into row sy + 1) into sb, both
- * planar rows: bin b of cell c at [b * sstride + c]. */
+/* Cell row by = sy's span of pixel rows, all strips: the {A, B} pairs of
+ * every cell c at sums + c * slot (A: the votes into cell row sy, B: into
+ * row sy + 1). */
 static void do_span(const job *j, const band_layout *L, unsigned char *base, long sy,
-                    float *sa, float *sb)
+                    float *sums)
 {
     const size_t ys = j->t->span_y[sy + 1], ye = j->t->span_y[sy + 2];
     const size_t rowf = j->C * j->W + HK_VLF_PAD, slot = j->slot;
@@ -143,9 +142,9 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
         r.pair[v] = (float *)(base + L->pair[v]);
     }
     memset(carry, 0, slot * sizeof(float));
-    hk_vlf_reduce q = {.slots = slots, .carry = carry, .sa = sa, .sb = sb, .slot = slot,
-                       .plane = j->sstride, .n = j->n, .start = j->t->start, .len = j->t->len,
-                       .wx1 = j->t->wx1, .wx2 = j->t->wx2};
+    hk_vlf_reduce q = {.slots = slots, .carry = carry, .out = sums, .slot = slot,
+                       .start = j->t->start, .len = j->t->len, .wx1 = j->t->wx1,
+                       .wx2 = j->t->wx2};
     for (size_t t = 0; t < j->t->n_strips; t++) {
         const size_t x0 = j->t->strip_x[t], x1 = j->t->strip_x[t + 1];
         r.x0 = x0;
@@ -182,25 +181,27 @@ static void band_task(void *arg, size_t band, int worker)
     for (size_t i = 0; i < j->t->max_span_rows + 2; i++) /* the pads, read by vectors */
         memset(rows + i * rowf + j->C * j->W, 0, HK_VLF_PAD * sizeof(float));
     /* hist row cy = B of span cy - 1 + A of span cy (0 for a span without
-     * pixel rows): the same operands in every band split */
-    float *sa = (float *)(base + L.sums[0]), *sb = (float *)(base + L.sums[1]),
-          *prev_b = (float *)(base + L.sums[2]);
+     * pixel rows): the same operands in every band split. The pairs are
+     * turned into the reference's planar rows here, one plane at a time. */
+    const size_t slot = j->slot;
+    float *cur = (float *)(base + L.sums[0]), *prev = (float *)(base + L.sums[1]);
     for (long sy = (long)cy0 - 1; sy < (long)cy1; sy++) {
-        if (j->t->span_y[sy + 1] < j->t->span_y[sy + 2]) {
-            do_span(j, &L, base, sy, sa, sb);
-        } else {
-            memset(sa, 0, nb * j->sstride * sizeof(float));
-            memset(sb, 0, nb * j->sstride * sizeof(float));
-        }
+        if (j->t->span_y[sy + 1] < j->t->span_y[sy + 2])
+            do_span(j, &L, base, sy, cur);
+        else
+            memset(cur, 0, hw * slot * sizeof(float));
         if (sy >= (long)cy0) {
             float *dst = j->hist + (size_t)sy * hw;
-            for (size_t b = 0; b < nb; b++)
+            for (size_t b = 0; b < nb; b++) {
+                const float *pa = cur + 2 * b, *pb = prev + 2 * b + 1;
+                float *d = dst + b * j->plane;
                 for (size_t c = 0; c < hw; c++)
-                    dst[b * j->plane + c] = prev_b[b * j->sstride + c] + sa[b * j->sstride + c];
+                    d[c] = pb[c * slot] + pa[c * slot];
+            }
         }
-        float *t = prev_b;
-        prev_b = sb;
-        sb = t;
+        float *t = prev;
+        prev = cur;
+        cur = t;
     }
 }
 
@@ -282,8 +283,7 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
      * scratch when there is one band */
     size_t cells, nrows;
     j.nstride = hw + 2 + HK_VLF_PAD;
-    j.sstride = plane_stride(hw);
-    if (!hk_mul_size(hw, hh, &cells) || !(cells = plane_stride(cells)) || !j.sstride ||
+    if (!hk_mul_size(hw, hh, &cells) || !(cells = plane_stride(cells)) ||
         !hk_mul_size(j.nstride, hh, &nrows) ||
         !hk_add_size(nrows, HK_VLF_PAD, &nrows))
         return HK_ERR_OVERFLOW;

@@ -68,15 +68,14 @@ typedef struct hk_vlf_row {
 /* One strip of one span of pixel rows, to reduce: spans s in [s0, s1), span
  * s holding columns [start[s], start[s] + len[s]), column x's slot at
  * slots + (x - x0) * slot (slot a multiple of 8 floats: the {A, B} pair of
- * bin b at [2b, 2b + 1]). Per span, in column order, each product rounded:
- * acc1 = sum of slot_x * wx1[x], acc2 = sum of slot_x * wx2[x]; then cell
- * c = s - 1 (s >= 1) gets carry + acc1: its A halves to sa[b * plane + c],
- * its B halves to sb[b * plane + c]; carry = acc2 (carry: slot floats, kept from
+ * bin b at [2b, 2b + 1]). Per span, in column order, each product rounded
+ * (or fused): acc1 = sum of slot_x * wx1[x], acc2 = sum of slot_x * wx2[x];
+ * then cell c = s - 1 (s >= 1) gets carry + acc1, stored whole (slot floats,
+ * {A, B} pairs) at out + c * slot, and carry = acc2 (slot floats, kept from
  * strip to strip). The slots read are zeroed. */
 typedef struct hk_vlf_reduce {
-    float *slots, *carry, *sa, *sb;
-    size_t slot, plane, x0, s0, s1;
-    int n;
+    float *slots, *carry, *out;
+    size_t slot, x0, s0, s1;
     const size_t *start, *len;
     const float *wx1, *wx2;
 } hk_vlf_reduce;

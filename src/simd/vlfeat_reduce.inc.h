@@ -25,7 +25,7 @@ reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
     hk_vlf_v8 carry[5];
     for (int v = 0; v < NV; v++)
         memcpy(&carry[v], q->carry + g + 8 * v, sizeof(hk_vlf_v8));
-    const size_t slot = q->slot, ps = q->plane, nb = 2u * (size_t)q->n;
+    const size_t slot = q->slot;
     for (size_t s = q->s0; s < q->s1; s++) {
         hk_vlf_v8 a1[5], a2[5];
         for (int v = 0; v < NV; v++)
@@ -43,15 +43,10 @@ reduce_group(const hk_vlf_reduce *q, size_t g, const int NV)
             }
         }
         if (s >= 1) { /* cell s - 1: span s - 2's wx2 sums, then span s - 1's wx1 sums */
-            float o[40];
+            float *o = q->out + (s - 1) * slot + g;
             for (int v = 0; v < NV; v++) {
                 const hk_vlf_v8 sum = carry[v] + a1[v];
                 memcpy(o + 8 * v, &sum, sizeof(hk_vlf_v8));
-            }
-            const size_t c = s - 1, b0 = g / 2;
-            for (size_t p = 0; p < 4u * (size_t)NV && b0 + p < nb; p++) {
-                q->sa[(b0 + p) * ps + c] = o[2 * p];
-                q->sb[(b0 + p) * ps + c] = o[2 * p + 1];
             }
         }
         for (int v = 0; v < NV; v++)
