@@ -113,7 +113,17 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--refs", help="comma-separated subset of " + ",".join(REFS) + ": time only "
+                    "these references and hogkit's variants of them (no skimage, no threads); "
+                    "the report then has only the variant tables")
     args = ap.parse_args()
+    refs_only = args.refs is not None
+    if refs_only:
+        wanted = [x for x in args.refs.split(",") if x]
+        bad = [x for x in wanted if x not in REFS]
+        if bad or not wanted:
+            ap.error(f"--refs: unknown {bad}; choose from {REFS}")
+        REFS[:] = wanted
     bench_hog = os.path.join(args.build, "bench", "bench_hog")
     work = os.path.join(args.build, "bench", "work")
     os.makedirs(work, exist_ok=True)
@@ -133,14 +143,19 @@ def main():
         img.tofile(raw)
         r = {"name": name, "pixels": w * h}
         out1, outn, outs = (os.path.join(work, f"hk_{name}_{k}.npy") for k in ("1", "n", "s"))
-        r["hk1"] = sh([bench_hog, "image", npy, out1, "--threads", "1", "--reps", str(reps)])
-        r["hkn"] = sh([bench_hog, "image", npy, outn, "--threads", "0", "--reps", str(reps)])
-        same = np.load(out1).tobytes() == np.load(outn).tobytes()
-        checks.append(f"{name}: hogkit 1 thread == {ncpu} threads, byte for byte: {same}")
-        if w * h <= 4_000_000:
-            sh([bench_hog, "image", npy, outs, "--threads", "1", "--reps", "1", "--simd", "scalar"])
-            same = np.load(out1).tobytes() == np.load(outs).tobytes()
-            checks.append(f"{name}: hogkit {r['hk1']['simd']} == scalar path, byte for byte: {same}")
+        if refs_only:
+            sk_reps = 0
+        else:
+            r["hk1"] = sh([bench_hog, "image", npy, out1, "--threads", "1", "--reps", str(reps)])
+            r["hkn"] = sh([bench_hog, "image", npy, outn, "--threads", "0", "--reps", str(reps)])
+            same = np.load(out1).tobytes() == np.load(outn).tobytes()
+            checks.append(f"{name}: hogkit 1 thread == {ncpu} threads, byte for byte: {same}")
+            if w * h <= 4_000_000:
+                sh([bench_hog, "image", npy, outs, "--threads", "1", "--reps", "1", "--simd",
+                    "scalar"])
+                same = np.load(out1).tobytes() == np.load(outs).tobytes()
+                checks.append(f"{name}: hogkit {r['hk1']['simd']} == scalar path, byte for byte: "
+                              f"{same}")
         if sk_reps:
             sko = os.path.join(work, f"sk_{name}.npy")
             r["sk"] = sh(["/usr/bin/python3", os.path.join(HERE, "skimage_bench.py"), npy, sko,
@@ -169,21 +184,22 @@ def main():
     geo = ["--cell", "4,4", "--block", "2,2"]
     out1, outn = os.path.join(work, "hk_fm_1.npy"), os.path.join(work, "hk_fm_n.npy")
     reps = 2 if q else 5
-    r["hk1"] = sh([bench_hog, "stack", npy, out1, "--threads", "1", "--reps", str(reps), *geo])
-    r["hkn"] = sh([bench_hog, "stack", npy, outn, "--threads", "0", "--reps", str(reps), *geo])
-    a, b = np.load(out1), np.load(outn)
-    checks.append(f"Fashion-MNIST: hogkit 1 thread == {ncpu} threads, byte for byte: "
-                  f"{a.tobytes() == b.tobytes()}")
-    sub = 500 if q else 2000
-    sko = os.path.join(work, "sk_fm.npy")
-    sk = sh(["/usr/bin/python3", os.path.join(HERE, "skimage_bench.py"), npy, sko, "1", "4", "2",
-             str(sub)])
-    sk["seconds"] *= n / sub  # scaled to the whole set
-    sk["cpu"] *= n / sub
-    r["sk"] = sk
-    d = float(np.abs(a[:sub].astype(np.float64) - np.load(sko)).max())
-    checks.append(f"Fashion-MNIST: hogkit vs skimage.feature.hog on the first {sub} images: "
-                  f"max |diff| = {d:.2e}")
+    if not refs_only:
+        r["hk1"] = sh([bench_hog, "stack", npy, out1, "--threads", "1", "--reps", str(reps), *geo])
+        r["hkn"] = sh([bench_hog, "stack", npy, outn, "--threads", "0", "--reps", str(reps), *geo])
+        a, b = np.load(out1), np.load(outn)
+        checks.append(f"Fashion-MNIST: hogkit 1 thread == {ncpu} threads, byte for byte: "
+                      f"{a.tobytes() == b.tobytes()}")
+        sub = 500 if q else 2000
+        sko = os.path.join(work, "sk_fm.npy")
+        sk = sh(["/usr/bin/python3", os.path.join(HERE, "skimage_bench.py"), npy, sko, "1", "4", "2",
+                 str(sub)])
+        sk["seconds"] *= n / sub  # scaled to the whole set
+        sk["cpu"] *= n / sub
+        r["sk"] = sk
+        d = float(np.abs(a[:sub].astype(np.float64) - np.load(sko)).max())
+        checks.append(f"Fashion-MNIST: hogkit vs skimage.feature.hog on the first {sub} images: "
+                      f"max |diff| = {d:.2e}")
     for lib in REFS:
         ref_out = os.path.join(work, f"{lib}_fm.f32")
         r[lib] = sh([refs, lib, raw, "28", "28", str(n), "0", str(n), "1" if q else "2", "4",
@@ -205,10 +221,10 @@ def main():
         r[lib + "_n"] = {"seconds": max(secs)}
     rows.append(r)
     print(json.dumps(r), flush=True)
-    write_report(args, rows, checks, ncpu)
+    write_report(args, rows, checks, ncpu, refs_only)
 
 
-def write_report(args, rows, checks, ncpu):
+def write_report(args, rows, checks, ncpu, refs_only=False):
     cpu = "unknown CPU"
     try:
         for line in open("/proc/cpuinfo"):
@@ -240,27 +256,31 @@ def write_report(args, rows, checks, ncpu):
              "orientations, float input converted before timing); dlib `extract_fhog_features` "
              "(cell 8 or 4) compiled with `-O3 -march=native`. OpenCV, VLFeat and dlib compute "
              "different descriptors (other variants of HOG): their columns compare speed only.\n")
-    L.append("## Throughput, Mpixel/s (higher is better)\n")
-    L.append("Single-thread columns use the process CPU time of the timed call (best of the "
-             "repetitions); the " + str(ncpu) + "-thread column and the speed-up use wall time "
-             "(1-thread wall / " + str(ncpu) + "-thread wall), which on an overloaded machine "
-             "understates what threads give.\n")
-    hdr = ("| input | hogkit 1 thread | hogkit " + str(ncpu) + " threads (wall) | threads speed-up | "
-           "scikit-image | hogkit / scikit-image | OpenCV | VLFeat DT | VLFeat UoCTTI | dlib | "
-           "hogkit / dlib |")
-    L.append(hdr)
-    L.append("|" + "---|" * (hdr.count("|") - 1))
-    for r in rows:
-        p = r["pixels"]
-        h1, hn = mpx(p, one(r["hk1"])), mpx(p, r["hkn"]["seconds"])
-        speedup = r["hk1"]["seconds"] / r["hkn"]["seconds"]
-        sk = mpx(p, one(r["sk"])) if "sk" in r else None
-        cells = [r["name"], f"{h1:.0f}", f"{hn:.0f}", f"{speedup:.2f}x",
-                 f"{sk:.2f}" if sk else "skipped", f"**{h1 / sk:.0f}x**" if sk else "-"]
-        for lib in REFS:
-            cells.append(f"{mpx(p, one(r[lib])):.1f}")
-        cells.append(f"{h1 / mpx(p, one(r['dlib'])):.1f}x")
-        L.append("| " + " | ".join(cells) + " |")
+    if refs_only:
+        L.append(f"Only these references and hogkit's variants of them (`--refs {args.refs}`): "
+                 "no scikit-image, no thread runs.\n")
+    if not refs_only:
+        L.append("## Throughput, Mpixel/s (higher is better)\n")
+        L.append("Single-thread columns use the process CPU time of the timed call (best of the "
+                 "repetitions); the " + str(ncpu) + "-thread column and the speed-up use wall time "
+                 "(1-thread wall / " + str(ncpu) + "-thread wall), which on an overloaded machine "
+                 "understates what threads give.\n")
+        hdr = ("| input | hogkit 1 thread | hogkit " + str(ncpu) + " threads (wall) | threads speed-up | "
+               "scikit-image | hogkit / scikit-image | OpenCV | VLFeat DT | VLFeat UoCTTI | dlib | "
+               "hogkit / dlib |")
+        L.append(hdr)
+        L.append("|" + "---|" * (hdr.count("|") - 1))
+        for r in rows:
+            p = r["pixels"]
+            h1, hn = mpx(p, one(r["hk1"])), mpx(p, r["hkn"]["seconds"])
+            speedup = r["hk1"]["seconds"] / r["hkn"]["seconds"]
+            sk = mpx(p, one(r["sk"])) if "sk" in r else None
+            cells = [r["name"], f"{h1:.0f}", f"{hn:.0f}", f"{speedup:.2f}x",
+                     f"{sk:.2f}" if sk else "skipped", f"**{h1 / sk:.0f}x**" if sk else "-"]
+            for lib in REFS:
+                cells.append(f"{mpx(p, one(r[lib])):.1f}")
+            cells.append(f"{h1 / mpx(p, one(r['dlib'])):.1f}x")
+            L.append("| " + " | ".join(cells) + " |")
     variant_rows = [(r, lib) for r in rows for lib in REFS if "hk_" + lib in r]
     if variant_rows:
         L.append("")
@@ -279,10 +299,11 @@ def write_report(args, rows, checks, ncpu):
     L.append("## Fashion-MNIST, all 70,000 images, wall time of the HOG call\n")
     L.append("| | 1 thread, CPU time | 1 thread, wall | " + f"{ncpu} threads, wall |")
     L.append("|---|---|---|---|")
-    L.append(f"| hogkit (batch API, skimage variant) | {one(fm['hk1']):.3f} s | "
-             f"{fm['hk1']['seconds']:.3f} s | **{fm['hkn']['seconds']:.3f} s** |")
-    L.append(f"| scikit-image (first images, scaled to 70,000) | {one(fm['sk']):.1f} s | "
-             f"{fm['sk']['seconds']:.1f} s | - |")
+    if not refs_only:
+        L.append(f"| hogkit (batch API, skimage variant) | {one(fm['hk1']):.3f} s | "
+                 f"{fm['hk1']['seconds']:.3f} s | **{fm['hkn']['seconds']:.3f} s** |")
+        L.append(f"| scikit-image (first images, scaled to 70,000) | {one(fm['sk']):.1f} s | "
+                 f"{fm['sk']['seconds']:.1f} s | - |")
     for lib in REFS:
         L.append(f"| {REF_NAMES[lib]} | {one(fm[lib]):.3f} s | {fm[lib]['seconds']:.3f} s | "
                  f"{fm[lib + '_n']['seconds']:.3f} s ({ncpu} processes) |")
