@@ -79,7 +79,7 @@ static band_layout layout(const job *j)
     band_layout L = {0};
     hk_carve cv = {0, 1};
     size_t slots = 0, rowf = 0, pad_w = 0, nrows = 0, rows = 0;
-    int ok = hk_mul_size(j->t->strip_cap + 1, j->slot, &slots) &&
+    int ok = hk_mul_size(j->t->strip_cap, j->slot, &slots) &&
              hk_add_size(slots, HK_VLF_PAD, &slots) && hk_mul_size(j->C, j->W, &rowf) &&
              hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(j->W, HK_VLF_PAD, &pad_w) &&
              hk_add_size(j->t->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
@@ -175,7 +175,7 @@ static void band_task(void *arg, size_t band, int worker)
     const band_layout L = layout(j);
     unsigned char *base = j->bases[worker];
     float *slots = (float *)(base + L.slots);
-    memset(slots, 0, ((j->t->strip_cap + 1) * j->slot + HK_VLF_PAD) * sizeof(float));
+    memset(slots, 0, (j->t->strip_cap * j->slot + HK_VLF_PAD) * sizeof(float));
     const size_t rowf = j->C * j->W + HK_VLF_PAD;
     float *rows = (float *)(base + L.rows);
     for (size_t i = 0; i < j->t->max_span_rows + 2; i++) /* the pads, read by vectors */
