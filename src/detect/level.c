@@ -131,7 +131,7 @@ static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
         g->nbx = (g->wp - o->block_width) / p->gsx + 1;
         g->nby = (g->hp - o->block_height) / p->gsy + 1;
     }
-    g->ks = (size_t)g->nbx + 16;
+    g->ks = ((size_t)g->nbx + 16 + 15) & ~(size_t)15;
     g->ring = g->nby;
     if (!hk_mul_size((size_t)p->hist, g->ks, &g->rstride) ||
         !hk_mul_size(g->rstride, (size_t)g->nby, &g->total))
@@ -192,7 +192,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     }
     if (scr->bytes < need) {
         free(scr->p);
-        scr->p = malloc(need);
+        scr->p = aligned_alloc(64, need); /* need is a multiple of 64 */
         scr->bytes = scr->p ? need : 0;
         if (!scr->p)
             return HK_ERR_NOMEM;

@@ -87,6 +87,10 @@ int hk__cpu_has_avx2_fma(void);
 void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
                         int nseg, int nbins, const float *v, float *top, float *done,
                         size_t seg_acc);
+/* Its scalar reference (hist_band.c), equal bit for bit. */
+void hk__hist_band_scalar(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                          int nseg, int nbins, const float *v, float *top, float *done,
+                          size_t seg_acc);
 /* The same blocks, eight at a time, normalised (bit for bit as the scalar
  * normalisation does it) and stored planar: entry k of block i at
  * planes[k * plane + i]. Reads up to 8 segments past nbx + 1 in cyacc

@@ -224,6 +224,70 @@ static void scores_avx2_equal_scalar(void)
     free(c);
 }
 
+/* One band of eight rows of nseg segments: the AVX2 band histogram against
+ * its scalar reference (same fused multiply-adds in the same order). */
+static void band_case(int nseg, int nbins, const float *v)
+{
+    size_t rs = (size_t)nseg * 8 + 8;
+    size_t seg_acc = (size_t)(nseg + 9) * nbins * 8;
+    uint8_t *h0 = malloc(rs * 8);
+    float *a0 = malloc(sizeof(float) * rs * 8), *a1 = malloc(sizeof(float) * rs * 8);
+    for (size_t i = 0; i < rs * 8; i++) {
+        h0[i] = (uint8_t)(rnd8() % nbins);
+        a0[i] = (float)rnd8() / 7.f;
+        a1[i] = (float)rnd8() / 13.f;
+    }
+    float *buf = malloc(sizeof(float) * seg_acc * 8);
+    float *top = buf, *done = buf + 2 * seg_acc, *top2 = buf + 4 * seg_acc, *done2 = buf + 6 * seg_acc;
+    for (size_t i = 0; i < 2 * seg_acc; i++)
+        top[i] = top2[i] = (float)rnd8() / 3.f;
+    hk__hist_band_scalar(h0, a0, a1, rs, nseg, nbins, v, top, done, seg_acc);
+    hk__hist_band_avx2(h0, a0, a1, rs, nseg, nbins, v, top2, done2, seg_acc);
+    size_t used = (size_t)nseg * nbins * 8;
+    int same = 1;
+    for (int t = 0; t < 2; t++)
+        same &= memcmp(top + t * seg_acc, top2 + t * seg_acc, sizeof(float) * used) == 0 &&
+                memcmp(done + t * seg_acc, done2 + t * seg_acc, sizeof(float) * used) == 0;
+    /* the first band of a level has no finished block row */
+    hk__hist_band_scalar(h0, a0, a1, rs, nseg, nbins, v, top, NULL, seg_acc);
+    hk__hist_band_avx2(h0, a0, a1, rs, nseg, nbins, v, top2, NULL, seg_acc);
+    for (int t = 0; t < 2; t++)
+        same &= memcmp(top + t * seg_acc, top2 + t * seg_acc, sizeof(float) * used) == 0;
+    if (!same)
+        fprintf(stderr, "band histogram nseg %d nbins %d differs\n", nseg, nbins);
+    CHECK(same);
+    free(h0);
+    free(a0);
+    free(a1);
+    free(buf);
+}
+
+static void band_avx2_equals_scalar(void)
+{
+    /* the default detector's vertical weights (sparse), then dense ones */
+    hk_hog_params hp;
+    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
+    float *c = calloc(3781, sizeof *c);
+    hk_detector *det = NULL;
+    CHECK(hk_detector_new(&hp.opencv, c, 3781, &det) == HK_OK);
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    float dense[32];
+    for (int i = 0; i < 32; i++)
+        dense[i] = (float)(rnd8() + 1) / 251.f;
+    static const int nbins[] = {9, 2, 3, 4, 5, 7, 8, 18, 32};
+    for (size_t i = 0; i < sizeof nbins / sizeof nbins[0]; i++)
+        for (int nseg = 1; nseg <= 97; nseg += 24) {
+            band_case(nseg, nbins[i], p.v);
+            band_case(nseg, nbins[i], dense);
+        }
+    hk__plan_free(&p);
+    hk_detector_free(det);
+    free(c);
+}
+
 int main(void)
 {
     if (!hk__cpu_has_avx2()) {
@@ -232,7 +296,9 @@ int main(void)
     }
     resize_avx2_equals_scalar();
     scores_avx2_equal_scalar();
-    if (hk__cpu_has_avx2_fma())
+    if (hk__cpu_has_avx2_fma()) {
         grad_avx2_equals_scalar();
+        band_avx2_equals_scalar();
+    }
     return check_report("test_detect_simd");
 }
