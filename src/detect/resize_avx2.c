@@ -140,7 +140,24 @@ void hk__resize_row_avx2(hk_resize_rows *r, int y, uint8_t *d)
     const int32_t c0 = a->mode == 0 ? a->c0 : 256, c1 = a->mode == 0 ? a->c1 : 0;
     const __m256i vc0 = _mm256_set1_epi32(c0), vc1 = _mm256_set1_epi32(c1);
     const __m256i round = _mm256_set1_epi32(0x8000);
+    /* sixteen values per step with pmaddwd: H - 32768 fits an int16 and
+     * c0 + c1 = 256, so c0 H0 + c1 H1 = pmaddwd(H - 32768, c) + 2^23 (below
+     * 2^24, exact), rounded as below */
+    const __m256i bias = _mm256_set1_epi16((short)0x8000);
+    const __m256i cc = _mm256_set1_epi32((int32_t)(((uint32_t)c1 << 16) | (uint32_t)c0));
+    const __m256i add = _mm256_set1_epi32((1 << 23) + 0x8000);
     int e = 0;
+    for (; e + 16 <= n; e += 16) {
+        __m256i h0 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(H0 + e)), bias);
+        __m256i h1 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(H1 + e)), bias);
+        __m256i lo = _mm256_madd_epi16(_mm256_unpacklo_epi16(h0, h1), cc);
+        __m256i hi = _mm256_madd_epi16(_mm256_unpackhi_epi16(h0, h1), cc);
+        lo = _mm256_srli_epi32(_mm256_add_epi32(lo, add), 16);
+        hi = _mm256_srli_epi32(_mm256_add_epi32(hi, add), 16);
+        __m256i w = _mm256_packus_epi32(lo, hi); /* values 0..255, in order within each lane */
+        __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(w, w), 0x08);
+        _mm_storeu_si128((__m128i *)(d + e), _mm256_castsi256_si128(b));
+    }
     for (; e + 8 <= n; e += 8) {
         __m256i h0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(H0 + e)));
         __m256i h1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(H1 + e)));
