@@ -53,6 +53,27 @@ static void run_level(job *jb, int i, hk_level_scratch *scr, uint8_t **buf, size
     int sw = cv_round(jb->w / scale), sh = cv_round(jb->h / scale);
     const uint8_t *src = jb->img;
     size_t stride = jb->stride;
+    if ((sw != jb->w || sh != jb->h) && jb->plan->simd_grad) {
+        /* streamed: each level row is resized when the gradients need it */
+        size_t row = (size_t)sw * jb->cn;
+        size_t need = row + hk__resize_scratch(jb->w, sw, sh, jb->cn) + 128;
+        if (*bufcap < need) {
+            free(*buf);
+            *buf = malloc(need);
+            *bufcap = *buf ? need : 0;
+            if (!*buf) {
+                jb->status[i] = HK_ERR_NOMEM;
+                return;
+            }
+        }
+        uint8_t *rowbuf = *buf;
+        void *rs = (void *)(((uintptr_t)(rowbuf + row) + 31) & ~(uintptr_t)31);
+        hk_resize_rows rr;
+        hk__resize_rows_init_avx2(&rr, jb->img, jb->w, jb->h, jb->stride, jb->cn, sw, sh, rs);
+        jb->status[i] = hk__detect_level_rows(jb->plan, NULL, sw, sh, jb->cn, 0, &rr, rowbuf, scr,
+                                              &jb->hits[i]);
+        return;
+    }
     if (sw != jb->w || sh != jb->h) {
         size_t pix = (size_t)sw * sh * jb->cn;
         size_t need = pix + hk__resize_scratch(jb->w, sw, sh, jb->cn) + 64;

@@ -127,8 +127,10 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
         for (; x + 8 <= wp; x += 8) {
             __m256 gx = _mm256_sub_ps(_mm256_loadu_ps(cur[0] + x + 1), _mm256_loadu_ps(cur[0] + x - 1));
             __m256 gy = _mm256_sub_ps(_mm256_loadu_ps(next[0] + x), _mm256_loadu_ps(prev[0] + x));
-            _mm256_storeu_ps(dx + x, gx);
-            _mm256_storeu_ps(dy + x, gy);
+            if (x + 16 > wp) { /* read by the tail's overlapping vector */
+                _mm256_storeu_ps(dx + x, gx);
+                _mm256_storeu_ps(dy + x, gy);
+            }
             finish8(&k, gx, gy, h0 + x, a0 + x, a1 + x);
         }
         for (int t = x; t < wp; t++) {
@@ -139,23 +141,33 @@ void hk__grad_row_avx2(const float *const *prev, const float *const *cur,
         /* planes are in OpenCV's channel order (k = 0 is blue); its 4-wide
          * SIMD body ends at simd_end, its scalar tail breaks ties otherwise */
         int simd_end = wp & ~3;
+        /* channels unrolled by hand: a loop over arrays of vectors is kept
+         * in memory by some compilers at -O2 */
+        const float *c0 = cur[0], *c1 = cur[1], *c2 = cur[2];
+        const float *n0 = next[0], *n1 = next[1], *n2 = next[2];
+        const float *q0 = prev[0], *q1 = prev[1], *q2 = prev[2];
+#define HK_GRAD_CH(c, cp, np, pp)                                                                 \
+    __m256 gx##c = _mm256_sub_ps(_mm256_loadu_ps(cp + x + 1), _mm256_loadu_ps(cp + x - 1));      \
+    __m256 gy##c = _mm256_sub_ps(_mm256_loadu_ps(np + x), _mm256_loadu_ps(pp + x));              \
+    __m256 m##c = _mm256_add_ps(_mm256_mul_ps(gx##c, gx##c), _mm256_mul_ps(gy##c, gy##c))
         for (; x + 8 <= simd_end; x += 8) {
-            __m256 gx[3], gy[3], m[3];
-            for (int c = 0; c < 3; c++) {
-                gx[c] = _mm256_sub_ps(_mm256_loadu_ps(cur[c] + x + 1), _mm256_loadu_ps(cur[c] + x - 1));
-                gy[c] = _mm256_sub_ps(_mm256_loadu_ps(next[c] + x), _mm256_loadu_ps(prev[c] + x));
-                m[c] = _mm256_add_ps(_mm256_mul_ps(gx[c], gx[c]), _mm256_mul_ps(gy[c], gy[c]));
-            }
+            HK_GRAD_CH(0, c0, n0, q0);
+            HK_GRAD_CH(1, c1, n1, q1);
+            HK_GRAD_CH(2, c2, n2, q2);
+            __m256 gx[3] = {gx0, gx1, gx2}, gy[3] = {gy0, gy1, gy2}, m[3] = {m0, m1, m2};
             __m256 mask = _mm256_cmp_ps(m[2], m[1], _CMP_GT_OQ);
             __m256 bx = _mm256_blendv_ps(gx[1], gx[2], mask);
             __m256 by = _mm256_blendv_ps(gy[1], gy[2], mask);
             mask = _mm256_cmp_ps(_mm256_max_ps(m[2], m[1]), m[0], _CMP_GT_OQ);
             bx = _mm256_blendv_ps(gx[0], bx, mask);
             by = _mm256_blendv_ps(gy[0], by, mask);
-            _mm256_storeu_ps(dx + x, bx); /* for the tail's overlapping vector */
-            _mm256_storeu_ps(dy + x, by);
+            if (x + 16 > wp) { /* read by the tail's overlapping vector */
+                _mm256_storeu_ps(dx + x, bx);
+                _mm256_storeu_ps(dy + x, by);
+            }
             finish8(&k, bx, by, h0 + x, a0 + x, a1 + x);
         }
+#undef HK_GRAD_CH
         for (int t = x; t < wp; t++) {
             float gx[3], gy[3], m[3];
             for (int c = 0; c < 3; c++) {

@@ -17,6 +17,7 @@
 
 #include "common/checked.h"
 #include "detect/level.h"
+#include "detect/resize.h"
 
 static int reflect101(int p, int len)
 {
@@ -131,7 +132,7 @@ static hk_status geometry(const hk_level_plan *p, int w, int h, grid_geom *g)
         g->nbx = (g->wp - o->block_width) / p->gsx + 1;
         g->nby = (g->hp - o->block_height) / p->gsy + 1;
     }
-    g->ks = (size_t)g->nbx + 16;
+    g->ks = ((size_t)g->nbx + 16 + 15) & ~(size_t)15;
     g->ring = g->nby;
     if (!hk_mul_size((size_t)p->hist, g->ks, &g->rstride) ||
         !hk_mul_size(g->rstride, (size_t)g->nby, &g->total))
@@ -153,7 +154,8 @@ static void geometry_ring(int ring, grid_geom *g)
 /* Computes the block grid in the layout of grid_geom. */
 static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                               size_t stride, const grid_geom *g, hk_level_scratch *scr,
-                              float **planes_out, row_done_fn done_fn, void *done_ctx)
+                              float **planes_out, row_done_fn done_fn, void *done_ctx,
+                              hk_resize_rows *rr, uint8_t *rowbuf)
 {
     const hk_opencv_params *o = &p->det->hog;
     const int bw = o->block_width, bh = o->block_height, nbins = o->nbins;
@@ -192,7 +194,7 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
     }
     if (scr->bytes < need) {
         free(scr->p);
-        scr->p = malloc(need);
+        scr->p = aligned_alloc(64, need); /* need is a multiple of 64 */
         scr->bytes = scr->p ? need : 0;
         if (!scr->p)
             return HK_ERR_NOMEM;
@@ -241,7 +243,13 @@ static hk_status compute_grid(const hk_level_plan *p, const uint8_t *img, int w,
             for (int r = 0; r < 3; r++) {
                 int want = y - 1 + r, slot = (want + 3) % 3;
                 if (conv_row[slot] != want) {
-                    const uint8_t *src = img + (size_t)ymap[want] * stride;
+                    const uint8_t *src;
+                    if (rr) { /* the level's row, resized now */
+                        hk__resize_row(rr, ymap[want], rowbuf);
+                        src = rowbuf;
+                    } else {
+                        src = img + (size_t)ymap[want] * stride;
+                    }
                     float *f[3];
                     for (int k = 0; k < cn; k++) {
                         f[k] = conv + ((size_t)slot * cn + k) * (wp + 16) + 1;
@@ -393,7 +401,7 @@ hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, in
     if (!g.nbx || !g.nby)
         return HK_OK;
     float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, NULL, NULL);
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, NULL, NULL, NULL, NULL);
     if (st != HK_OK)
         return st;
     size_t n = (size_t)g.nbx * g.nby;
@@ -416,7 +424,38 @@ typedef struct scorer {
     double *scores;
     const float **rows; /* block rows of one window row */
     hk_hits *out;
+    /* screening (screen.c): the quantised ring, its rows, the int32 sums */
+    int32_t *q;
+    const int32_t **qrows;
+    int32_t *acc;
 } scorer;
+
+/* Window row wy with screening: groups of sixteen windows whose integer
+ * bound cannot reach the threshold are skipped, the others scored exactly
+ * (the same kernel, so the same scores, as without screening). */
+static void score_screened(scorer *sc, int wy)
+{
+    const hk_level_plan *p = sc->p;
+    const int span = (p->nby_w - 1) * p->bky;
+    const size_t qrstride = (size_t)(p->hist / 2) * sc->g->ks;
+    for (int r = 0; r <= span; r++)
+        sc->qrows[r] = sc->q + (size_t)((wy * p->wky + r) % sc->g->ring) * qrstride;
+    hk__screen_row_avx2(p, sc->qrows, sc->g->ks, sc->nwx, sc->acc);
+    const float *shifted[256];
+    for (int wx = 0; wx < sc->nwx; wx += 16) {
+        int n = sc->nwx - wx < 16 ? sc->nwx - wx : 16, any = 0;
+        for (int l = 0; l < n; l++)
+            any |= sc->acc[wx + l] > p->qthr;
+        if (!any) {
+            for (int l = 0; l < n; l++)
+                sc->scores[wx + l] = -HUGE_VAL;
+            continue;
+        }
+        for (int r = 0; r <= span; r++)
+            shifted[r] = sc->rows[r] + wx;
+        hk__score_row_avx2(p, shifted, sc->g->ks, n, sc->scores + wx);
+    }
+}
 
 static hk_status score_ready(void *ctx, const float *planes, int j)
 {
@@ -424,11 +463,17 @@ static hk_status score_ready(void *ctx, const float *planes, int j)
     const hk_level_plan *p = sc->p;
     const int span = (p->nby_w - 1) * p->bky; /* last block row of a window, relative */
     hk_status st = HK_OK;
+    if (sc->q) /* block row j, quantised for the screening */
+        hk__screen_quantize_avx2(p, planes + (size_t)(j % sc->g->ring) * sc->g->rstride,
+                                 sc->g->ks,
+                                 sc->q + (size_t)(j % sc->g->ring) * (p->hist / 2) * sc->g->ks);
     for (; sc->next < sc->nwy && sc->next * p->wky + span <= j && st == HK_OK; sc->next++) {
         int wy = sc->next;
         for (int r = 0; r <= span; r++)
             sc->rows[r] = planes + (size_t)((wy * p->wky + r) % sc->g->ring) * sc->g->rstride;
-        if (p->simd && p->wkx == 1)
+        if (sc->q)
+            score_screened(sc, wy);
+        else if (p->simd && p->wkx == 1)
             hk__score_row_avx2(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
         else
             hk__score_row_scalar(p, sc->rows, sc->g->ks, sc->nwx, sc->scores);
@@ -443,6 +488,15 @@ static hk_status score_ready(void *ctx, const float *planes, int j)
 hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                            size_t stride, hk_level_scratch *scratch, hk_hits *out)
 {
+    return hk__detect_level_rows(p, img, w, h, cn, stride, NULL, NULL, scratch, out);
+}
+
+hk_status hk__detect_level_rows(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                                size_t stride, hk_resize_rows *rr, uint8_t *rowbuf,
+                                hk_level_scratch *scratch, hk_hits *out)
+{
+    if (rr && !p->simd_grad)
+        return HK_ERR_INVALID_ARG; /* the scalar gradients read the level image whole */
     const hk_opencv_params *o = &p->det->hog;
     grid_geom g;
     hk_status st = geometry(p, w, h, &g);
@@ -464,10 +518,30 @@ hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, in
         free(rows);
         return HK_ERR_NOMEM;
     }
-    scorer sc = {p, &g, nwx, nwy, 0, scores, rows, out};
+    scorer sc = {p, &g, nwx, nwy, 0, scores, rows, out, NULL, NULL, NULL};
+    size_t qbytes;
+    /* screening: half the float ring's size (int16 pairs), already checked */
+    if (p->screen && span + 1 <= 256 && g.ks % 16 == 0 &&
+        hk_mul_size(g.total / 2, sizeof(int32_t), &qbytes)) {
+        sc.q = aligned_alloc(64, (qbytes + 63) & ~(size_t)63);
+        sc.qrows = malloc(sizeof(*sc.qrows) * (size_t)(span + 1));
+        sc.acc = malloc(sizeof(int32_t) * ((size_t)nwx + 16));
+        if (!sc.q || !sc.qrows || !sc.acc) {
+            free(sc.q);
+            free(sc.qrows);
+            free(sc.acc);
+            sc.q = NULL; /* without screening: every window is scored */
+            sc.qrows = NULL;
+            sc.acc = NULL;
+        }
+    }
     float *planes;
-    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, score_ready, &sc);
+    st = compute_grid(p, img, w, h, cn, stride, &g, scratch, &planes, score_ready, &sc, rr,
+                      rowbuf);
     free(scores);
     free(rows);
+    free(sc.q);
+    free(sc.qrows);
+    free(sc.acc);
     return st;
 }

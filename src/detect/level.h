@@ -33,9 +33,32 @@ typedef struct hk_level_plan {
     int simd;              /* 1: AVX2 window scores and resize */
     int simd_grad;         /* 1: AVX2 + FMA gradients */
     int simd_hist;         /* 1: AVX2 histograms (16x16 blocks, 8x8 cells, 8-pixel grid) */
+    /* screening of window scores (screen.c): int16 pairs of the detector,
+     * [bx][by][hist / 2], the block scale QB, and the int32 sum above which
+     * a window may reach the hit threshold */
+    int screen;
+    int32_t *qsvm;
+    float qb;
+    int32_t qthr;
 } hk_level_plan;
 
 hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detect_params *dp);
+/* Sets up the screening (screen.c) when the geometry allows it; leaves
+ * p->screen 0 otherwise. */
+void hk__screen_plan(hk_level_plan *p);
+/* A block row (planar floats, entry k at planes[k * ks + i], ks a multiple
+ * of 16) quantised: pair kp of block i at q[kp * ks + i] (entry 2kp in the
+ * low 16 bits). */
+void hk__screen_quantize_scalar(const hk_level_plan *p, const float *planes, size_t ks,
+                                int32_t *q);
+void hk__screen_quantize_avx2(const hk_level_plan *p, const float *planes, size_t ks,
+                              int32_t *q);
+/* The int32 sums of nwx windows of one window row (qrows as rows in
+ * hk__score_row_*); the AVX2 form writes up to 15 sums past nwx. */
+void hk__screen_row_scalar(const hk_level_plan *p, const int32_t *const *qrows, size_t ks,
+                           int nwx, int32_t *acc);
+void hk__screen_row_avx2(const hk_level_plan *p, const int32_t *const *qrows, size_t ks,
+                         int nwx, int32_t *acc);
 void hk__plan_free(hk_level_plan *p);
 
 /* A hit in level pixel coordinates (window top-left, unpadded). */
@@ -63,6 +86,15 @@ typedef struct hk_level_scratch {
 hk_status hk__detect_level(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
                            size_t stride, hk_level_scratch *scratch, hk_hits *out);
 
+/* The same with the level's rows made on demand by rr (the pyramid's
+ * resize streamed into the gamma rows, no level image): row y of the level
+ * is resized into rowbuf (w * cn bytes) when the gradients first need it;
+ * img and stride are unused. Needs p->simd_grad (the AVX2 gradients). */
+struct hk_resize_rows;
+hk_status hk__detect_level_rows(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
+                                size_t stride, struct hk_resize_rows *rr, uint8_t *rowbuf,
+                                hk_level_scratch *scratch, hk_hits *out);
+
 /* The block grid alone (tests and training use it): blocks at padded
  * positions (i*gsx, j*gsy), layout [j][i][hist]. */
 hk_status hk__level_blocks(const hk_level_plan *p, const uint8_t *img, int w, int h, int cn,
@@ -87,6 +119,10 @@ int hk__cpu_has_avx2_fma(void);
 void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
                         int nseg, int nbins, const float *v, float *top, float *done,
                         size_t seg_acc);
+/* Its scalar reference (hist_band.c), equal bit for bit. */
+void hk__hist_band_scalar(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                          int nseg, int nbins, const float *v, float *top, float *done,
+                          size_t seg_acc);
 /* The same blocks, eight at a time, normalised (bit for bit as the scalar
  * normalisation does it) and stored planar: entry k of block i at
  * planes[k * plane + i]. Reads up to 8 segments past nbx + 1 in cyacc

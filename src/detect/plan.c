@@ -117,6 +117,7 @@ hk_status hk__plan_init(hk_level_plan *p, const hk_detector *det, const hk_detec
     p->simd_hist = p->simd_grad && g->nbins <= 32 && g->block_width == 16 &&
                    g->block_height == 16 && g->cell_width == 8 && g->cell_height == 8 &&
                    p->gsx == 8 && p->gsy == 8;
+    hk__screen_plan(p);
     return HK_OK;
 }
 
@@ -128,6 +129,9 @@ void hk__plan_free(hk_level_plan *p)
     free(p->tn);
     free(p->tcx);
     free(p->tw);
+    free(p->qsvm);
+    p->qsvm = NULL;
+    p->screen = 0;
     p->u = p->v = p->svm = p->tw = NULL;
     p->tn = p->tcx = NULL;
 }

@@ -58,14 +58,28 @@ size_t hk__resize_scratch(int sw, int dw, int dh, int cn)
  * Edge rows and columns are the weights (256, 0) on the edge pixel, which
  * is what OpenCV's replicated values amount to ((h + 128) >> 8 for a row
  * past the edge equals (256 h + 0x8000) >> 16). */
-void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
-                   int dw, int dh, void *scratch)
+void hk__resize_rows_init(hk_resize_rows *r, const uint8_t *src, int sw, int sh, size_t sstride,
+                          int cn, int dw, int dh, void *scratch)
 {
+    memset(r, 0, sizeof *r);
+    r->src = src;
+    r->sstride = sstride;
+    r->sw = sw;
+    r->sh = sh;
+    r->dw = dw;
+    r->dh = dh;
+    r->cn = cn;
     axis *ax = scratch;
     axis *ay = ax + dw;
     int *xa = (int *)(ay + dh), *xb = xa + dw;
     uint32_t *cx0 = (uint32_t *)(xb + dw), *cx1 = cx0 + dw;
-    uint16_t *V = (uint16_t *)(cx1 + dw);
+    r->ax = ax;
+    r->ay = ay;
+    r->xa = xa;
+    r->xb = xb;
+    r->cx0 = cx0;
+    r->cx1 = cx1;
+    r->V = (uint16_t *)(cx1 + dw);
     hk__resize_axis(sw, dw, ax);
     hk__resize_axis(sh, dh, ay);
     for (int x = 0; x < dw; x++) {
@@ -80,28 +94,46 @@ void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, u
             cx1[x] = 0;
         }
     }
-    size_t rowlen = (size_t)dw * cn, srclen = (size_t)sw * cn;
-    for (int y = 0; y < dh; y++) {
-        const axis *a = &ay[y];
-        const uint8_t *r0 = src + (size_t)a->ofs * sstride;
-        const uint8_t *r1 = a->mode == 0 ? r0 + sstride : r0;
-        uint16_t c0 = (uint16_t)(a->mode == 0 ? a->c0 : 256), c1 = (uint16_t)(a->mode == 0 ? a->c1 : 0);
-        uint8_t *d = dst + (size_t)y * rowlen;
-        for (size_t t = 0; t < srclen; t++)
-            V[t] = (uint16_t)(c0 * r0[t] + c1 * r1[t]);
-        if (cn == 3) {
-            for (int x = 0; x < dw; x++) {
-                const uint16_t *pa = V + xa[x], *pb = V + xb[x];
-                uint32_t w0 = cx0[x], w1 = cx1[x];
-                d[3 * x] = (uint8_t)((w0 * pa[0] + w1 * pb[0] + 0x8000u) >> 16);
-                d[3 * x + 1] = (uint8_t)((w0 * pa[1] + w1 * pb[1] + 0x8000u) >> 16);
-                d[3 * x + 2] = (uint8_t)((w0 * pa[2] + w1 * pb[2] + 0x8000u) >> 16);
-            }
-        } else {
-            for (int x = 0; x < dw; x++)
-                for (int c = 0; c < cn; c++)
-                    d[x * cn + c] =
-                        (uint8_t)((cx0[x] * V[xa[x] + c] + cx1[x] * V[xb[x] + c] + 0x8000u) >> 16);
-        }
+}
+
+void hk__resize_row(hk_resize_rows *r, int y, uint8_t *d)
+{
+    if (r->avx2) {
+        hk__resize_row_avx2(r, y, d);
+        return;
     }
+    const int cn = r->cn, dw = r->dw;
+    const int *xa = r->xa, *xb = r->xb;
+    const uint32_t *cx0 = r->cx0, *cx1 = r->cx1;
+    uint16_t *V = r->V;
+    const axis *a = &r->ay[y];
+    const uint8_t *r0 = r->src + (size_t)a->ofs * r->sstride;
+    const uint8_t *r1 = a->mode == 0 ? r0 + r->sstride : r0;
+    uint16_t c0 = (uint16_t)(a->mode == 0 ? a->c0 : 256), c1 = (uint16_t)(a->mode == 0 ? a->c1 : 0);
+    size_t srclen = (size_t)r->sw * cn;
+    for (size_t t = 0; t < srclen; t++)
+        V[t] = (uint16_t)(c0 * r0[t] + c1 * r1[t]);
+    if (cn == 3) {
+        for (int x = 0; x < dw; x++) {
+            const uint16_t *pa = V + xa[x], *pb = V + xb[x];
+            uint32_t w0 = cx0[x], w1 = cx1[x];
+            d[3 * x] = (uint8_t)((w0 * pa[0] + w1 * pb[0] + 0x8000u) >> 16);
+            d[3 * x + 1] = (uint8_t)((w0 * pa[1] + w1 * pb[1] + 0x8000u) >> 16);
+            d[3 * x + 2] = (uint8_t)((w0 * pa[2] + w1 * pb[2] + 0x8000u) >> 16);
+        }
+    } else {
+        for (int x = 0; x < dw; x++)
+            for (int c = 0; c < cn; c++)
+                d[x * cn + c] =
+                    (uint8_t)((cx0[x] * V[xa[x] + c] + cx1[x] * V[xb[x] + c] + 0x8000u) >> 16);
+    }
+}
+
+void hk__resize_u8(const uint8_t *src, int sw, int sh, size_t sstride, int cn, uint8_t *dst,
+                   int dw, int dh, void *scratch)
+{
+    hk_resize_rows r;
+    hk__resize_rows_init(&r, src, sw, sh, sstride, cn, dw, dh, scratch);
+    for (int y = 0; y < dh; y++)
+        hk__resize_row(&r, y, dst + (size_t)y * dw * cn);
 }

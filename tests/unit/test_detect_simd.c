@@ -224,6 +224,192 @@ static void scores_avx2_equal_scalar(void)
     free(c);
 }
 
+/* One band of eight rows of nseg segments: the AVX2 band histogram against
+ * its scalar reference (same fused multiply-adds in the same order). */
+static void band_case(int nseg, int nbins, const float *v)
+{
+    size_t rs = (size_t)nseg * 8 + 8;
+    size_t seg_acc = (size_t)(nseg + 9) * nbins * 8;
+    uint8_t *h0 = malloc(rs * 8);
+    float *a0 = malloc(sizeof(float) * rs * 8), *a1 = malloc(sizeof(float) * rs * 8);
+    for (size_t i = 0; i < rs * 8; i++) {
+        h0[i] = (uint8_t)(rnd8() % nbins);
+        a0[i] = (float)rnd8() / 7.f;
+        a1[i] = (float)rnd8() / 13.f;
+    }
+    float *buf = malloc(sizeof(float) * seg_acc * 8);
+    float *top = buf, *done = buf + 2 * seg_acc, *top2 = buf + 4 * seg_acc, *done2 = buf + 6 * seg_acc;
+    for (size_t i = 0; i < 2 * seg_acc; i++)
+        top[i] = top2[i] = (float)rnd8() / 3.f;
+    hk__hist_band_scalar(h0, a0, a1, rs, nseg, nbins, v, top, done, seg_acc);
+    hk__hist_band_avx2(h0, a0, a1, rs, nseg, nbins, v, top2, done2, seg_acc);
+    size_t used = (size_t)nseg * nbins * 8;
+    int same = 1;
+    for (int t = 0; t < 2; t++)
+        same &= memcmp(top + t * seg_acc, top2 + t * seg_acc, sizeof(float) * used) == 0 &&
+                memcmp(done + t * seg_acc, done2 + t * seg_acc, sizeof(float) * used) == 0;
+    /* the first band of a level has no finished block row */
+    hk__hist_band_scalar(h0, a0, a1, rs, nseg, nbins, v, top, NULL, seg_acc);
+    hk__hist_band_avx2(h0, a0, a1, rs, nseg, nbins, v, top2, NULL, seg_acc);
+    for (int t = 0; t < 2; t++)
+        same &= memcmp(top + t * seg_acc, top2 + t * seg_acc, sizeof(float) * used) == 0;
+    if (!same)
+        fprintf(stderr, "band histogram nseg %d nbins %d differs\n", nseg, nbins);
+    CHECK(same);
+    free(h0);
+    free(a0);
+    free(a1);
+    free(buf);
+}
+
+static void band_avx2_equals_scalar(void)
+{
+    /* the default detector's vertical weights (sparse), then dense ones */
+    hk_hog_params hp;
+    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
+    float *c = calloc(3781, sizeof *c);
+    hk_detector *det = NULL;
+    CHECK(hk_detector_new(&hp.opencv, c, 3781, &det) == HK_OK);
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    float dense[32];
+    for (int i = 0; i < 32; i++)
+        dense[i] = (float)(rnd8() + 1) / 251.f;
+    static const int nbins[] = {9, 2, 3, 4, 5, 7, 8, 18, 32};
+    for (size_t i = 0; i < sizeof nbins / sizeof nbins[0]; i++)
+        for (int nseg = 1; nseg <= 97; nseg += 24) {
+            band_case(nseg, nbins[i], p.v);
+            band_case(nseg, nbins[i], dense);
+        }
+    hk__plan_free(&p);
+    hk_detector_free(det);
+    free(c);
+}
+
+/* The screening's kernels (quantised block rows, int32 window sums), AVX2
+ * against scalar, on random block rows in [0, 1]. */
+static void screen_kernels_case(const hk_level_plan *p, int nbx)
+{
+    size_t ks = ((size_t)nbx + 16 + 15) & ~(size_t)15;
+    int span = p->nby_w;
+    float *planes = calloc(ks * p->hist * span, sizeof *planes);
+    int32_t *q1 = calloc(ks * (p->hist / 2) * span, sizeof *q1);
+    int32_t *q2 = calloc(ks * (p->hist / 2) * span, sizeof *q2);
+    for (int r = 0; r < span; r++)
+        for (int k = 0; k < p->hist; k++)
+            for (int i = 0; i < nbx; i++)
+                planes[((size_t)r * p->hist + k) * ks + i] =
+                    rnd8() < 30 ? 0.f : (float)rnd8() / 255.f * (rnd8() < 10 ? 1.f : 0.3f);
+    int same = 1;
+    for (int r = 0; r < span; r++) {
+        size_t po = (size_t)r * p->hist * ks, qo = (size_t)r * (p->hist / 2) * ks;
+        hk__screen_quantize_scalar(p, planes + po, ks, q1 + qo);
+        hk__screen_quantize_avx2(p, planes + po, ks, q2 + qo);
+    }
+    same &= memcmp(q1, q2, sizeof(int32_t) * ks * (p->hist / 2) * span) == 0;
+    int nwx = nbx - p->nbx_w + 1;
+    const int32_t **qr = malloc(sizeof(*qr) * span);
+    for (int r = 0; r < span; r++)
+        qr[r] = q1 + (size_t)r * (p->hist / 2) * ks;
+    int32_t *a = malloc(sizeof(int32_t) * (nwx + 16)), *b = malloc(sizeof(int32_t) * (nwx + 16));
+    hk__screen_row_scalar(p, qr, ks, nwx, a);
+    hk__screen_row_avx2(p, qr, ks, nwx, b);
+    same &= memcmp(a, b, sizeof(int32_t) * nwx) == 0;
+    if (!same)
+        fprintf(stderr, "screening kernels, %d blocks, differ\n", nbx);
+    CHECK(same);
+    free(planes);
+    free(q1);
+    free(q2);
+    free(qr);
+    free(a);
+    free(b);
+}
+
+/* Hits of one level with and without screening: the same windows with the
+ * same scores (the screening only skips windows that cannot reach the
+ * threshold). A random detector, the threshold at several levels of its
+ * score distribution, a random picture with some structure. */
+static void screen_hits_case(hk_detector *det, double thr, const uint8_t *img, int w, int h)
+{
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    dp.hit_threshold = thr;
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    CHECK(p.screen == 1);
+    hk_level_scratch scr = {0, 0};
+    hk_hits h1 = {0, 0, 0}, h2 = {0, 0, 0};
+    CHECK(hk__detect_level(&p, img, w, h, 3, (size_t)w * 3, &scr, &h1) == HK_OK);
+    p.screen = 0;
+    CHECK(hk__detect_level(&p, img, w, h, 3, (size_t)w * 3, &scr, &h2) == HK_OK);
+    int same = h1.n == h2.n;
+    for (size_t i = 0; same && i < h1.n; i++)
+        same = h1.v[i].x == h2.v[i].x && h1.v[i].y == h2.v[i].y && h1.v[i].score == h2.v[i].score;
+    if (!same)
+        fprintf(stderr, "screened hits differ at threshold %g: %zu / %zu\n", thr, h1.n, h2.n);
+    CHECK(same);
+    free(h1.v);
+    free(h2.v);
+    free(scr.p);
+    p.screen = 1;
+    hk__plan_free(&p);
+}
+
+static void screening(void)
+{
+    hk_hog_params hp;
+    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
+    size_t len = 3780;
+    float *c = malloc((len + 1) * sizeof *c);
+    for (size_t i = 0; i < len; i++)
+        c[i] = (float)((int)(rnd8() % 200) - 100) / 1500.f;
+    c[len] = -0.2f;
+    hk_detector *det = NULL;
+    CHECK(hk_detector_new(&hp.opencv, c, len + 1, &det) == HK_OK);
+    hk_detect_params dp;
+    hk_detect_params_default(&dp);
+    hk_level_plan p;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    CHECK(p.screen == 1);
+    static const int nbx[] = {7, 8, 22, 23, 40, 95};
+    for (size_t i = 0; i < sizeof nbx / sizeof nbx[0]; i++)
+        screen_kernels_case(&p, nbx[i]);
+    hk__plan_free(&p);
+    int w = 203, h = 187;
+    uint8_t *img = malloc((size_t)w * h * 3);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int k = 0; k < 3; k++)
+                img[((size_t)y * w + x) * 3 + k] =
+                    (uint8_t)((((x / 9) ^ (y / 13)) & 1) * 160 + (rnd8() & 63) + k * 10);
+    /* the scores of every window, then thresholds among them */
+    dp.hit_threshold = -1e9;
+    CHECK(hk__plan_init(&p, det, &dp) == HK_OK);
+    p.screen = 0;
+    hk_level_scratch scr = {0, 0};
+    hk_hits all = {0, 0, 0};
+    CHECK(hk__detect_level(&p, img, w, h, 3, (size_t)w * 3, &scr, &all) == HK_OK);
+    hk__plan_free(&p);
+    free(scr.p);
+    CHECK(all.n > 100);
+    double lo = 1e300, hi = -1e300;
+    for (size_t i = 0; i < all.n; i++) {
+        lo = all.v[i].score < lo ? all.v[i].score : lo;
+        hi = all.v[i].score > hi ? all.v[i].score : hi;
+    }
+    for (int t = 0; t <= 8; t++)
+        screen_hits_case(det, lo + (hi - lo) * t / 8.0, img, w, h);
+    /* a threshold exactly at a window's score (ties decided exactly) */
+    screen_hits_case(det, all.v[all.n / 2].score, img, w, h);
+    free(all.v);
+    free(img);
+    hk_detector_free(det);
+    free(c);
+}
+
 int main(void)
 {
     if (!hk__cpu_has_avx2()) {
@@ -232,7 +418,10 @@ int main(void)
     }
     resize_avx2_equals_scalar();
     scores_avx2_equal_scalar();
-    if (hk__cpu_has_avx2_fma())
+    screening();
+    if (hk__cpu_has_avx2_fma()) {
         grad_avx2_equals_scalar();
+        band_avx2_equals_scalar();
+    }
     return check_report("test_detect_simd");
 }
