@@ -33,25 +33,29 @@ typedef struct hk_dlib_row {
     int u8;
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
-    size_t x_begin, x_end; /* pixels x_begin <= x < x_end vote */
-    int32_t col_base;    /* histogram column of row0[0] and row1[0] */
     float vy0, vy1;      /* row weights */
-    float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
-    /* kernel scratch: 5 * (HK_DLIB_SEGMENT + 8) ints */
-    int32_t *work;
 } hk_dlib_row;
 
-/* Pixels of a row handled per step (vectors, then votes): a multiple of 8
- * that keeps one step's scratch in L1. */
-#define HK_DLIB_SEGMENT 256
+/* Cells per strip: a strip's cell accumulators (18 bins x slots x 4
+ * floats) and the kernel's work arrays stay in L1. Pixels per strip at
+ * most HK_DLIB_STRIP_MAX. */
+#define HK_DLIB_STRIP_CELLS 48
+#define HK_DLIB_STRIP_MAX 1024
 
 typedef struct hk_dlib_kernels {
     const char *name;
-    /* Adds the votes of n (1 to 4) image rows, each into its own histogram
-     * rows (row0, row1: different for different rows), in pixel order per
-     * row, as src/hog/dlib.c's histograms() computes them. hs: floats per
-     * bin plane. */
-    void (*rows)(const hk_dlib_row *const *rows, int n, const hk_dlib_cols *cols, int32_t hs);
+    /* Pixels xs <= x < xe of one image row into a strip's accumulators: for
+     * the pixel's bin o and slot s = ix - ixbase, ab[o * ps + 4 s + i] +=
+     * its votes into (upper row, cell ix), (upper, ix + 1), (lower, ix),
+     * (lower, ix + 1). work: 5 * (xe - xs + 8) ints. */
+    void (*acc)(const hk_dlib_row *v, const hk_dlib_cols *cols, size_t xs, size_t xe,
+                int32_t ixbase, int32_t ps, int cs, float *ab, int32_t *work);
+    /* Slots 0 .. nslots - 1 of the accumulators into histogram rows row0 and
+     * row1 (either may be NULL: not this band's), cells ixbase + s and
+     * ixbase + s + 1; zeroes them (whole vectors of 8 slots). hs: floats per
+     * bin plane of a histogram row. */
+    void (*flush)(float *ab, int32_t ixbase, int32_t nslots, int32_t ps, float *row0,
+                  float *row1, int32_t hs);
     /* norm[c] = sum over o < 9 of (h[o][c+1] + h[o+9][c+1])^2 for c < n
      * (may write up to the next multiple of 8). h: histogram row. */
     void (*energy)(const float *h, int32_t hs, size_t n, float *norm);
@@ -59,6 +63,8 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
+    /* The bins of n (a multiple of 8) gradients, for the tests. */
+    void (*snap)(const float *gx, const float *gy, size_t n, int32_t *bin);
 } hk_dlib_kernels;
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */
