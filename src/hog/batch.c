@@ -104,6 +104,11 @@ static hk_status run_batch(hk_hog_ctx *ctx, const hk_hog_params *params, batch *
 
     hk_hog_params one = *params;
     one.threads = 1;
+    /* the instruction set once for the batch, not once per image (getenv) */
+    hk_simd isa;
+    if (one.simd == HK_SIMD_AUTO && hk_simd_resolve(HK_SIMD_AUTO, &isa) == HK_OK &&
+        isa != HK_SIMD_AUTO)
+        one.simd = isa;
     b->params = &one;
     size_t tasks = (b->count + BATCH_CHUNK - 1) / BATCH_CHUNK;
     int threads = hk_threads_resolve(params->threads);

@@ -24,6 +24,8 @@
 
 /* Fewer pixels than this run on one thread: starting threads costs more. */
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
+/* Output rows of at least this many cells go through a row buffer. */
+#define DLIB_FEATURE_COPY 32
 /* Zero ints after every converted row plane: vector reads past the width. */
 #define ROW_PAD 16
 static size_t round8(size_t n)
@@ -47,10 +49,11 @@ typedef struct plan {
     size_t band; /* histogram rows per task */
     /* per worker scratch: column accumulators, kernel work, a spare row,
      * the converted rows of one group (max_group + 2 rows) */
-    size_t worker_bytes, o_ab, o_work, o_spare, o_band, max_group;
+    size_t worker_bytes, o_ab, o_work, o_spare, o_band, o_fbuf, max_group;
     /* strips of strip_px pixels: per strip its first cell and cell count
      * (tables); ps floats per bin of the accumulators */
     size_t strip_px, nstrips, ps;
+    int ps_shift;
     const int32_t *strip;
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
@@ -87,12 +90,25 @@ static float *hist_row(const plan *pl, long r)
     return pl->hist + (size_t)r * 18u * pl->hs;
 }
 
-/* Output row y (needs histogram rows y + 1 .. y + 3 complete). */
-static void feature_row(const plan *pl, size_t y)
+/* Output row y (needs histogram rows y + 1 .. y + 3 complete). The kernel
+ * writes the 31 planes' rows into `buf` (L1/L2), then each is copied out in
+ * one run: 31 interleaved output streams would miss the cache on every
+ * line. */
+static void feature_row(const plan *pl, size_t y, float *buf)
 {
+    float *o = pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c;
+    if (pl->hog_nc < DLIB_FEATURE_COPY) { /* few cells: copies cost more */
+        pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
+                        pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2),
+                        (int32_t)pl->hs, pl->hog_nc, o, pl->plane);
+        return;
+    }
+    const size_t bs = round8(pl->hog_nc);
     pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
                     pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
-                    pl->hog_nc, pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c, pl->plane);
+                    pl->hog_nc, buf, bs);
+    for (size_t d = 0; d < 31; d++)
+        memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
 }
 
 /* Energy of complete histogram row r (norm row r - 1), for 1 <= r <= cells_nr. */
@@ -124,13 +140,14 @@ static int inside(long y, long r0, long r1)
 
 /* Energies and output rows of a band [r0, r1) whose histogram rows below
  * `lim` are complete, from the cursors on. */
-static void finish(const plan *pl, long r0, long lim, long *energy_next, long *feat_next)
+static void finish(const plan *pl, long r0, long lim, long *energy_next, long *feat_next,
+                   float *buf)
 {
     for (; *energy_next < lim; ++*energy_next)
         energy_row(pl, *energy_next);
     for (; *feat_next + 3 < lim && *feat_next < (long)pl->hog_nr; ++*feat_next)
         if (*feat_next + 1 >= r0)
-            feature_row(pl, (size_t)*feat_next);
+            feature_row(pl, (size_t)*feat_next, buf);
 }
 
 /* Histogram rows [r0, r1), their energies, and the output rows whose
@@ -143,6 +160,7 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
     int32_t *work = (int32_t *)(scratch + pl->o_work), *spare = (int32_t *)(scratch + pl->o_spare);
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
+    float *fbuf = (float *)(scratch + pl->o_fbuf);
     const int u8 = rows_u8(pl);
     /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
     long y0 = 1, y1 = pl->visible_nr;
@@ -178,7 +196,7 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
                 }
                 v.vy0 = pl->vy0[r];
                 v.vy1 = 1.0f - v.vy0;
-                pl->k->acc(&v, &pl->cols, xs, xe, ixbase, (int32_t)pl->ps, pl->cs, ab, work);
+                pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
             }
             pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, row0, row1,
                          (int32_t)pl->hs);
@@ -186,9 +204,9 @@ static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
         y = ye;
         /* rows up to g + 1 are complete once group g is in */
         const long lim = y < y1 ? pl->iyp[y] + 1 : r1;
-        finish(pl, r0, lim < r1 ? lim : r1, &energy_next, &feat_next);
+        finish(pl, r0, lim < r1 ? lim : r1, &energy_next, &feat_next, fbuf);
     }
-    finish(pl, r0, r1, &energy_next, &feat_next);
+    finish(pl, r0, r1, &energy_next, &feat_next, fbuf);
 }
 
 static void hist_task(void *arg, size_t task, int worker)
@@ -301,7 +319,20 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     pl->iyp = iyp;
     pl->vy0 = vy0;
     pl->strip = strip;
-    pl->ps = 4u * round8(t->max_slots);
+    /* a power of two: bin offsets are shifts */
+    for (pl->ps_shift = 5; ((size_t)1 << pl->ps_shift) < 4u * round8(t->max_slots);)
+        pl->ps_shift++;
+    pl->ps = (size_t)1 << pl->ps_shift;
+    return 1;
+}
+
+/* 1 when every cell energy is finite, which makes every feature finite
+ * (see hk_dlib_energies_finite): hk_hog_extract does not scan the output. */
+static int norms_finite(const plan *pl)
+{
+    for (long r = 0; r < pl->cells_nr; r++)
+        if (!hk_dlib_energies_finite(pl->norm + (size_t)r * pl->ns, (size_t)pl->cells_nc))
+            return 0;
     return 1;
 }
 
@@ -377,6 +408,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.o_work = hk_carve_take(&wv, pl.strip_px + 8u, 5u * sizeof(int32_t));
     pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t));
     pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
+    pl.o_fbuf = hk_carve_take(&wv, round8(pl.hog_nc), 31u * sizeof(float));
     if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
         !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;
@@ -416,7 +448,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
 
     if (threads == 1) {
         hist_band(&pl, 0, (long)hrows, pl.scratch[0]);
-        return HK_OK;
+        return norms_finite(&pl) ? HK_OK : HK_ERR_DOMAIN;
     }
     const size_t tasks = (size_t)threads * 4u;
     pl.band = (hrows + tasks - 1u) / tasks;
@@ -427,9 +459,9 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     for (size_t y = 0; y < pl.hog_nr; y++) {
         const size_t r0 = (y + 1) / pl.band * pl.band;
         if (!inside((long)y, (long)r0, (long)(r0 + pl.band)))
-            feature_row(&pl, y);
+            feature_row(&pl, y, (float *)(pl.scratch[0] + pl.o_fbuf));
     }
-    return HK_OK;
+    return norms_finite(&pl) ? HK_OK : HK_ERR_DOMAIN;
 }
 
 hk_status hk_dlib_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,

@@ -45,11 +45,11 @@ typedef struct hk_dlib_row {
 typedef struct hk_dlib_kernels {
     const char *name;
     /* Pixels xs <= x < xe of one image row into a strip's accumulators: for
-     * the pixel's bin o and slot s = ix - ixbase, ab[o * ps + 4 s + i] +=
+     * the pixel's bin o and slot s = ix - ixbase, ab[(o << ps_shift) + 4 s + i] +=
      * its votes into (upper row, cell ix), (upper, ix + 1), (lower, ix),
      * (lower, ix + 1). work: 5 * (xe - xs + 8) ints. */
     void (*acc)(const hk_dlib_row *v, const hk_dlib_cols *cols, size_t xs, size_t xe,
-                int32_t ixbase, int32_t ps, int cs, float *ab, int32_t *work);
+                int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work);
     /* Slots 0 .. nslots - 1 of the accumulators into histogram rows row0 and
      * row1 (either may be NULL: not this band's), cells ixbase + s and
      * ixbase + s + 1; zeroes them (whole vectors of 8 slots). hs: floats per
@@ -75,6 +75,9 @@ size_t hk_dlib_simd_end(long visible_nc);
 void hk_dlib_column(int cell_size, long x, int simd, long *ix, float *vx0);
 void hk_dlib_row_pos(int cell_size, long y, long *iyp, float *vy0);
 hk_status hk_dlib_check_samples(const hk_image *im);
+int hk_dlib_energies_finite(const float *e, size_t n);
+/* The specification's 18-direction snap (bin 0 .. 17), for the tests. */
+int hk_dlib_snap18(float gx, float gy);
 
 /* The fast path for cell_size >= 2 and grey or 8-bit colour images. */
 hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,

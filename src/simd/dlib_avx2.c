@@ -145,9 +145,20 @@ static void avx2_snap(const float *gx, const float *gy, size_t n, int32_t *bin)
                             snap18(_mm256_loadu_ps(gx + i), _mm256_loadu_ps(gy + i)));
 }
 
+/* sqrt(len) from the reciprocal square root estimate and one Newton step
+ * (relative error below 4e-7; vsqrtps would be the kernel's bottleneck):
+ * y = len r, sqrt = y (3 - y r) / 2; 0 for len = 0. */
+static inline __m256 magnitude(__m256 len)
+{
+    const __m256 r = _mm256_rsqrt_ps(len), y = _mm256_mul_ps(len, r);
+    const __m256 m = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), y),
+                                   _mm256_fnmadd_ps(y, r, _mm256_set1_ps(3.0f)));
+    return _mm256_and_ps(m, _mm256_cmp_ps(len, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
 /* Pixels [xs, xe) of one image row into the strip's cell accumulators: for
  * bin o of the pixel and slot s = ix - ixbase of its cell,
- * ab[o * ps + 4 s + {0, 1, 2, 3}] += vy1 vx1 m, vy1 vx0 m, vy0 vx1 m,
+ * ab[(o << ps_shift) + 4 s + {0, 1, 2, 3}] += vy1 vx1 m, vy1 vx0 m, vy0 vx1 m,
  * vy0 vx0 m (the votes into cells ix, ix + 1 of the upper and lower
  * histogram rows, each rounded as dlib's 8-wide loop does: vy * (vx * m)).
  * Vectors first (slot offsets and vote quads into `work`), then one 16-byte
@@ -155,13 +166,14 @@ static void avx2_snap(const float *gx, const float *gy, size_t n, int32_t *bin)
  * cs - 1: consecutive adds go to different cells, so they never wait for
  * each other. */
 static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, size_t xe,
-                     int32_t ixbase, int32_t ps, int cs, float *ab, int32_t *work)
+                     int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
     const size_t n = xe - xs, nr = (n + 7u) & ~(size_t)7u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
-    const __m256i base = _mm256_set1_epi32(ixbase), psv = _mm256_set1_epi32(ps);
+    const __m256i base = _mm256_set1_epi32(ixbase);
+    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
     for (size_t x = xs; x < xe; x += 8) {
         __m256 gx, gy, len;
         const __m256i tail = loadi(k->tail + x);
@@ -170,14 +182,14 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
         else
             grad_grey(v, x, &gx, &gy, &len);
         const __m256i bin = snap18(gx, gy);
-        const __m256 m = _mm256_sqrt_ps(len);
+        const __m256 m = magnitude(len);
         const __m256 a1 = _mm256_mul_ps(_mm256_loadu_ps(k->vx1 + x), m);
         const __m256 a0 = _mm256_mul_ps(_mm256_loadu_ps(k->vx0 + x), m);
         const __m256 w11 = _mm256_mul_ps(vy1, a1), w10 = _mm256_mul_ps(vy1, a0);
         const __m256 w01 = _mm256_mul_ps(vy0, a1), w00 = _mm256_mul_ps(vy0, a0);
         const __m256i slot = _mm256_slli_epi32(_mm256_sub_epi32(loadi(k->ix + x), base), 2);
         _mm256_storeu_si256((__m256i *)(idx + (x - xs)),
-                            _mm256_add_epi32(_mm256_mullo_epi32(bin, psv), slot));
+                            _mm256_add_epi32(_mm256_sll_epi32(bin, shift), slot));
         /* 4 x 8 -> 8 x 4: per pixel w11, w10, w01, w00 */
         const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
         const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
@@ -190,11 +202,24 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
         _mm256_storeu_ps(q + 16, _mm256_permute2f128_ps(e, f, 0x31));
         _mm256_storeu_ps(q + 24, _mm256_permute2f128_ps(g, h, 0x31));
     }
-    for (int p = 0; p < cs; p++)
-        for (size_t i = (size_t)p; i < n; i += (size_t)cs) {
+    const size_t c = (size_t)cs;
+    for (size_t p = 0; p < c; p++) {
+        size_t i = p;
+        for (; i + 3 * c < n; i += 4 * c) {
+            const int32_t j0 = idx[i], j1 = idx[i + c], j2 = idx[i + 2 * c], j3 = idx[i + 3 * c];
+            const __m128 q0 = _mm_loadu_ps(quads + 4 * i), q1 = _mm_loadu_ps(quads + 4 * (i + c));
+            const __m128 q2 = _mm_loadu_ps(quads + 4 * (i + 2 * c));
+            const __m128 q3 = _mm_loadu_ps(quads + 4 * (i + 3 * c));
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += c) {
             float *t = ab + idx[i];
             _mm_storeu_ps(t, _mm_add_ps(_mm_loadu_ps(t), _mm_loadu_ps(quads + 4 * i)));
         }
+    }
 }
 
 /* Adds lanes 0 .. n - 1 of v to a[0 .. n) (a == NULL: nothing). */
@@ -289,10 +314,20 @@ static inline void put(float *out, __m256 v, size_t n)
         _mm256_storeu_ps(out, v);
         return;
     }
-    float t[8];
-    _mm256_storeu_ps(t, v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = t[i];
+    /* plain stores (masked stores are slow on some CPUs): n >= 4 as two
+     * overlapping 4-lane stores, else 2 + 1 lanes */
+    const __m128 lo = _mm256_castps256_ps128(v);
+    if (n >= 4) {
+        _mm_storeu_ps(out, lo);
+        const __m256i tail = _mm256_add_epi32(_mm256_set1_epi32((int)n - 4),
+                                              _mm256_setr_epi32(0, 1, 2, 3, 0, 0, 0, 0));
+        _mm_storeu_ps(out + n - 4, _mm256_castps256_ps128(_mm256_permutevar8x32_ps(v, tail)));
+        return;
+    }
+    if (n & 2)
+        _mm_storel_pi((__m64 *)out, lo);
+    if (n & 1)
+        _mm_store_ss(out + (n & 2), (n & 2) ? _mm_movehl_ps(lo, lo) : lo);
 }
 
 static void avx2_features(const float *n0, const float *n1, const float *n2, const float *h,
