@@ -1,17 +1,22 @@
 /* Driver of the dlib variant's fast path (layout: dlib_fast.h).
  *
- * Votes are summed per pixel column first: the image rows that vote into
- * one pair of histogram rows (one "group", equal iyp) add each pixel's
- * (vy1 |g|, vy0 |g|) into its column's accumulator (18 bins x 2 rows), a
- * strip of HK_DLIB_STRIP columns at a time; then each cell's columns are
- * weighted with vx1, vx0 and added to the histogram. No two pixels of a row
- * add to one place, so the adds never wait for each other, and the order of
- * every sum is fixed by the geometry alone. Threads split the histogram
- * rows into bands; a band walks every group that votes into its rows and
- * adds only to its own rows, so any banding, hence any thread count, gives
- * the same bits. The sums are in another order than dlib's (pixel order per
- * cell), which changes the last bits (tests/unit/test_dlib_paths.c bounds
- * the difference); the bins are dlib's exactly. */
+ * The image rows that vote into one pair of histogram rows (a "group": equal
+ * iyp) are summed into per-cell accumulators, a strip of
+ * HK_DLIB_STRIP_CELLS cells at a time (they stay in L1): each pixel adds its
+ * four votes (two cells, two rows) with one 16-byte add, and the adds are
+ * taken so that consecutive ones go to different cells (none waits for
+ * another). The strip's sums are then added to the two histogram rows.
+ * Histogram and energy rows live in rings of four rows per band: a row is
+ * complete once the group below it is in, and each output row is made as
+ * soon as its three histogram rows are, so nothing image-sized is kept.
+ *
+ * Threads split the output rows into bands; a band makes every histogram
+ * row its output rows need (the two or three rows next to a neighbouring
+ * band are made by both), from the same groups in the same order, so every
+ * value has the same bits for any banding, hence any thread count. The
+ * sums are in another order than dlib's (pixel order per cell), which
+ * changes the last bits (tests/unit/test_dlib_paths.c bounds the
+ * difference); the bins are dlib's exactly. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +29,8 @@
 
 /* Fewer pixels than this run on one thread: starting threads costs more. */
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
+/* Fewest output rows per band when threads split an image. */
+#define DLIB_MIN_BAND 16
 /* Output rows of at least this many cells go through a row buffer. */
 #define DLIB_FEATURE_COPY 32
 /* Zero ints after every converted row plane: vector reads past the width. */
@@ -42,14 +49,15 @@ typedef struct plan {
     hk_dlib_cols cols;
     const int32_t *iyp; /* per image row y: iyp */
     const float *vy0;   /* per image row y: vy0 */
-    float *hist, *norm;
     /* output: plane 0 at (off_r, off_c), rows of out_cols */
     float *out;
     size_t out_cols, plane, off_r, off_c;
-    size_t band; /* histogram rows per task */
-    /* per worker scratch: column accumulators, kernel work, a spare row,
-     * the converted rows of one group (max_group + 2 rows) */
-    size_t worker_bytes, o_ab, o_work, o_spare, o_band, o_fbuf, max_group;
+    size_t band; /* output rows per task */
+    /* per worker scratch: rings of 4 histogram rows and 4 energy rows, cell
+     * accumulators, kernel work, a spare row, the converted rows of one
+     * group (max_group + 2 rows), a feature row buffer */
+    size_t worker_bytes, o_ring, o_nring, o_ab, o_work, o_spare, o_band, o_fbuf, max_group;
+    int bad[HK_MAX_WORKERS]; /* a worker saw a non-finite energy */
     /* strips of strip_px pixels: per strip its first cell and cell count
      * (tables); ps floats per bin of the accumulators */
     size_t strip_px, nstrips, ps;
@@ -85,38 +93,35 @@ static void convert_row(const plan *pl, size_t y, int32_t *dst)
             dst[c * pl->cstride + x] = s[x * ch + c];
 }
 
-static float *hist_row(const plan *pl, long r)
+/* Histogram row r and energy row of histogram row r in a band's rings. */
+static float *ring_row(const plan *pl, unsigned char *scratch, long r)
 {
-    return pl->hist + (size_t)r * 18u * pl->hs;
+    return (float *)(scratch + pl->o_ring) + (size_t)(r & 3) * 18u * pl->hs;
 }
 
-/* Output row y (needs histogram rows y + 1 .. y + 3 complete). The kernel
- * writes the 31 planes' rows into `buf` (L1/L2), then each is copied out in
- * one run: 31 interleaved output streams would miss the cache on every
- * line. */
-static void feature_row(const plan *pl, size_t y, float *buf)
+static float *nring_row(const plan *pl, unsigned char *scratch, long r)
 {
+    return (float *)(scratch + pl->o_nring) + (size_t)(r & 3) * pl->ns;
+}
+
+/* Output row y from the energies of histogram rows y + 1 .. y + 3 and
+ * histogram row y + 2. Wide rows are made in `buf` (L1/L2) and copied out
+ * plane by plane: 31 interleaved output streams would miss the cache on
+ * every line. */
+static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
+{
+    const float *n0 = nring_row(pl, scratch, (long)y + 1), *n1 = nring_row(pl, scratch, (long)y + 2);
+    const float *n2 = nring_row(pl, scratch, (long)y + 3), *h = ring_row(pl, scratch, (long)y + 2);
     float *o = pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c;
     if (pl->hog_nc < DLIB_FEATURE_COPY) { /* few cells: copies cost more */
-        pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
-                        pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2),
-                        (int32_t)pl->hs, pl->hog_nc, o, pl->plane);
+        pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, o, pl->plane);
         return;
     }
+    float *buf = (float *)(scratch + pl->o_fbuf);
     const size_t bs = round8(pl->hog_nc);
-    pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
-                    pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
-                    pl->hog_nc, buf, bs);
+    pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, buf, bs);
     for (size_t d = 0; d < 31; d++)
         memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
-}
-
-/* Energy of complete histogram row r (norm row r - 1), for 1 <= r <= cells_nr. */
-static void energy_row(const plan *pl, long r)
-{
-    if (r >= 1 && r <= pl->cells_nr)
-        pl->k->energy(hist_row(pl, r), (int32_t)pl->hs, (size_t)pl->cells_nc,
-                      pl->norm + (size_t)(r - 1) * pl->ns);
 }
 
 /* 8-bit grey row y as the kernel reads it: the image's own row, unless the
@@ -132,88 +137,81 @@ static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
     return (const uint8_t *)spare;
 }
 
-/* 1 when output row y is made by a band over [r0, r1). */
-static int inside(long y, long r0, long r1)
+/* Output rows [y0, y1) on one worker: groups g = y0 - 1 .. y1 + 1 make
+ * histogram rows y0 + 1 .. y1 + 2 (group g adds to rows g + 1, g + 2; row
+ * g + 1 is complete after it), their energies, and the output rows. */
+static void out_band(plan *pl, long y0, long y1, int worker)
 {
-    return y + 1 >= r0 && y + 3 < r1;
-}
-
-/* Energies and output rows of a band [r0, r1) whose histogram rows below
- * `lim` are complete, from the cursors on. */
-static void finish(const plan *pl, long r0, long lim, long *energy_next, long *feat_next,
-                   float *buf)
-{
-    for (; *energy_next < lim; ++*energy_next)
-        energy_row(pl, *energy_next);
-    for (; *feat_next + 3 < lim && *feat_next < (long)pl->hog_nr; ++*feat_next)
-        if (*feat_next + 1 >= r0)
-            feature_row(pl, (size_t)*feat_next, buf);
-}
-
-/* Histogram rows [r0, r1), their energies, and the output rows whose
- * histogram rows lie in the band. */
-static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
-{
-    memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
+    unsigned char *scratch = pl->scratch[worker];
+    const size_t hrow = 18u * pl->hs;
+    memset(scratch + pl->o_nring, 0, 4u * pl->ns * sizeof(float));
     float *ab = (float *)(scratch + pl->o_ab);
     memset(ab, 0, 18u * pl->ps * sizeof(float));
     int32_t *work = (int32_t *)(scratch + pl->o_work), *spare = (int32_t *)(scratch + pl->o_spare);
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
-    float *fbuf = (float *)(scratch + pl->o_fbuf);
     const int u8 = rows_u8(pl);
-    /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
-    long y0 = 1, y1 = pl->visible_nr;
-    while (y0 < y1 && pl->iyp[y0] + 2 < r0)
-        y0++;
-    while (y1 > y0 && pl->iyp[y1 - 1] + 1 >= r1)
-        y1--;
-    long energy_next = r0, feat_next = r0 - 1 > 0 ? r0 - 1 : 0;
     hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0};
-    for (long y = y0; y < y1;) {
-        const long g = pl->iyp[y];
+    const long g0 = y0 - 1, g1 = y1 + 1;
+    long y = 1; /* first image row of group g0 or later */
+    while (y < pl->visible_nr && pl->iyp[y] < g0)
+        y++;
+    memset(ring_row(pl, scratch, g0 + 1), 0, hrow * sizeof(float));
+    for (long g = g0; g <= g1; g++) {
+        float *row0 = ring_row(pl, scratch, g + 1), *row1 = ring_row(pl, scratch, g + 2);
+        memset(row1, 0, hrow * sizeof(float));
         long ye = y;
-        while (ye < y1 && pl->iyp[ye] == g && ye - y < (long)pl->max_group)
+        while (ye < pl->visible_nr && pl->iyp[ye] == g)
             ye++;
-        if (!u8) { /* rows y - 1 .. ye, converted once for every strip */
-            memset(band, 0, (size_t)(ye - y + 2) * row_ints * sizeof(int32_t));
-            for (long r = y - 1; r <= ye; r++)
-                convert_row(pl, (size_t)r, band + (size_t)(r - y + 1) * row_ints);
-        }
-        float *row0 = g + 1 >= r0 && g + 1 < r1 ? hist_row(pl, g + 1) : NULL;
-        float *row1 = g + 2 >= r0 && g + 2 < r1 ? hist_row(pl, g + 2) : NULL;
-        for (size_t k = 0; k < pl->nstrips; k++) {
-            const size_t xs = 1u + k * pl->strip_px;
-            const size_t xe = (size_t)pl->visible_nc - xs > pl->strip_px ? xs + pl->strip_px
-                                                                          : (size_t)pl->visible_nc;
-            const int32_t ixbase = pl->strip[2 * k];
-            for (long r = y; r < ye; r++) {
-                for (int i = 0; i < 3; i++) {
-                    if (u8)
-                        v.r8[i] = u8_row(pl, (size_t)(r - 1 + i), spare);
-                    else
-                        v.r[i] = band + (size_t)(r - y + i) * row_ints;
-                }
-                v.vy0 = pl->vy0[r];
-                v.vy1 = 1.0f - v.vy0;
-                pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
+        for (long ya = y; ya < ye;) { /* max_group rows at a time */
+            const long yb = ye - ya > (long)pl->max_group ? ya + (long)pl->max_group : ye;
+            if (!u8) { /* rows ya - 1 .. yb, converted once for every strip */
+                for (long r = ya - 1; r <= yb; r++)
+                    convert_row(pl, (size_t)r, band + (size_t)(r - ya + 1) * row_ints);
             }
-            pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, row0, row1,
-                         (int32_t)pl->hs);
+            for (size_t k = 0; k < pl->nstrips; k++) {
+                const size_t xs = 1u + k * pl->strip_px;
+                const size_t xe = (size_t)pl->visible_nc - xs > pl->strip_px
+                                      ? xs + pl->strip_px
+                                      : (size_t)pl->visible_nc;
+                const int32_t ixbase = pl->strip[2 * k];
+                for (long r = ya; r < yb; r++) {
+                    for (int i = 0; i < 3; i++) {
+                        if (u8)
+                            v.r8[i] = u8_row(pl, (size_t)(r - 1 + i), spare);
+                        else
+                            v.r[i] = band + (size_t)(r - ya + i) * row_ints;
+                    }
+                    v.vy0 = pl->vy0[r];
+                    v.vy1 = 1.0f - v.vy0;
+                    pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
+                }
+                pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, row0, row1,
+                             (int32_t)pl->hs);
+            }
+            ya = yb;
         }
         y = ye;
-        /* rows up to g + 1 are complete once group g is in */
-        const long lim = y < y1 ? pl->iyp[y] + 1 : r1;
-        finish(pl, r0, lim < r1 ? lim : r1, &energy_next, &feat_next, fbuf);
+        /* histogram row g + 1 is complete: its energy, then output row
+         * g - 2 (histogram rows g - 1 .. g + 1) */
+        const long r = g + 1;
+        if (r >= 1 && r <= pl->cells_nr) {
+            float *e = nring_row(pl, scratch, r);
+            pl->k->energy(row0, (int32_t)pl->hs, (size_t)pl->cells_nc, e);
+            if (!hk_dlib_energies_finite(e, (size_t)pl->cells_nc))
+                pl->bad[worker] = 1;
+        }
+        if (g - 2 >= y0 && g - 2 < y1)
+            feature_row(pl, scratch, (size_t)(g - 2));
     }
-    finish(pl, r0, r1, &energy_next, &feat_next, fbuf);
 }
 
-static void hist_task(void *arg, size_t task, int worker)
+static void out_task(void *arg, size_t task, int worker)
 {
     plan *pl = arg;
-    const long n = pl->cells_nr + 2, r0 = (long)(task * pl->band);
-    hist_band(pl, r0, r0 + (long)pl->band < n ? r0 + (long)pl->band : n, pl->scratch[worker]);
+    const long y0 = (long)(task * pl->band);
+    const long y1 = y0 + (long)pl->band < (long)pl->hog_nr ? y0 + (long)pl->band : (long)pl->hog_nr;
+    out_band(pl, y0, y1, worker);
 }
 
 /* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
@@ -326,16 +324,6 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     return 1;
 }
 
-/* 1 when every cell energy is finite, which makes every feature finite
- * (see hk_dlib_energies_finite): hk_hog_extract does not scan the output. */
-static int norms_finite(const plan *pl)
-{
-    for (long r = 0; r < pl->cells_nr; r++)
-        if (!hk_dlib_energies_finite(pl->norm + (size_t)r * pl->ns, (size_t)pl->cells_nc))
-            return 0;
-    return 1;
-}
-
 static unsigned char *align32(unsigned char *p)
 {
     return (unsigned char *)(((uintptr_t)p + 31u) & ~(uintptr_t)31u);
@@ -379,18 +367,10 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)
         memset(out, 0, shape.count * sizeof(float)); /* padding borders are zero */
 
-    /* shared scratch: histograms, energies, column and row tables */
-    const size_t hrows = (size_t)pl.cells_nr + 2u, ncols = round8((size_t)pl.visible_nc) + 8u;
-    size_t hist_n, norm_n, row_ints;
-    if (!hk_mul_size(hrows * 18u, pl.hs, &hist_n) ||
-        !hk_mul_size((size_t)pl.cells_nr + 1u, pl.ns, &norm_n) ||
-        !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
+    const size_t ncols = round8((size_t)pl.visible_nc) + 8u;
+    size_t ring_n, row_ints;
+    if (!hk_mul_size(4u * 18u, pl.hs, &ring_n) || !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
         return HK_ERR_OVERFLOW;
-    hk_carve cv = {0, 1};
-    const size_t o_hist = hk_carve_take(&cv, hist_n + 32u, sizeof(float));
-    const size_t o_norm = hk_carve_take(&cv, norm_n, sizeof(float));
-    /* per worker: column accumulators, kernel work, a spare 8-bit row, and
-     * (other than 8-bit grey) the converted rows of one group */
     pl.max_group = (size_t)pl.cs + 2u;
     /* strips of HK_DLIB_STRIP_CELLS cells (whole vectors of pixels) */
     pl.strip_px = (size_t)pl.cs < HK_DLIB_STRIP_MAX / HK_DLIB_STRIP_CELLS
@@ -400,22 +380,26 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.nstrips = ((size_t)pl.visible_nc - 2u) / pl.strip_px + 1u; /* pixels 1 .. visible_nc - 1 */
     if (!tables_get(ctx, &pl, ncols))
         return HK_ERR_NOMEM;
+    /* per worker: rings of histogram and energy rows, cell accumulators,
+     * kernel work, a spare 8-bit row, (other than 8-bit grey) the converted
+     * rows of one group, a feature row */
     size_t band_n = 0;
     if (!rows_u8(&pl) && !hk_mul_size(pl.max_group + 2u, row_ints, &band_n))
         return HK_ERR_OVERFLOW;
     hk_carve wv = {0, 1};
+    pl.o_ring = hk_carve_take(&wv, ring_n + 32u, sizeof(float));
+    pl.o_nring = hk_carve_take(&wv, pl.ns, 4u * sizeof(float));
     pl.o_ab = hk_carve_take(&wv, pl.ps, 18u * sizeof(float));
     pl.o_work = hk_carve_take(&wv, pl.strip_px + 8u, 5u * sizeof(int32_t));
     pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t));
     pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
     pl.o_fbuf = hk_carve_take(&wv, round8(pl.hog_nc), 31u * sizeof(float));
-    if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
-        !hk_add_size(wv.used, 32u, &wv.used))
+    if (!wv.ok || !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;
     pl.worker_bytes = wv.used;
 
-    /* one thread for small images; otherwise bands of histogram rows, a few
-     * per thread so that uneven bands balance */
+    /* one thread for small images; otherwise bands of output rows, two per
+     * thread (a band also makes the histogram rows next to it) */
     if (threads < 1)
         threads = 1;
     if ((uint64_t)im->width * im->height < (uint64_t)threads * DLIB_MIN_PIXELS_PER_THREAD)
@@ -424,44 +408,32 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
         threads = HK_MAX_WORKERS;
     if (threads < 1)
         threads = 1;
-    size_t total = cv.used;
-    if (threads == 1 && !hk_add_size(total, wv.used, &total))
-        return HK_ERR_OVERFLOW;
-    unsigned char *base = hk_ctx_scratch(ctx, total);
-    if (!base)
-        return HK_ERR_NOMEM;
-    base = align32(base);
-    if (threads == 1) {
-        pl.scratch[0] = align32(base + cv.used - 32u);
-    } else {
-        for (int w = 0; w < threads; w++) {
-            hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
-            unsigned char *ws = wc ? hk_ctx_scratch(wc, wv.used) : NULL;
-            if (!ws)
-                return HK_ERR_NOMEM;
-            pl.scratch[w] = align32(ws);
-        }
+    size_t tasks = 1;
+    pl.band = pl.hog_nr;
+    if (threads > 1) {
+        pl.band = (pl.hog_nr + 2u * (size_t)threads - 1u) / (2u * (size_t)threads);
+        if (pl.band < DLIB_MIN_BAND)
+            pl.band = DLIB_MIN_BAND;
+        tasks = (pl.hog_nr + pl.band - 1u) / pl.band;
+        if ((size_t)threads > tasks)
+            threads = (int)tasks;
     }
-    pl.hist = (float *)(base + o_hist);
-    pl.norm = (float *)(base + o_norm);
-    memset(pl.norm, 0, norm_n * sizeof(float));
-
-    if (threads == 1) {
-        hist_band(&pl, 0, (long)hrows, pl.scratch[0]);
-        return norms_finite(&pl) ? HK_OK : HK_ERR_DOMAIN;
+    for (int w = 0; w < threads; w++) {
+        hk_hog_ctx *wc = w == 0 ? ctx : hk_ctx_worker(ctx, w);
+        unsigned char *ws = wc ? hk_ctx_scratch(wc, wv.used) : NULL;
+        if (!ws)
+            return HK_ERR_NOMEM;
+        pl.scratch[w] = align32(ws);
+        pl.bad[w] = 0;
     }
-    const size_t tasks = (size_t)threads * 4u;
-    pl.band = (hrows + tasks - 1u) / tasks;
-    if (pl.band < 4)
-        pl.band = 4;
-    hk_parallel_run(threads, (hrows + pl.band - 1u) / pl.band, hist_task, &pl);
-    /* output rows whose histogram rows straddle two bands */
-    for (size_t y = 0; y < pl.hog_nr; y++) {
-        const size_t r0 = (y + 1) / pl.band * pl.band;
-        if (!inside((long)y, (long)r0, (long)(r0 + pl.band)))
-            feature_row(&pl, y, (float *)(pl.scratch[0] + pl.o_fbuf));
-    }
-    return norms_finite(&pl) ? HK_OK : HK_ERR_DOMAIN;
+    if (threads == 1)
+        out_band(&pl, 0, (long)pl.hog_nr, 0);
+    else
+        hk_parallel_run(threads, tasks, out_task, &pl);
+    for (int w = 0; w < threads; w++)
+        if (pl.bad[w])
+            return HK_ERR_DOMAIN;
+    return HK_OK;
 }
 
 hk_status hk_dlib_run(hk_hog_ctx *ctx, const hk_hog_params *params, const hk_image *im,
