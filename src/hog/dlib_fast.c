@@ -29,6 +29,8 @@
 
 /* Fewer pixels than this run on one thread: starting threads costs more. */
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
+/* 8-bit grey images from this size on take their bins from a table. */
+#define DLIB_LUT_MIN_PIXELS (1u << 18)
 /* Fewest output rows per band when threads split an image. */
 #define DLIB_MIN_BAND 16
 /* Output rows of at least this many cells go through a row buffer. */
@@ -63,6 +65,7 @@ typedef struct plan {
     size_t strip_px, nstrips, ps;
     int ps_shift;
     const int32_t *strip;
+    const uint8_t *lut; /* 8-bit grey: entry (0, 0) of the bin table, or NULL */
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -151,7 +154,8 @@ static void out_band(plan *pl, long y0, long y1, int worker)
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
     const int u8 = rows_u8(pl);
-    hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0};
+    hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0,
+                     pl->lut};
     const long g0 = y0 - 1, g1 = y1 + 1;
     long y = 1; /* first image row of group g0 or later */
     while (y < pl->visible_nr && pl->iyp[y] < g0)
@@ -237,6 +241,7 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *ta
 /* Column and row tables of one geometry, kept by the context: a
  * batch of equal images computes them once. */
 struct hk_dlib_tables {
+    uint8_t *bins; /* bin table of 8-bit gradients (HK_DLIB_LUT_BYTES), or NULL */
     int cs;
     size_t max_slots; /* most cells of one strip */
     uint32_t width, height;
@@ -246,8 +251,10 @@ struct hk_dlib_tables {
 
 void hk_dlib_tables_free(struct hk_dlib_tables *t)
 {
-    if (t)
+    if (t) {
         free(t->data);
+        free(t->bins);
+    }
     free(t);
 }
 
@@ -324,6 +331,34 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     return 1;
 }
 
+void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut)
+{
+    float gx[512], gy[512];
+    int32_t bin[512];
+    for (int y = -255; y <= 255; y++) {
+        for (int x = -255; x <= 256; x++) {
+            gx[x + 255] = (float)x;
+            gy[x + 255] = (float)y;
+        }
+        k->snap(gx, gy, 512, bin);
+        for (int i = 0; i < 512; i++)
+            lut[(size_t)(y + 255) * 512u + (size_t)i] = (uint8_t)bin[i];
+    }
+    memset(lut + 511u * 512u, 0, 4);
+}
+
+/* The context's bin table for 8-bit grey images, made on first use; NULL
+ * when out of memory (the kernels then compute the bins). */
+static const uint8_t *bin_table(hk_hog_ctx *ctx, const hk_dlib_kernels *k)
+{
+    struct hk_dlib_tables *t = ctx->dlib_tables; /* made by tables_get */
+    if (!t)
+        return NULL;
+    if (!t->bins && (t->bins = malloc(HK_DLIB_LUT_BYTES)) != NULL)
+        hk_dlib_bin_table(k, t->bins);
+    return t->bins ? t->bins + 255u * 512u + 255u : NULL;
+}
+
 static unsigned char *align32(unsigned char *p)
 {
     return (unsigned char *)(((uintptr_t)p + 31u) & ~(uintptr_t)31u);
@@ -380,6 +415,11 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.nstrips = ((size_t)pl.visible_nc - 2u) / pl.strip_px + 1u; /* pixels 1 .. visible_nc - 1 */
     if (!tables_get(ctx, &pl, ncols))
         return HK_ERR_NOMEM;
+    /* 8-bit grey: bins from a table (made once per context: worth it for
+     * large images and batches) */
+    if (rows_u8(&pl) &&
+        ((uint64_t)im->width * im->height >= DLIB_LUT_MIN_PIXELS || ctx->lut_eager))
+        pl.lut = bin_table(ctx, k);
     /* per worker: rings of histogram and energy rows, cell accumulators,
      * kernel work, a spare 8-bit row, (other than 8-bit grey) the converted
      * rows of one group, a feature row */

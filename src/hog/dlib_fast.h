@@ -34,7 +34,15 @@ typedef struct hk_dlib_row {
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
     float vy0, vy1;      /* row weights */
+    /* 8-bit grey only, or NULL: the bin of gradient (gx, gy), gx, gy in
+     * [-255, 255], at byte lut[gy * 512 + gx] (a pointer into the table
+     * hk_dlib_bin_table fills; up to 3 bytes past an entry are read) */
+    const uint8_t *lut;
 } hk_dlib_row;
+
+/* Bytes of the bin table of 8-bit gradients: rows gy = -255 .. 255 of 512
+ * entries (gx = -255 .. 256), and 4 spare bytes. */
+#define HK_DLIB_LUT_BYTES (511u * 512u + 4u)
 
 /* Cells per strip: a strip's cell accumulators (18 bins x slots x 4
  * floats) and the kernel's work arrays stay in L1. Pixels per strip at
@@ -66,6 +74,10 @@ typedef struct hk_dlib_kernels {
     /* The bins of n (a multiple of 8) gradients, for the tests. */
     void (*snap)(const float *gx, const float *gy, size_t n, int32_t *bin);
 } hk_dlib_kernels;
+
+/* Fills such a table with k's snap (the entry of (gx, gy) at
+ * (gy + 255) * 512 + gx + 255). */
+void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut);
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void);

@@ -176,12 +176,23 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
     const __m128i shift = _mm_cvtsi32_si128(ps_shift);
     for (size_t x = xs; x < xe; x += 8) {
         __m256 gx, gy, len;
-        const __m256i tail = loadi(k->tail + x);
-        if (v->rgb)
-            grad_rgb(v, x, tail, &gx, &gy, &len);
-        else
-            grad_grey(v, x, &gx, &gy, &len);
-        const __m256i bin = snap18(gx, gy);
+        __m256i bin;
+        if (v->lut) { /* 8-bit grey: bins from the table, gx, gy in [-255, 255] */
+            const __m256i ix = _mm256_sub_epi32(load8(v->r8[1] + x + 1), load8(v->r8[1] + x - 1));
+            const __m256i iy = _mm256_sub_epi32(load8(v->r8[2] + x), load8(v->r8[0] + x));
+            const __m256i at = _mm256_add_epi32(_mm256_slli_epi32(iy, 9), ix);
+            bin = _mm256_and_si256(_mm256_i32gather_epi32((const int *)v->lut, at, 1),
+                                   _mm256_set1_epi32(0xff));
+            gx = _mm256_cvtepi32_ps(ix);
+            gy = _mm256_cvtepi32_ps(iy);
+            len = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        } else {
+            if (v->rgb)
+                grad_rgb(v, x, loadi(k->tail + x), &gx, &gy, &len);
+            else
+                grad_grey(v, x, &gx, &gy, &len);
+            bin = snap18(gx, gy);
+        }
         const __m256 m = magnitude(len);
         const __m256 a1 = _mm256_mul_ps(_mm256_loadu_ps(k->vx1 + x), m);
         const __m256 a0 = _mm256_mul_ps(_mm256_loadu_ps(k->vx0 + x), m);
