@@ -164,6 +164,10 @@ static void out_band(plan *pl, long y0, long y1, int worker)
     for (long g = g0; g <= g1; g++) {
         float *row0 = ring_row(pl, scratch, g + 1), *row1 = ring_row(pl, scratch, g + 2);
         memset(row1, 0, hrow * sizeof(float));
+        /* rows no output row of this band reads (1 .. cells_nr, and
+         * y0 + 1 .. y1 + 2) are not made */
+        float *use0 = g + 1 >= y0 + 1 && g + 1 >= 1 ? row0 : NULL;
+        float *use1 = g + 2 <= y1 + 2 && g + 2 <= pl->cells_nr ? row1 : NULL;
         long ye = y;
         while (ye < pl->visible_nr && pl->iyp[ye] == g)
             ye++;
@@ -190,7 +194,7 @@ static void out_band(plan *pl, long y0, long y1, int worker)
                     v.vy1 = 1.0f - v.vy0;
                     pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
                 }
-                pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, row0, row1,
+                pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, use0, use1,
                              (int32_t)pl->hs);
             }
             ya = yb;

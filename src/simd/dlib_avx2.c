@@ -156,6 +156,30 @@ static inline __m256 magnitude(__m256 len)
     return _mm256_and_ps(m, _mm256_cmp_ps(len, _mm256_setzero_ps(), _CMP_GT_OQ));
 }
 
+/* The adds of n pixels' vote quads, in the order p, p + c, p + 2c, ... for
+ * p = 0 .. c - 1 (c = cell size: consecutive adds go to different cells). */
+static inline __attribute__((always_inline)) void scatter(float *ab, const int32_t *idx,
+                                                          const float *quads, size_t n,
+                                                          size_t c)
+{
+    for (size_t p = 0; p < c; p++) {
+        const int32_t *id = idx + p;
+        const float *q = quads + 4 * p;
+        size_t i = p;
+        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
+            const int32_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
+            const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
+            const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += c, id += c, q += 4 * c)
+            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
+    }
+}
+
 /* Pixels [xs, xe) of one image row into the strip's cell accumulators: for
  * bin o of the pixel and slot s = ix - ixbase of its cell,
  * ab[(o << ps_shift) + 4 s + {0, 1, 2, 3}] += vy1 vx1 m, vy1 vx0 m, vy0 vx1 m,
@@ -213,24 +237,14 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
         _mm256_storeu_ps(q + 16, _mm256_permute2f128_ps(e, f, 0x31));
         _mm256_storeu_ps(q + 24, _mm256_permute2f128_ps(g, h, 0x31));
     }
-    const size_t c = (size_t)cs;
-    for (size_t p = 0; p < c; p++) {
-        size_t i = p;
-        for (; i + 3 * c < n; i += 4 * c) {
-            const int32_t j0 = idx[i], j1 = idx[i + c], j2 = idx[i + 2 * c], j3 = idx[i + 3 * c];
-            const __m128 q0 = _mm_loadu_ps(quads + 4 * i), q1 = _mm_loadu_ps(quads + 4 * (i + c));
-            const __m128 q2 = _mm_loadu_ps(quads + 4 * (i + 2 * c));
-            const __m128 q3 = _mm_loadu_ps(quads + 4 * (i + 3 * c));
-            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
-            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
-            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
-            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
-        }
-        for (; i < n; i += c) {
-            float *t = ab + idx[i];
-            _mm_storeu_ps(t, _mm_add_ps(_mm_loadu_ps(t), _mm_loadu_ps(quads + 4 * i)));
-        }
-    }
+    /* cell sizes 4 and 8 with a constant stride: fewer registers, shorter
+     * address arithmetic */
+    if (cs == 8)
+        scatter(ab, idx, quads, n, 8);
+    else if (cs == 4)
+        scatter(ab, idx, quads, n, 4);
+    else
+        scatter(ab, idx, quads, n, (size_t)cs);
 }
 
 /* Adds lanes 0 .. n - 1 of v to a[0 .. n) (a == NULL: nothing). */
@@ -294,14 +308,11 @@ static void avx2_flush(float *ab, int32_t ixbase, int32_t nslots, int32_t ps, fl
             pd = d;
         }
         /* the last slot's b, d go to the cell after it */
-        const int last = (nslots - 1) % 8;
-        float tb[8], td[8];
-        _mm256_storeu_ps(tb, pb);
-        _mm256_storeu_ps(td, pd);
+        const __m256i last = _mm256_set1_epi32((nslots - 1) % 8);
         if (h0)
-            h0[nslots] += tb[last];
+            h0[nslots] += _mm256_cvtss_f32(_mm256_permutevar8x32_ps(pb, last));
         if (h1)
-            h1[nslots] += td[last];
+            h1[nslots] += _mm256_cvtss_f32(_mm256_permutevar8x32_ps(pd, last));
     }
 }
 
