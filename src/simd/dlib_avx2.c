@@ -286,17 +286,17 @@ static void avx2_flush(float *ab, int32_t ixbase, int32_t nslots, int32_t ps, fl
         int32_t s = 0;
         for (; s < nslots; s += 8) {
             float *q = plane + 4 * s;
-            const __m256 v0 = _mm256_loadu_ps(q), v1 = _mm256_loadu_ps(q + 8);
-            const __m256 v2 = _mm256_loadu_ps(q + 16), v3 = _mm256_loadu_ps(q + 24);
+            /* 16-byte loads, as the scatter stored them (a wider load of
+             * recent 16-byte stores would wait for them to reach the cache) */
+#define SLOTS(a, b) _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(q + 4 * (a))), \
+                                         _mm_loadu_ps(q + 4 * (b)), 1)
+            const __m256 u0 = SLOTS(0, 4), u1 = SLOTS(2, 6), u2 = SLOTS(1, 5), u3 = SLOTS(3, 7);
+#undef SLOTS
             _mm256_storeu_ps(q, zero);
             _mm256_storeu_ps(q + 8, zero);
             _mm256_storeu_ps(q + 16, zero);
             _mm256_storeu_ps(q + 24, zero);
             /* 8 slots x 4 votes -> 4 x 8 (a 4x4 transpose per half) */
-            const __m256 u0 = _mm256_permute2f128_ps(v0, v2, 0x20); /* s0 | s4 */
-            const __m256 u1 = _mm256_permute2f128_ps(v1, v3, 0x20); /* s2 | s6 */
-            const __m256 u2 = _mm256_permute2f128_ps(v0, v2, 0x31); /* s1 | s5 */
-            const __m256 u3 = _mm256_permute2f128_ps(v1, v3, 0x31); /* s3 | s7 */
             const __m256 t0 = _mm256_unpacklo_ps(u0, u2), t1 = _mm256_unpackhi_ps(u0, u2);
             const __m256 t2 = _mm256_unpacklo_ps(u1, u3), t3 = _mm256_unpackhi_ps(u1, u3);
             const __m256 a = _mm256_shuffle_ps(t0, t2, 0x44), b = _mm256_shuffle_ps(t0, t2, 0xee);
