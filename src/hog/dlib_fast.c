@@ -419,10 +419,11 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.nstrips = ((size_t)pl.visible_nc - 2u) / pl.strip_px + 1u; /* pixels 1 .. visible_nc - 1 */
     if (!tables_get(ctx, &pl, ncols))
         return HK_ERR_NOMEM;
-    /* 8-bit grey: bins from a table (made once per context: worth it for
-     * large images and batches) */
+    /* 8-bit grey: bins from a table (made once per context) for large
+     * images; not for batches of small ones: on Fashion-MNIST the gathers
+     * miss L1 and computing the bins is faster */
     if (rows_u8(&pl) &&
-        ((uint64_t)im->width * im->height >= DLIB_LUT_MIN_PIXELS || ctx->lut_eager))
+        ((uint64_t)im->width * im->height >= DLIB_LUT_MIN_PIXELS))
         pl.lut = bin_table(ctx, k);
     /* per worker: rings of histogram and energy rows, cell accumulators,
      * kernel work, a spare 8-bit row, (other than 8-bit grey) the converted
