@@ -2,6 +2,7 @@
  * a table, report.json and the confusion matrix of the best pair. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ static void usage(void)
            "  --features LIST     comma-separated specs, e.g. hog,lbp,gabor (default)\n"
            "  --learners LIST     comma-separated learners, or all (default)\n"
            "  -o, --output DIR    report folder (created if missing)\n"
+           "  --jobs N            pairs run side by side, the threads split between them\n"
+           "                      (default: 2 with 2 or more threads)\n"
            "  -q, --quiet         no search log on stderr\n"
            "A --param applies to the learners that have that parameter.\n"
            "\n%s\n%s\n%s",
@@ -117,6 +120,110 @@ static FILE *open_in(const char *dir, const char *name, char *path, size_t cap)
     return fopen(path, "w");
 }
 
+/* What the workers share: every feature matrix, the results in report
+ * order, and the order the pairs are handed out in. */
+typedef struct study {
+    recog_fit_opts fopt; /* threads: per pair */
+    float *Xtr[MAX_FEATURES], *Xte[MAX_FEATURES];
+    size_t dims[MAX_FEATURES];
+    char (*fnames)[256];
+    const hk_dataset *tr, *te;
+    result *res;
+    int order[MAX_FEATURES * N_LEARNERS];
+    int n, next;
+    pthread_mutex_t lock;
+} study;
+
+/* Longest first (measured on Fashion-MNIST), so the last pairs to finish
+ * are short ones and no core waits long at the end. */
+static int cost_rank(int learner)
+{
+    static const int rank[N_LEARNERS] = {[HK_LEARNER_SVM_RBF] = 0, [HK_LEARNER_FOREST] = 1,
+                                         [HK_LEARNER_GBDT] = 2, [HK_LEARNER_KNN] = 3,
+                                         [HK_LEARNER_SVM_LINEAR] = 4};
+    return rank[learner];
+}
+
+/* Search, final fit, test predictions and scores of one pair. */
+static void run_pair(const study *s, result *r, int32_t *pred)
+{
+    const hk_dataset *tr = s->tr, *te = s->te;
+    uint32_t k = tr->n_classes;
+    const char *fname = s->fnames[r->feature], *lname = hk_learner_name((hk_learner_kind)r->learner);
+    char tag[300];
+    snprintf(tag, sizeof tag, "%s x %s", fname, lname);
+    recog_fit_opts fopt = s->fopt;
+    fopt.tag = tag;
+    if (fopt.verbose)
+        fprintf(stderr, "%s: started\n", tag);
+    size_t dim = s->dims[r->feature];
+    hk_learner_params chosen;
+    hk_model *m = recog_fit((hk_learner_kind)r->learner, &fopt, s->Xtr[r->feature], tr->count,
+                            dim, tr->labels, k, &r->cv, &chosen, &r->train_s);
+    if (!m)
+        return; /* reported; the other pairs still run */
+    recog_describe(&chosen, dim, r->params, sizeof r->params);
+    double t1 = recog_now();
+    hk_status st = hk_model_predict(m, s->Xte[r->feature], te->count, pred);
+    r->predict_s = recog_now() - t1;
+    hk_model_free(m);
+    if (st != HK_OK) {
+        cli_error("predict %s: %s", tag, hk_strerror(st));
+        return;
+    }
+    recog_scores(te->labels, pred, te->count, k, &r->accuracy, &r->f1);
+    r->confusion = calloc((size_t)k * k, sizeof(uint32_t));
+    if (r->confusion)
+        for (uint32_t i = 0; i < te->count; i++)
+            r->confusion[(size_t)te->labels[i] * k + (uint32_t)pred[i]]++;
+    r->ok = r->confusion != NULL;
+    /* the whole row, so a long study's log keeps what finished */
+    if (fopt.verbose)
+        fprintf(stderr, "%s: test accuracy %.4f, macro F1 %.4f (%s; train %.2f s, predict %.2f s)\n",
+                tag, r->accuracy, r->f1, r->params, r->train_s, r->predict_s);
+}
+
+static void *pair_worker(void *arg)
+{
+    study *s = arg;
+    int32_t *pred = malloc((s->te->count ? s->te->count : 1) * sizeof(int32_t));
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        int j = s->next++;
+        pthread_mutex_unlock(&s->lock);
+        if (j >= s->n)
+            break;
+        if (pred)
+            run_pair(s, &s->res[s->order[j]], pred);
+        else
+            cli_error("study: out of memory for the test predictions");
+    }
+    free(pred);
+    return NULL;
+}
+
+/* Runs every pair, `jobs` at a time (the calling thread is one of them). */
+static void run_pairs(study *s, int jobs)
+{
+    for (int i = 0; i < s->n; i++)
+        s->order[i] = i;
+    for (int i = 1; i < s->n; i++) /* stable insertion sort by cost rank */
+        for (int j = i; j > 0 && cost_rank(s->res[s->order[j]].learner) <
+                                     cost_rank(s->res[s->order[j - 1]].learner); j--) {
+            int t = s->order[j];
+            s->order[j] = s->order[j - 1];
+            s->order[j - 1] = t;
+        }
+    pthread_t th[MAX_FEATURES * N_LEARNERS];
+    int started = 0;
+    for (int w = 1; w < jobs && w < s->n; w++)
+        if (pthread_create(&th[started], NULL, pair_worker, s) == 0)
+            started++;
+    pair_worker(s);
+    for (int w = 0; w < started; w++)
+        pthread_join(th[w], NULL);
+}
+
 int cmd_study(int argc, char **argv)
 {
     recog_args args;
@@ -125,6 +232,7 @@ int cmd_study(int argc, char **argv)
     args.named[1] = "--learners";
     args.value[0] = "hog,lbp,gabor";
     args.value[1] = "all";
+    args.named[2] = "--jobs";
     args.fit_opts = 1;
     args.fit.lenient = 1;
     int exit_code;
@@ -132,6 +240,16 @@ int cmd_study(int argc, char **argv)
         return exit_code;
     const char *train_path = args.pos[0], *test_path = args.pos[1], *out = args.output;
     const char *flist = args.value[0], *llist = args.value[1];
+    int n_jobs = 0;
+    if (args.value[2]) {
+        char *end;
+        long v = strtol(args.value[2], &end, 10);
+        if (*end || end == args.value[2] || v < 1 || v > MAX_FEATURES * N_LEARNERS) {
+            cli_error("study: --jobs takes 1 to %d", MAX_FEATURES * N_LEARNERS);
+            return HK_EXIT_USAGE;
+        }
+        n_jobs = (int)v;
+    }
     recog_data_opts dopt = args.data;
     recog_fit_opts fopt = args.fit;
     if (!train_path || !out) {
@@ -184,61 +302,58 @@ int cmd_study(int argc, char **argv)
         goto done;
     }
     uint32_t k = tr.n_classes;
-    for (int fi = 0; fi < nf; fi++) {
+    study *sy = calloc(1, sizeof *sy);
+    if (!sy) {
+        cli_error("study: out of memory");
+        goto done;
+    }
+    int features_ok = 1;
+    for (int fi = 0; fi < nf && features_ok; fi++) {
         recog_resolve_cells(&feats[fi], tr.width, tr.height);
         double t0 = recog_now();
-        size_t dim, dim2;
+        size_t dim2;
         char what[300];
         snprintf(what, sizeof what, "%s train", fnames[fi]);
-        float *Xtr = recog_features(&feats[fi], &tr, dopt.threads, &dim, what);
+        sy->Xtr[fi] = recog_features(&feats[fi], &tr, dopt.threads, &dims[fi], what);
         snprintf(what, sizeof what, "%s test", fnames[fi]);
-        float *Xte = Xtr ? recog_features(&feats[fi], &te, dopt.threads, &dim2, what) : NULL;
+        sy->Xte[fi] = sy->Xtr[fi] ? recog_features(&feats[fi], &te, dopt.threads, &dim2, what)
+                                  : NULL;
         feat_s[fi] = recog_now() - t0;
-        dims[fi] = dim;
-        if (!Xtr || !Xte) {
-            free(Xtr);
-            free(Xte);
-            goto done;
-        }
-        for (int li = 0; li < N_LEARNERS; li++) {
-            if (!use[li])
-                continue;
-            result *r = &res[nres++];
-            r->feature = fi;
-            r->learner = li;
-            if (fopt.verbose)
-                fprintf(stderr, "%s x %s\n", fnames[fi], hk_learner_name((hk_learner_kind)li));
-            hk_learner_params chosen;
-            hk_model *m = recog_fit((hk_learner_kind)li, &fopt, Xtr, tr.count, dim, tr.labels, k,
-                                    &r->cv, &chosen, &r->train_s);
-            if (!m)
-                continue; /* reported; the other pairs still run */
-            recog_describe(&chosen, dim, r->params, sizeof r->params);
-            double t1 = recog_now();
-            hk_status st = hk_model_predict(m, Xte, te.count, pred);
-            r->predict_s = recog_now() - t1;
-            hk_model_free(m);
-            if (st != HK_OK) {
-                cli_error("predict %s x %s: %s", fnames[fi], hk_learner_name((hk_learner_kind)li),
-                          hk_strerror(st));
-                continue;
-            }
-            recog_scores(te.labels, pred, te.count, k, &r->accuracy, &r->f1);
-            r->confusion = calloc((size_t)k * k, sizeof(uint32_t));
-            if (r->confusion)
-                for (uint32_t i = 0; i < te.count; i++)
-                    r->confusion[(size_t)te.labels[i] * k + (uint32_t)pred[i]]++;
-            r->ok = r->confusion != NULL;
-            /* the whole row, so a long study's log keeps what finished */
-            if (fopt.verbose)
-                fprintf(stderr,
-                        "  test accuracy %.4f, macro F1 %.4f (%s; train %.2f s, "
-                        "predict %.2f s)\n",
-                        r->accuracy, r->f1, r->params, r->train_s, r->predict_s);
-        }
-        free(Xtr);
-        free(Xte);
+        sy->dims[fi] = dims[fi];
+        features_ok = sy->Xtr[fi] && sy->Xte[fi];
     }
+    if (features_ok) {
+        for (int fi = 0; fi < nf; fi++)
+            for (int li = 0; li < N_LEARNERS; li++)
+                if (use[li]) {
+                    res[nres].feature = fi;
+                    res[nres++].learner = li;
+                }
+        /* libsvm and liblinear use one core; so pairs run side by side,
+         * the threads split between them (no result depends on that) */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        int threads = dopt.threads > 0 ? dopt.threads : (cores > 0 && cores < 1024 ? (int)cores : 1);
+        int jobs = n_jobs > 0 ? n_jobs : (threads >= 2 ? 2 : 1);
+        if (jobs > threads)
+            jobs = threads;
+        sy->fopt = fopt;
+        sy->fopt.threads = threads / jobs;
+        sy->fnames = fnames;
+        sy->tr = &tr;
+        sy->te = &te;
+        sy->res = res;
+        sy->n = nres;
+        pthread_mutex_init(&sy->lock, NULL);
+        run_pairs(sy, jobs);
+        pthread_mutex_destroy(&sy->lock);
+    }
+    for (int fi = 0; fi < nf; fi++) {
+        free(sy->Xtr[fi]);
+        free(sy->Xte[fi]);
+    }
+    free(sy);
+    if (!features_ok)
+        goto done;
     int best = -1;
     for (int i = 0; i < nres; i++)
         if (res[i].ok && (best < 0 || res[i].accuracy > res[best].accuracy))

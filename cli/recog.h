@@ -76,7 +76,8 @@ void recog_describe(const hk_learner_params *p, size_t dim, char *buf, size_t ca
  * budget > 0), leaving the best in *best. Progress on a terminal. */
 int recog_search(const recog_grid *g, hk_learner_params *best, const float *X, size_t n,
                  size_t dim, const int32_t *y, uint32_t n_classes, int folds,
-                 unsigned long budget, uint32_t seed, double *best_cv, int verbose);
+                 unsigned long budget, uint32_t seed, double *best_cv, int verbose,
+                 const char *tag);
 
 /* Search options shared by train and study. */
 typedef struct recog_fit_opts {
@@ -89,6 +90,7 @@ typedef struct recog_fit_opts {
     int verbose;
     int threads;
     int lenient;            /* study: a --param another learner takes is skipped */
+    const char *tag;        /* NULL, or a name the search log lines start with */
 } recog_fit_opts;
 
 void recog_fit_opts_default(recog_fit_opts *o);
@@ -106,7 +108,7 @@ void recog_scores(const int32_t *truth, const int32_t *pred, size_t n, uint32_t 
                   double *accuracy, double *macro_f1);
 
 /* The arguments of train, predict and study (recog_args.c). */
-#define RECOG_ARGS_NAMED 2
+#define RECOG_ARGS_NAMED 3
 typedef struct recog_args {
     const char *cmd;                        /* "train": names the command in messages */
     const char *named[RECOG_ARGS_NAMED];    /* value options besides -o, e.g. "--features" */

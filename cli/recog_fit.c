@@ -91,7 +91,7 @@ hk_model *recog_fit(hk_learner_kind kind, const recog_fit_opts *o, const float *
                     }
     }
     if (!recog_search(&g, &p, X, n, dim, y, n_classes, o->folds, o->budget, o->seed, cv,
-                      o->verbose))
+                      o->verbose, o->tag))
         return NULL;
     hk_model *m = NULL;
     double t0 = recog_now(); /* the final fit alone */

@@ -247,7 +247,8 @@ void recog_describe(const hk_learner_params *p, size_t dim, char *buf, size_t ca
 
 int recog_search(const recog_grid *g, hk_learner_params *best, const float *X, size_t n,
                  size_t dim, const int32_t *y, uint32_t n_classes, int folds,
-                 unsigned long budget, uint32_t seed, double *best_cv, int verbose)
+                 unsigned long budget, uint32_t seed, double *best_cv, int verbose,
+                 const char *tag)
 {
     size_t points = 1;
     for (int i = 0; i < g->n; i++)
@@ -311,8 +312,9 @@ int recog_search(const recog_grid *g, hk_learner_params *best, const float *X, s
             break;
         }
         if (verbose)
-            fprintf(stderr, "  cv %zu/%zu %s %s: %.4f (%.1f s)\n", pt + 1, points,
-                    hk_learner_name(p.kind), desc, acc, recog_now() - t0);
+            fprintf(stderr, "  %s%scv %zu/%zu %s %s: %.4f (%.1f s)\n", tag ? tag : "",
+                    tag ? ": " : "", pt + 1, points, hk_learner_name(p.kind), desc, acc,
+                    recog_now() - t0);
         if (acc > *best_cv) {
             *best_cv = acc;
             *best = p;

@@ -4,6 +4,7 @@
  * The blob keeps liblinear's own weights; prediction rebuilds a struct model
  * around them and calls liblinear's predict. */
 #include <linear.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,25 @@
 static void quiet(const char *s)
 {
     (void)s;
+}
+
+/* liblinear's dual coordinate descent visits rows in an order drawn with
+ * the C library's rand(), whose state is the process's. A model would then
+ * depend on every rand() call before it, and, with fits on several threads
+ * (hogkit study --jobs), on how their draws interleave. So each fit starts
+ * from srand(1), the state of a fresh process (a `hogkit train` model equals
+ * the study's), and fits take turns. This lock is the library's one piece of
+ * process-wide state, forced by liblinear's; nothing else in hogkit or its
+ * learners calls rand() (libsvm's C-SVC and XGBoost do not). */
+static pthread_mutex_t liblinear_rand_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct model *train_seeded(const struct problem *prob, const struct parameter *param)
+{
+    pthread_mutex_lock(&liblinear_rand_lock);
+    srand(1);
+    struct model *m = train(prob, param);
+    pthread_mutex_unlock(&liblinear_rand_lock);
+    return m;
 }
 
 hk_status hk__linear_train(const hk_learner_params *p, const float *X, size_t n, size_t dim,
@@ -44,7 +64,7 @@ hk_status hk__linear_train(const hk_learner_params *p, const float *X, size_t n,
     struct model *m = NULL;
     if (check_parameter(&prob, &param))
         st = HK_ERR_INVALID_ARG;
-    else if (!(m = train(&prob, &param)))
+    else if (!(m = train_seeded(&prob, &param)))
         st = HK_ERR_NOMEM;
     if (st == HK_OK) {
         int nr_w = m->nr_class == 2 ? 1 : m->nr_class;

@@ -195,3 +195,23 @@ def test_study_report(tmp_path):
     png = cv2.imread(str(out / "confusion.png"))
     assert png is not None and png.shape[0] == png.shape[1] > 10
     assert "best:" in r.stdout
+
+
+def test_study_jobs_do_not_change_results(tmp_path):
+    """Pairs run side by side (--jobs 2, the RBF SVM first) give the same
+    table as one after another, in the same feature-major order."""
+    reps = []
+    for jobs, threads in ((1, 1), (2, 2)):
+        out = tmp_path / f"report{jobs}"
+        run_cli("study", TRAIN, TEST, "--features", "hog:cell=7:block=2,lbp",
+                "--learners", "svm-linear,svm-rbf,knn", "--limit", 300, "-o", out, "-q",
+                "--param", "C=1", "--param", "k=3", "--param", "gamma-scale=1",
+                "--threads", threads, "--jobs", jobs, check=True)
+        reps.append(json.loads((out / "report.json").read_text()))
+    keys = ("features", "learner", "ok", "parameters", "accuracy", "macro_f1")
+    rows = [[tuple(r[k] for k in keys) for r in rep["results"]] for rep in reps]
+    assert rows[0] == rows[1]
+    assert [r[1] for r in rows[0]] == ["svm-linear", "svm-rbf", "knn"] * 2
+    assert reps[0]["best"] == reps[1]["best"]
+    bad = run_cli("study", TRAIN, TEST, "-o", tmp_path / "x", "--jobs", "0")
+    assert bad.returncode == 2 and "--jobs" in bad.stderr
