@@ -164,7 +164,7 @@ def main():
             checks.append(f"{name}: hogkit skimage variant vs skimage.feature.hog: max |diff| = {d:.2e}")
         for lib in REFS:
             ref_out = os.path.join(work, f"{lib}_{name}.f32")
-            r[lib] = sh([refs, lib, raw, str(w), str(h), "1", "0", "1", str(max(1, reps // 2)), "8",
+            r[lib] = sh([refs, lib, raw, str(w), str(h), "1", "0", "1", str(reps), "8",
                          ref_out])
             hv_out = os.path.join(work, f"hk_{lib}_{name}.npy")
             hv = hk_variant(bench_hog, "image", npy, hv_out, lib, 8, reps, 1)

@@ -290,7 +290,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Every kernel set and thread count gives the scalar reference's bits
      * (and status): the fast paths promise bit-identical results, except the
      * OpenCV variant's AVX2 path, which promises float rounding (its values
-     * are at most 1 after normalisation; docs/variants/opencv.md). */
+     * are at most 1 after normalisation; docs/variants/opencv.md), and the
+     * dlib variant's, which sums in another order (at most 1e-5 apart;
+     * docs/performance.md). */
     if (params.simd != HK_SIMD_SCALAR || params.threads != 1) {
         hk_hog_params scalar = params;
         scalar.simd = HK_SIMD_SCALAR;
@@ -300,6 +302,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (st == HK_OK && params.variant == HK_VARIANT_OPENCV)
             for (size_t i = 0; i < shape.count; i++)
                 FUZZ_CHECK(fabsf(out[i] - again[i]) <= 1e-4f);
+        else if (st == HK_OK && params.variant == HK_VARIANT_DLIB)
+            for (size_t i = 0; i < shape.count; i++)
+                FUZZ_CHECK(fabsf(out[i] - again[i]) <= 1e-5f);
         else if (st == HK_OK)
             FUZZ_CHECK(memcmp(out, again, shape.count * sizeof(float)) == 0);
     }

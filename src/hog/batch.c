@@ -114,6 +114,11 @@ static hk_status run_batch(hk_hog_ctx *ctx, const hk_hog_params *params, batch *
 
     hk_hog_params one = *params;
     one.threads = 1;
+    /* the instruction set once for the batch, not once per image (getenv) */
+    hk_simd isa;
+    if (one.simd == HK_SIMD_AUTO && hk_simd_resolve(HK_SIMD_AUTO, &isa) == HK_OK &&
+        isa != HK_SIMD_AUTO)
+        one.simd = isa;
     b->params = &one;
     /* The VLFeat variants on 8/16-bit samples skip hk_hog_extract's per-image
      * work, a large share of a 28x28 image's time: the parameters and the

@@ -167,6 +167,11 @@ static inline int snap18(float gx, float gy)
     return best_o;
 }
 
+int hk_dlib_snap18(float gx, float gy)
+{
+    return snap18(gx, gy);
+}
+
 /* First column of the scalar tail: dlib's SIMD loop runs x = 1, 9, 17, ...
  * while x < visible_nc - 7. */
 size_t hk_dlib_simd_end(long visible_nc)
@@ -380,6 +385,23 @@ static void features_cell1(const hk_image *im, dlib_rows *v, int32_t *rows, floa
         }
 }
 
+/* Finite cell energies make every feature finite: each histogram value is
+ * then finite (its square is part of an energy); a block sum z that
+ * overflows gives nn = inf and n = 0.1 / nn = 0, so min(h, nn) * n = 0; a
+ * finite z >= 1e-4 gives finite nn > 0 and n. cell_size 1 needs no check:
+ * squared lengths of gradients below 2^31 stay below 2^63. So hk_hog_extract
+ * need not scan the dlib variant's output. */
+int hk_dlib_energies_finite(const float *e, size_t n)
+{
+    uint32_t bad = 0; /* no early exit: vectorises */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &e[i], sizeof u);
+        bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return !bad;
+}
+
 hk_status hk_dlib_check_samples(const hk_image *im)
 {
     if (im->type != HK_F32 && im->type != HK_F64)
@@ -460,5 +482,5 @@ hk_status hk_dlib_extract(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_ima
         }
     features(hist, norm, cells_nc, (size_t)cells_nr - 2u, (size_t)cells_nc - 2u, off_r, off_c,
              out_rows, out_cols, out);
-    return HK_OK;
+    return hk_dlib_energies_finite(norm, ncells) ? HK_OK : HK_ERR_DOMAIN;
 }

@@ -1,14 +1,22 @@
 /* Driver of the dlib variant's fast path (layout: dlib_fast.h).
  *
- * Why the results do not depend on threads: every histogram value is a float
- * sum whose rounding depends on the order of its votes, and dlib adds them in
- * pixel (raster) order. Threads therefore split the histogram, not the image:
- * a task owns a band of histogram rows and walks every image row that votes
- * into them, in order, adding only into its own rows (a row that belongs to
- * another task gets the votes in a private dummy row). Image rows at a band
- * edge are read by two tasks, each adding its half. Energies and features are
- * per cell and need no order. So any banding, hence any thread count, gives
- * the same bits; one thread uses one band. */
+ * The image rows that vote into one pair of histogram rows (a "group": equal
+ * iyp) are summed into per-cell accumulators, a strip of
+ * HK_DLIB_STRIP_CELLS cells at a time (they stay in L1): each pixel adds its
+ * four votes (two cells, two rows) with one 16-byte add, and the adds are
+ * taken so that consecutive ones go to different cells (none waits for
+ * another). The strip's sums are then added to the two histogram rows.
+ * Histogram and energy rows live in rings of four rows per band: a row is
+ * complete once the group below it is in, and each output row is made as
+ * soon as its three histogram rows are, so nothing image-sized is kept.
+ *
+ * Threads split the output rows into bands; a band makes every histogram
+ * row its output rows need (the two or three rows next to a neighbouring
+ * band are made by both), from the same groups in the same order, so every
+ * value has the same bits for any banding, hence any thread count. The
+ * sums are in another order than dlib's (pixel order per cell), which
+ * changes the last bits (tests/unit/test_dlib_paths.c bounds the
+ * difference); the bins are dlib's exactly. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +29,14 @@
 
 /* Fewer pixels than this run on one thread: starting threads costs more. */
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
+/* 8-bit grey images from this size on take their bins from a table. */
+#define DLIB_LUT_MIN_PIXELS (1u << 18)
+/* Fewest output rows per band when threads split an image. */
+#define DLIB_MIN_BAND 16
+/* Output rows of at least this many cells go through a row buffer. */
+#define DLIB_FEATURE_COPY 32
 /* Zero ints after every converted row plane: vector reads past the width. */
 #define ROW_PAD 16
-/* Histogram rows from which one band runs as two interleaved streams. */
-#define DLIB_TWO_STREAMS 12
-/* Bytes of the four histogram rows two streams may keep busy (most of a
- * 32 KiB L1 data cache; wider images run one stream). */
-#define DLIB_L1_BYTES (28u * 1024u)
-
 static size_t round8(size_t n)
 {
     return (n + 7u) & ~(size_t)7u;
@@ -43,19 +51,21 @@ typedef struct plan {
     hk_dlib_cols cols;
     const int32_t *iyp; /* per image row y: iyp */
     const float *vy0;   /* per image row y: vy0 */
-    float *hist, *norm;
     /* output: plane 0 at (off_r, off_c), rows of out_cols */
     float *out;
     size_t out_cols, plane, off_r, off_c;
-    size_t band; /* histogram rows per task */
-    size_t worker_bytes, stream_bytes, o_dummy, o_work; /* per worker scratch */
-    /* strips (wide images): nstrips of sw histogram columns, pixels
-     * [strip_x[2s], strip_x[2s+1]); per worker a band of sub_rows + 2
-     * converted rows (o_band) and per strip a ring of DLIB_RING local rows of
-     * lw columns (o_ring) */
-    int strips;
-    size_t sw, nstrips, lw, sub_rows, o_band, o_ring, o_swork;
-    const size_t *strip_x;
+    size_t band; /* output rows per task */
+    /* per worker scratch: rings of 4 histogram rows and 4 energy rows, cell
+     * accumulators, kernel work, a spare row, the converted rows of one
+     * group (max_group + 2 rows), a feature row buffer */
+    size_t worker_bytes, o_ring, o_nring, o_ab, o_work, o_spare, o_band, o_fbuf, max_group;
+    int bad[HK_MAX_WORKERS]; /* a worker saw a non-finite energy */
+    /* strips of strip_px pixels: per strip its first cell and cell count
+     * (tables); ps floats per bin of the accumulators */
+    size_t strip_px, nstrips, ps;
+    int ps_shift;
+    const int32_t *strip;
+    const uint8_t *lut; /* 8-bit grey: entry (0, 0) of the bin table, or NULL */
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -86,68 +96,35 @@ static void convert_row(const plan *pl, size_t y, int32_t *dst)
             dst[c * pl->cstride + x] = s[x * ch + c];
 }
 
-static float *hist_row(const plan *pl, long r)
+/* Histogram row r and energy row of histogram row r in a band's rings. */
+static float *ring_row(const plan *pl, unsigned char *scratch, long r)
 {
-    return pl->hist + (size_t)r * 18u * pl->hs;
+    return (float *)(scratch + pl->o_ring) + (size_t)(r & 3) * 18u * pl->hs;
 }
 
-/* Output row y (needs histogram rows y + 1 .. y + 3 complete). */
-static void feature_row(const plan *pl, size_t y)
+static float *nring_row(const plan *pl, unsigned char *scratch, long r)
 {
-    pl->k->features(pl->norm + y * pl->ns, pl->norm + (y + 1) * pl->ns,
-                    pl->norm + (y + 2) * pl->ns, hist_row(pl, (long)y + 2), (int32_t)pl->hs,
-                    pl->hog_nc, pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c, pl->plane);
+    return (float *)(scratch + pl->o_nring) + (size_t)(r & 3) * pl->ns;
 }
 
-/* Energy of complete histogram row r (norm row r - 1), for 1 <= r <= cells_nr. */
-static void energy_row(const plan *pl, long r)
+/* Output row y from the energies of histogram rows y + 1 .. y + 3 and
+ * histogram row y + 2. Wide rows are made in `buf` (L1/L2) and copied out
+ * plane by plane: 31 interleaved output streams would miss the cache on
+ * every line. */
+static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
 {
-    if (r >= 1 && r <= pl->cells_nr)
-        pl->k->energy(hist_row(pl, r), (int32_t)pl->hs, (size_t)pl->cells_nc,
-                      pl->norm + (size_t)(r - 1) * pl->ns);
-}
-
-/* One walk over the image rows voting into histogram rows [r0, r1). Energies
- * and output rows are made as soon as their histogram rows are complete,
- * while those rows are still in cache. */
-typedef struct stream {
-    long r0, r1, y, y1;
-    long energy_next; /* next histogram row to take the energy of */
-    long feat_next;   /* next output row to make */
-    int32_t *slot[3];
-    float *dummy;
-    hk_dlib_row v;
-} stream;
-
-/* Scratch of one stream (worker_bytes holds two). */
-static void stream_init(const plan *pl, stream *s, long r0, long r1, unsigned char *scratch)
-{
-    const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
-    int32_t *ring = (int32_t *)scratch;
-    memset(ring, 0, 3u * row_ints * sizeof(int32_t));
-    s->r0 = r0;
-    s->r1 = r1;
-    s->slot[0] = ring;
-    s->slot[1] = ring + row_ints;
-    s->slot[2] = ring + 2 * row_ints;
-    s->dummy = (float *)(scratch + pl->o_dummy);
-    s->v = (hk_dlib_row){{NULL, NULL, NULL}, {NULL, NULL, NULL}, rows_u8(pl), pl->cstride,
-                         pl->rgb, 1, (size_t)pl->visible_nc, 0, 0, 0, NULL, NULL,
-                         (int32_t *)(scratch + pl->o_work)};
-    /* image rows voting into [r0, r1): iyp + 2 >= r0 and iyp + 1 < r1 */
-    long y0 = 1, y1 = pl->visible_nr;
-    while (y0 < y1 && pl->iyp[y0] + 2 < r0)
-        y0++;
-    while (y1 > y0 && pl->iyp[y1 - 1] + 1 >= r1)
-        y1--;
-    s->y = y0;
-    s->y1 = y1;
-    s->energy_next = r0;
-    s->feat_next = r0 - 1 > 0 ? r0 - 1 : 0;
-    if (y0 < y1 && !rows_u8(pl)) {
-        convert_row(pl, (size_t)y0 - 1, s->slot[0]);
-        convert_row(pl, (size_t)y0, s->slot[1]);
+    const float *n0 = nring_row(pl, scratch, (long)y + 1), *n1 = nring_row(pl, scratch, (long)y + 2);
+    const float *n2 = nring_row(pl, scratch, (long)y + 3), *h = ring_row(pl, scratch, (long)y + 2);
+    float *o = pl->out + (y + pl->off_r) * pl->out_cols + pl->off_c;
+    if (pl->hog_nc < DLIB_FEATURE_COPY) { /* few cells: copies cost more */
+        pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, o, pl->plane);
+        return;
     }
+    float *buf = (float *)(scratch + pl->o_fbuf);
+    const size_t bs = round8(pl->hog_nc);
+    pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, buf, bs);
+    for (size_t d = 0; d < 31; d++)
+        memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
 }
 
 /* 8-bit grey row y as the kernel reads it: the image's own row, unless the
@@ -163,196 +140,86 @@ static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
     return (const uint8_t *)spare;
 }
 
-/* Prepares the kernel's view of image row s->y. */
-static void stream_row(const plan *pl, stream *s)
+/* Output rows [y0, y1) on one worker: groups g = y0 - 1 .. y1 + 1 make
+ * histogram rows y0 + 1 .. y1 + 2 (group g adds to rows g + 1, g + 2; row
+ * g + 1 is complete after it), their energies, and the output rows. */
+static void out_band(plan *pl, long y0, long y1, int worker)
 {
-    const long a = pl->iyp[s->y] + 1, b = a + 1;
-    if (rows_u8(pl)) {
-        for (int i = 0; i < 3; i++)
-            s->v.r8[i] = u8_row(pl, (size_t)(s->y - 1 + i), s->slot[2]);
-    } else {
-        convert_row(pl, (size_t)s->y + 1, s->slot[2]);
-        for (int i = 0; i < 3; i++)
-            s->v.r[i] = s->slot[i];
-    }
-    s->v.vy0 = pl->vy0[s->y];
-    s->v.vy1 = 1.0f - s->v.vy0;
-    s->v.row0 = a >= s->r0 && a < s->r1 ? hist_row(pl, a) : s->dummy;
-    s->v.row1 = b >= s->r0 && b < s->r1 ? hist_row(pl, b) : s->dummy;
-}
-
-/* After row s->y: rotates the ring, then finishes the rows now complete
- * (rows below the next image row's first histogram row). Output rows whose
- * histogram rows y + 1 .. y + 3 are not all in [r0, r1) are left to
- * edge_rows. */
-static void stream_advance(const plan *pl, stream *s)
-{
-    int32_t *t = s->slot[0];
-    s->slot[0] = s->slot[1];
-    s->slot[1] = s->slot[2];
-    s->slot[2] = t;
-    s->y++;
-    const long done = s->y < s->y1 ? pl->iyp[s->y] + 1 : s->r1;
-    const long lim = done < s->r1 ? done : s->r1;
-    for (; s->energy_next < lim; s->energy_next++)
-        energy_row(pl, s->energy_next);
-    for (; s->feat_next + 3 < lim && s->feat_next < (long)pl->hog_nr; s->feat_next++)
-        if (s->feat_next + 1 >= s->r0)
-            feature_row(pl, (size_t)s->feat_next);
-}
-
-static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *scratch);
-
-/* 1 when output row y was made by a stream over [r0, r1). */
-static int inside(long y, long r0, long r1)
-{
-    return y + 1 >= r0 && y + 3 < r1;
-}
-
-/* Histogram rows [r0, r1), their energies, and the output rows whose
- * histogram rows lie in the band. Two streams (halves of the band) run in
- * lockstep when the band is tall enough: their adds are independent. */
-static void hist_band(const plan *pl, long r0, long r1, unsigned char *scratch)
-{
-    if (pl->strips) {
-        hist_band_strips(pl, r0, r1, scratch);
-        return;
-    }
-    memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
-    stream st[2];
-    /* two streams only while their four histogram rows stay in L1 */
-    const int n = r1 - r0 >= DLIB_TWO_STREAMS && 4u * 18u * pl->hs * sizeof(float) <= DLIB_L1_BYTES
-                      ? 2
-                      : 1;
-    const long rm = n == 2 ? r0 + (r1 - r0) / 2 : r1;
-    stream_init(pl, &st[0], r0, rm, scratch);
-    if (n == 2)
-        stream_init(pl, &st[1], rm, r1, scratch + pl->stream_bytes);
-    for (;;) {
-        stream *act[2];
-        const hk_dlib_row *rows[2];
-        int m = 0;
-        for (int i = 0; i < n; i++)
-            if (st[i].y < st[i].y1) {
-                act[m] = &st[i];
-                stream_row(pl, act[m]);
-                rows[m] = &act[m]->v;
-                m++;
-            }
-        if (m == 0)
-            break;
-        pl->k->rows(rows, m, &pl->cols, (int32_t)pl->hs);
-        for (int i = 0; i < m; i++)
-            stream_advance(pl, act[i]);
-    }
-    for (int i = 0; i < n; i++) { /* streams without image rows */
-        st[i].y1 = st[i].y;
-        st[i].y--;
-        stream_advance(pl, &st[i]);
-    }
-    /* output rows inside the band that straddle the two streams */
-    if (n == 2)
-        for (long y = r0 - 1 > 0 ? r0 - 1 : 0; y < (long)pl->hog_nr && y + 3 < r1; y++)
-            if (inside(y, r0, r1) && !inside(y, r0, rm) && !inside(y, rm, r1))
-                feature_row(pl, (size_t)y);
-}
-
-/* Local histogram rows per strip: enough for the rows alive during one
- * sub-band of image rows ((sub_rows - 1) / cs + 3 <= 11). */
-#define DLIB_RING 16
-/* Strips run interleaved (independent chains of adds). */
-#define DLIB_STRIPS_AT_ONCE 4
-
-static float *ring_row(const plan *pl, unsigned char *scratch, size_t strip, long r)
-{
-    return (float *)(scratch + pl->o_ring) +
-           (strip * DLIB_RING + (size_t)r % DLIB_RING) * 18u * pl->lw;
-}
-
-/* hist_band for wide images. Two histogram rows of the whole width do not
- * fit in L1, so the image is cut into strips of sw histogram columns, each
- * with private local rows (a ring) that also hold its two edge columns;
- * a strip walks the pixels voting into its columns (those of the cells on
- * either side), so each owned column still gets every vote in pixel order,
- * and DLIB_STRIPS_AT_ONCE strips run interleaved (independent adds). After each sub-band of
- * image rows, complete rows are copied into the histogram and finished. */
-static void hist_band_strips(const plan *pl, long r0, long r1, unsigned char *scratch)
-{
-    memset(hist_row(pl, r0), 0, (size_t)(r1 - r0) * 18u * pl->hs * sizeof(float));
-    stream st;
-    stream_init(pl, &st, r0, r1, scratch); /* row range and cursors only */
+    unsigned char *scratch = pl->scratch[worker];
+    const size_t hrow = 18u * pl->hs;
+    memset(scratch + pl->o_nring, 0, 4u * pl->ns * sizeof(float));
+    float *ab = (float *)(scratch + pl->o_ab);
+    memset(ab, 0, 18u * pl->ps * sizeof(float));
+    int32_t *work = (int32_t *)(scratch + pl->o_work), *spare = (int32_t *)(scratch + pl->o_spare);
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
-    memset(band, 0, (pl->sub_rows + 2u) * row_ints * sizeof(int32_t)); /* row padding */
-    hk_dlib_row v[DLIB_STRIPS_AT_ONCE];
-    for (int i = 0; i < DLIB_STRIPS_AT_ONCE; i++) {
-        v[i] = st.v;
-        v[i].work = (int32_t *)(scratch + pl->o_swork) + (size_t)i * 5u * (HK_DLIB_SEGMENT + 8u);
-    }
-    long next_init = st.y < st.y1 ? pl->iyp[st.y] + 1 : r1, copied = r0;
-    for (long ya = st.y; ya < st.y1;) {
-        const long yb = st.y1 - ya > (long)pl->sub_rows ? ya + (long)pl->sub_rows : st.y1;
-        for (long y = ya - 1; y <= yb; y++)
-            convert_row(pl, (size_t)y, band + (size_t)(y - ya + 1) * row_ints);
-        const long last = pl->iyp[yb - 1] + 3; /* rows used: < last */
-        for (; next_init < last; next_init++)
-            for (size_t k = 0; k < pl->nstrips; k++)
-                memset(ring_row(pl, scratch, k, next_init), 0, 18u * pl->lw * sizeof(float));
-        for (size_t k = 0; k < pl->nstrips; k += DLIB_STRIPS_AT_ONCE) {
-            const int n = pl->nstrips - k < DLIB_STRIPS_AT_ONCE ? (int)(pl->nstrips - k)
-                                                                 : DLIB_STRIPS_AT_ONCE;
-            for (int i = 0; i < n; i++) {
-                v[i].x_begin = pl->strip_x[2 * (k + i)];
-                v[i].x_end = pl->strip_x[2 * (k + i) + 1];
-                v[i].col_base = (int32_t)((k + i) * pl->sw) - 1;
+    const int u8 = rows_u8(pl);
+    hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0,
+                     pl->lut};
+    const long g0 = y0 - 1, g1 = y1 + 1;
+    long y = 1; /* first image row of group g0 or later */
+    while (y < pl->visible_nr && pl->iyp[y] < g0)
+        y++;
+    memset(ring_row(pl, scratch, g0 + 1), 0, hrow * sizeof(float));
+    for (long g = g0; g <= g1; g++) {
+        float *row0 = ring_row(pl, scratch, g + 1), *row1 = ring_row(pl, scratch, g + 2);
+        memset(row1, 0, hrow * sizeof(float));
+        /* rows no output row of this band reads (1 .. cells_nr, and
+         * y0 + 1 .. y1 + 2) are not made */
+        float *use0 = g + 1 >= y0 + 1 && g + 1 >= 1 ? row0 : NULL;
+        float *use1 = g + 2 <= y1 + 2 && g + 2 <= pl->cells_nr ? row1 : NULL;
+        long ye = y;
+        while (ye < pl->visible_nr && pl->iyp[ye] == g)
+            ye++;
+        for (long ya = y; ya < ye;) { /* max_group rows at a time */
+            const long yb = ye - ya > (long)pl->max_group ? ya + (long)pl->max_group : ye;
+            if (!u8) { /* rows ya - 1 .. yb, converted once for every strip */
+                for (long r = ya - 1; r <= yb; r++)
+                    convert_row(pl, (size_t)r, band + (size_t)(r - ya + 1) * row_ints);
             }
-            const hk_dlib_row *rows[DLIB_STRIPS_AT_ONCE];
-            for (int i = 0; i < DLIB_STRIPS_AT_ONCE; i++)
-                rows[i] = &v[i];
-            for (long y = ya; y < yb; y++) {
-                const long a = pl->iyp[y] + 1;
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < 3; j++) {
-                        v[i].r[j] = band + (size_t)(y - ya + j) * row_ints;
-                        v[i].r8[j] = (const uint8_t *)v[i].r[j];
-                    }
-                    v[i].vy0 = pl->vy0[y];
-                    v[i].vy1 = 1.0f - v[i].vy0;
-                    v[i].row0 = ring_row(pl, scratch, k + (size_t)i, a);
-                    v[i].row1 = ring_row(pl, scratch, k + (size_t)i, a + 1);
-                }
-                pl->k->rows(rows, n, &pl->cols, (int32_t)pl->lw);
-            }
-        }
-        /* rows below the next image row's first row are complete */
-        const long done = yb < st.y1 ? pl->iyp[yb] + 1 : next_init;
-        for (; copied < done && copied < r1; copied++) {
-            if (copied < r0)
-                continue;
-            float *g = hist_row(pl, copied);
-            const size_t hcols = (size_t)pl->cells_nc + 2u;
             for (size_t k = 0; k < pl->nstrips; k++) {
-                const size_t c0 = k * pl->sw, c1 = c0 + pl->sw < hcols ? c0 + pl->sw : hcols;
-                const float *l = ring_row(pl, scratch, k, copied);
-                for (size_t o = 0; o < 18; o++)
-                    memcpy(g + o * pl->hs + c0, l + o * pl->lw + 1, (c1 - c0) * sizeof(float));
+                const size_t xs = 1u + k * pl->strip_px;
+                const size_t xe = (size_t)pl->visible_nc - xs > pl->strip_px
+                                      ? xs + pl->strip_px
+                                      : (size_t)pl->visible_nc;
+                const int32_t ixbase = pl->strip[2 * k];
+                for (long r = ya; r < yb; r++) {
+                    for (int i = 0; i < 3; i++) {
+                        if (u8)
+                            v.r8[i] = u8_row(pl, (size_t)(r - 1 + i), spare);
+                        else
+                            v.r[i] = band + (size_t)(r - ya + i) * row_ints;
+                    }
+                    v.vy0 = pl->vy0[r];
+                    v.vy1 = 1.0f - v.vy0;
+                    pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
+                }
+                pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, use0, use1,
+                             (int32_t)pl->hs);
             }
+            ya = yb;
         }
-        /* finish the copied rows: stream_advance's cursors with y = yb */
-        st.y = yb - 1;
-        stream_advance(pl, &st);
-        ya = yb;
+        y = ye;
+        /* histogram row g + 1 is complete: its energy, then output row
+         * g - 2 (histogram rows g - 1 .. g + 1) */
+        const long r = g + 1;
+        if (r >= 1 && r <= pl->cells_nr) {
+            float *e = nring_row(pl, scratch, r);
+            pl->k->energy(row0, (int32_t)pl->hs, (size_t)pl->cells_nc, e);
+            if (!hk_dlib_energies_finite(e, (size_t)pl->cells_nc))
+                pl->bad[worker] = 1;
+        }
+        if (g - 2 >= y0 && g - 2 < y1)
+            feature_row(pl, scratch, (size_t)(g - 2));
     }
-    st.y1 = st.y; /* no image rows, or all done: finish every row */
-    st.y--;
-    stream_advance(pl, &st);
 }
 
-static void hist_task(void *arg, size_t task, int worker)
+static void out_task(void *arg, size_t task, int worker)
 {
     plan *pl = arg;
-    const long n = pl->cells_nr + 2, r0 = (long)(task * pl->band);
-    hist_band(pl, r0, r0 + (long)pl->band < n ? r0 + (long)pl->band : n, pl->scratch[worker]);
+    const long y0 = (long)(task * pl->band);
+    const long y1 = y0 + (long)pl->band < (long)pl->hog_nr ? y0 + (long)pl->band : (long)pl->hog_nr;
+    out_band(pl, y0, y1, worker);
 }
 
 /* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
@@ -375,20 +242,23 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *ta
     }
 }
 
-/* Column, row and strip tables of one geometry, kept by the context: a
+/* Column and row tables of one geometry, kept by the context: a
  * batch of equal images computes them once. */
 struct hk_dlib_tables {
+    uint8_t *bins; /* bin table of 8-bit gradients (HK_DLIB_LUT_BYTES), or NULL */
     int cs;
+    size_t max_slots; /* most cells of one strip */
     uint32_t width, height;
-    int strips; /* strips usable (ix grows with x) */
     size_t bytes;
     unsigned char *data;
 };
 
 void hk_dlib_tables_free(struct hk_dlib_tables *t)
 {
-    if (t)
+    if (t) {
         free(t->data);
+        free(t->bins);
+    }
     free(t);
 }
 
@@ -402,8 +272,8 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
     const size_t o_iyp = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(int32_t));
     const size_t o_vy0 = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(float));
-    const size_t o_sx = hk_carve_take(&cv, pl->nstrips, 2u * sizeof(size_t));
-    if (!cv.ok) /* smaller than the scratch already allocated: cannot overflow */
+    const size_t o_strip = hk_carve_take(&cv, pl->nstrips, 2u * sizeof(int32_t));
+    if (!cv.ok)
         return 0;
     struct hk_dlib_tables *t = ctx->dlib_tables;
     const int hit = t && t->cs == pl->cs && t->width == pl->im->width &&
@@ -423,7 +293,7 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     unsigned char *base = t->data;
     int32_t *ix = (int32_t *)(base + o_ix), *iyp = (int32_t *)(base + o_iyp);
     float *vy0 = (float *)(base + o_vy0);
-    size_t *sx = (size_t *)(base + o_sx);
+    int32_t *strip = (int32_t *)(base + o_strip);
     if (!hit) {
         fill_cols(pl, ix, (float *)(base + o_vx0), (float *)(base + o_vx1),
                   (int32_t *)(base + o_tail), ncols);
@@ -432,22 +302,22 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
             hk_dlib_row_pos(pl->cs, y, &r, &vy0[y]);
             iyp[y] = (int32_t)r;
         }
-        /* pixels of strip k: those with ix in [k sw - 1, (k + 1) sw - 1];
-         * usable when ix grows with x */
-        t->strips = 1;
-        for (long x = 2; x < pl->visible_nc; x++)
-            if (ix[x] < ix[x - 1])
-                t->strips = 0;
-        size_t x = 1;
+        /* strip k: pixels 1 + k strip_px .. (whole strip_px, the last one
+         * shorter); its cells ix from strip[2k], strip[2k + 1] of them */
+        t->max_slots = 0;
         for (size_t k = 0; k < pl->nstrips; k++) {
-            const long lo = (long)(k * pl->sw) - 1;
-            while (x < (size_t)pl->visible_nc && ix[x] < lo)
-                x++;
-            sx[2 * k] = x;
-            size_t e = x;
-            while (e < (size_t)pl->visible_nc && ix[e] < (long)((k + 1) * pl->sw))
-                e++;
-            sx[2 * k + 1] = e;
+            const size_t xs = 1u + k * pl->strip_px;
+            const size_t xe = (size_t)pl->visible_nc - xs > pl->strip_px ? xs + pl->strip_px
+                                                                          : (size_t)pl->visible_nc;
+            int32_t lo = ix[xs], hi = ix[xs];
+            for (size_t x = xs; x < xe; x++) {
+                lo = ix[x] < lo ? ix[x] : lo;
+                hi = ix[x] > hi ? ix[x] : hi;
+            }
+            strip[2 * k] = lo;
+            strip[2 * k + 1] = hi - lo + 1;
+            if ((size_t)(hi - lo + 1) > t->max_slots)
+                t->max_slots = (size_t)(hi - lo + 1);
         }
         t->cs = pl->cs;
         t->width = pl->im->width;
@@ -457,9 +327,40 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
                               (const int32_t *)(base + o_tail)};
     pl->iyp = iyp;
     pl->vy0 = vy0;
-    pl->strip_x = sx;
-    pl->strips = pl->strips && t->strips;
+    pl->strip = strip;
+    /* a power of two: bin offsets are shifts */
+    for (pl->ps_shift = 5; ((size_t)1 << pl->ps_shift) < 4u * round8(t->max_slots);)
+        pl->ps_shift++;
+    pl->ps = (size_t)1 << pl->ps_shift;
     return 1;
+}
+
+void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut)
+{
+    float gx[512], gy[512];
+    int32_t bin[512];
+    for (int y = -255; y <= 255; y++) {
+        for (int x = -255; x <= 256; x++) {
+            gx[x + 255] = (float)x;
+            gy[x + 255] = (float)y;
+        }
+        k->snap(gx, gy, 512, bin);
+        for (int i = 0; i < 512; i++)
+            lut[(size_t)(y + 255) * 512u + (size_t)i] = (uint8_t)bin[i];
+    }
+    memset(lut + 511u * 512u, 0, 4);
+}
+
+/* The context's bin table for 8-bit grey images, made on first use; NULL
+ * when out of memory (the kernels then compute the bins). */
+static const uint8_t *bin_table(hk_hog_ctx *ctx, const hk_dlib_kernels *k)
+{
+    struct hk_dlib_tables *t = ctx->dlib_tables; /* made by tables_get */
+    if (!t)
+        return NULL;
+    if (!t->bins && (t->bins = malloc(HK_DLIB_LUT_BYTES)) != NULL)
+        hk_dlib_bin_table(k, t->bins);
+    return t->bins ? t->bins + 255u * 512u + 255u : NULL;
 }
 
 static unsigned char *align32(unsigned char *p)
@@ -505,50 +406,45 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)
         memset(out, 0, shape.count * sizeof(float)); /* padding borders are zero */
 
-    /* shared scratch: histograms, energies, column and row tables */
-    const size_t hrows = (size_t)pl.cells_nr + 2u, ncols = round8((size_t)pl.visible_nc) + 8u;
-    size_t hist_n, norm_n, row_ints;
-    if (!hk_mul_size(hrows * 18u, pl.hs, &hist_n) ||
-        !hk_mul_size((size_t)pl.cells_nr + 1u, pl.ns, &norm_n) ||
-        !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
+    const size_t ncols = round8((size_t)pl.visible_nc) + 8u;
+    size_t ring_n, row_ints;
+    if (!hk_mul_size(4u * 18u, pl.hs, &ring_n) || !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
         return HK_ERR_OVERFLOW;
-    hk_carve cv = {0, 1};
-    const size_t o_hist = hk_carve_take(&cv, hist_n + 32u, sizeof(float));
-    const size_t o_norm = hk_carve_take(&cv, norm_n, sizeof(float));
-    /* per worker: three converted rows and a dummy histogram row */
+    pl.max_group = (size_t)pl.cs + 2u;
+    /* strips of HK_DLIB_STRIP_CELLS cells (whole vectors of pixels) */
+    pl.strip_px = (size_t)pl.cs < HK_DLIB_STRIP_MAX / HK_DLIB_STRIP_CELLS
+                      ? (size_t)pl.cs * HK_DLIB_STRIP_CELLS
+                      : HK_DLIB_STRIP_MAX;
+    pl.strip_px &= ~(size_t)7u;
+    pl.nstrips = ((size_t)pl.visible_nc - 2u) / pl.strip_px + 1u; /* pixels 1 .. visible_nc - 1 */
+    if (!tables_get(ctx, &pl, ncols))
+        return HK_ERR_NOMEM;
+    /* 8-bit grey: bins from a table (made once per context) for large
+     * images; not for batches of small ones: on Fashion-MNIST the gathers
+     * miss L1 and computing the bins is faster */
+    if (rows_u8(&pl) &&
+        ((uint64_t)im->width * im->height >= DLIB_LUT_MIN_PIXELS))
+        pl.lut = bin_table(ctx, k);
+    /* per worker: rings of histogram and energy rows, cell accumulators,
+     * kernel work, a spare 8-bit row, (other than 8-bit grey) the converted
+     * rows of one group, a feature row */
+    size_t band_n = 0;
+    if (!rows_u8(&pl) && !hk_mul_size(pl.max_group + 2u, row_ints, &band_n))
+        return HK_ERR_OVERFLOW;
     hk_carve wv = {0, 1};
-    hk_carve_take(&wv, row_ints, 3u * sizeof(int32_t));
-    pl.o_dummy = hk_carve_take(&wv, pl.hs, 18u * sizeof(float));
-    pl.o_work = hk_carve_take(&wv, HK_DLIB_SEGMENT + 8u, 5u * sizeof(int32_t));
-    if (!cv.ok || !wv.ok)
-        return HK_ERR_OVERFLOW;
-    pl.stream_bytes = (wv.used + 31u) & ~(size_t)31u; /* two streams per worker */
-    if (!hk_mul_size(pl.stream_bytes, 2u, &wv.used))
-        return HK_ERR_OVERFLOW;
-    /* strips when two streams' histogram rows would not fit in L1 */
-    const size_t hcols = (size_t)pl.cells_nc + 2u;
-    pl.strips = 4u * 18u * pl.hs * sizeof(float) > DLIB_L1_BYTES;
-    pl.sw = pl.cs < 112 ? 224u / (size_t)pl.cs : 2u;
-    pl.nstrips = (hcols + pl.sw - 1u) / pl.sw;
-    pl.lw = round8(pl.sw + 2u);
-    pl.sub_rows = pl.cs < 16 ? 8u * (size_t)pl.cs : 128u;
-    if (pl.strips) {
-        size_t ring_n, band_n;
-        if (!hk_mul_size(pl.nstrips * DLIB_RING * 18u, pl.lw, &ring_n) ||
-            !hk_mul_size(pl.sub_rows + 2u, row_ints, &band_n))
-            return HK_ERR_OVERFLOW;
-        pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
-        pl.o_ring = hk_carve_take(&wv, ring_n, sizeof(float));
-        pl.o_swork = hk_carve_take(&wv, DLIB_STRIPS_AT_ONCE * (HK_DLIB_SEGMENT + 8u),
-                                   5u * sizeof(int32_t));
-    }
-    if (!cv.ok || !wv.ok || !hk_add_size(cv.used, 32u, &cv.used) ||
-        !hk_add_size(wv.used, 32u, &wv.used))
+    pl.o_ring = hk_carve_take(&wv, ring_n + 32u, sizeof(float));
+    pl.o_nring = hk_carve_take(&wv, pl.ns, 4u * sizeof(float));
+    pl.o_ab = hk_carve_take(&wv, pl.ps, 18u * sizeof(float));
+    pl.o_work = hk_carve_take(&wv, pl.strip_px + 8u, 5u * sizeof(int32_t));
+    pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t));
+    pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
+    pl.o_fbuf = hk_carve_take(&wv, round8(pl.hog_nc), 31u * sizeof(float));
+    if (!wv.ok || !hk_add_size(wv.used, 32u, &wv.used))
         return HK_ERR_OVERFLOW;
     pl.worker_bytes = wv.used;
 
-    /* one thread for small images; otherwise bands of histogram rows, a few
-     * per thread so that uneven bands balance */
+    /* one thread for small images; otherwise bands of output rows, two per
+     * thread (a band also makes the histogram rows next to it) */
     if (threads < 1)
         threads = 1;
     if ((uint64_t)im->width * im->height < (uint64_t)threads * DLIB_MIN_PIXELS_PER_THREAD)
@@ -557,45 +453,31 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
         threads = HK_MAX_WORKERS;
     if (threads < 1)
         threads = 1;
-    size_t total = cv.used;
-    if (threads == 1 && !hk_add_size(total, wv.used, &total))
-        return HK_ERR_OVERFLOW;
-    unsigned char *base = hk_ctx_scratch(ctx, total);
-    if (!base)
-        return HK_ERR_NOMEM;
-    base = align32(base);
-    if (threads == 1) {
-        pl.scratch[0] = align32(base + cv.used - 32u);
-    } else {
-        for (int w = 0; w < threads; w++) {
-            hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
-            unsigned char *ws = wc ? hk_ctx_scratch(wc, wv.used) : NULL;
-            if (!ws)
-                return HK_ERR_NOMEM;
-            pl.scratch[w] = align32(ws);
-        }
+    size_t tasks = 1;
+    pl.band = pl.hog_nr;
+    if (threads > 1) {
+        pl.band = (pl.hog_nr + 2u * (size_t)threads - 1u) / (2u * (size_t)threads);
+        if (pl.band < DLIB_MIN_BAND)
+            pl.band = DLIB_MIN_BAND;
+        tasks = (pl.hog_nr + pl.band - 1u) / pl.band;
+        if ((size_t)threads > tasks)
+            threads = (int)tasks;
     }
-    pl.hist = (float *)(base + o_hist);
-    pl.norm = (float *)(base + o_norm);
-    memset(pl.norm, 0, norm_n * sizeof(float));
-    if (!tables_get(ctx, &pl, ncols))
-        return HK_ERR_NOMEM;
-
-    if (threads == 1) {
-        hist_band(&pl, 0, (long)hrows, pl.scratch[0]);
-        return HK_OK;
+    for (int w = 0; w < threads; w++) {
+        hk_hog_ctx *wc = w == 0 ? ctx : hk_ctx_worker(ctx, w);
+        unsigned char *ws = wc ? hk_ctx_scratch(wc, wv.used) : NULL;
+        if (!ws)
+            return HK_ERR_NOMEM;
+        pl.scratch[w] = align32(ws);
+        pl.bad[w] = 0;
     }
-    const size_t tasks = (size_t)threads * 4u;
-    pl.band = (hrows + tasks - 1u) / tasks;
-    if (pl.band < 4)
-        pl.band = 4;
-    hk_parallel_run(threads, (hrows + pl.band - 1u) / pl.band, hist_task, &pl);
-    /* output rows whose histogram rows straddle two bands */
-    for (size_t y = 0; y < pl.hog_nr; y++) {
-        const size_t r0 = (y + 1) / pl.band * pl.band;
-        if (!inside((long)y, (long)r0, (long)(r0 + pl.band)))
-            feature_row(&pl, y);
-    }
+    if (threads == 1)
+        out_band(&pl, 0, (long)pl.hog_nr, 0);
+    else
+        hk_parallel_run(threads, tasks, out_task, &pl);
+    for (int w = 0; w < threads; w++)
+        if (pl.bad[w])
+            return HK_ERR_DOMAIN;
     return HK_OK;
 }
 

@@ -33,25 +33,37 @@ typedef struct hk_dlib_row {
     int u8;
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
-    size_t x_begin, x_end; /* pixels x_begin <= x < x_end vote */
-    int32_t col_base;    /* histogram column of row0[0] and row1[0] */
     float vy0, vy1;      /* row weights */
-    float *row0, *row1;  /* histogram rows iyp + 1 and iyp + 2 */
-    /* kernel scratch: 5 * (HK_DLIB_SEGMENT + 8) ints */
-    int32_t *work;
+    /* 8-bit grey only, or NULL: the bin of gradient (gx, gy), gx, gy in
+     * [-255, 255], at byte lut[gy * 512 + gx] (a pointer into the table
+     * hk_dlib_bin_table fills; up to 3 bytes past an entry are read) */
+    const uint8_t *lut;
 } hk_dlib_row;
 
-/* Pixels of a row handled per step (vectors, then votes): a multiple of 8
- * that keeps one step's scratch in L1. */
-#define HK_DLIB_SEGMENT 256
+/* Bytes of the bin table of 8-bit gradients: rows gy = -255 .. 255 of 512
+ * entries (gx = -255 .. 256), and 4 spare bytes. */
+#define HK_DLIB_LUT_BYTES (511u * 512u + 4u)
+
+/* Cells per strip: a strip's cell accumulators (18 bins x slots x 4
+ * floats) and the kernel's work arrays stay in L1. Pixels per strip at
+ * most HK_DLIB_STRIP_MAX. */
+#define HK_DLIB_STRIP_CELLS 48
+#define HK_DLIB_STRIP_MAX 1024
 
 typedef struct hk_dlib_kernels {
     const char *name;
-    /* Adds the votes of n (1 to 4) image rows, each into its own histogram
-     * rows (row0, row1: different for different rows), in pixel order per
-     * row, as src/hog/dlib.c's histograms() computes them. hs: floats per
-     * bin plane. */
-    void (*rows)(const hk_dlib_row *const *rows, int n, const hk_dlib_cols *cols, int32_t hs);
+    /* Pixels xs <= x < xe of one image row into a strip's accumulators: for
+     * the pixel's bin o and slot s = ix - ixbase, ab[(o << ps_shift) + 4 s + i] +=
+     * its votes into (upper row, cell ix), (upper, ix + 1), (lower, ix),
+     * (lower, ix + 1). work: 5 * (xe - xs + 8) ints. */
+    void (*acc)(const hk_dlib_row *v, const hk_dlib_cols *cols, size_t xs, size_t xe,
+                int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work);
+    /* Slots 0 .. nslots - 1 of the accumulators into histogram rows row0 and
+     * row1 (either may be NULL: not this band's), cells ixbase + s and
+     * ixbase + s + 1; zeroes them (whole vectors of 8 slots). hs: floats per
+     * bin plane of a histogram row. */
+    void (*flush)(float *ab, int32_t ixbase, int32_t nslots, int32_t ps, float *row0,
+                  float *row1, int32_t hs);
     /* norm[c] = sum over o < 9 of (h[o][c+1] + h[o+9][c+1])^2 for c < n
      * (may write up to the next multiple of 8). h: histogram row. */
     void (*energy)(const float *h, int32_t hs, size_t n, float *norm);
@@ -59,7 +71,13 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
+    /* The bins of n (a multiple of 8) gradients, for the tests. */
+    void (*snap)(const float *gx, const float *gy, size_t n, int32_t *bin);
 } hk_dlib_kernels;
+
+/* Fills such a table with k's snap (the entry of (gx, gy) at
+ * (gy + 255) * 512 + gx + 255). */
+void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut);
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void);
@@ -69,6 +87,9 @@ size_t hk_dlib_simd_end(long visible_nc);
 void hk_dlib_column(int cell_size, long x, int simd, long *ix, float *vx0);
 void hk_dlib_row_pos(int cell_size, long y, long *iyp, float *vy0);
 hk_status hk_dlib_check_samples(const hk_image *im);
+int hk_dlib_energies_finite(const float *e, size_t n);
+/* The specification's 18-direction snap (bin 0 .. 17), for the tests. */
+int hk_dlib_snap18(float gx, float gy);
 
 /* The fast path for cell_size >= 2 and grey or 8-bit colour images. */
 hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image *im,

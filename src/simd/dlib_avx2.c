@@ -79,173 +79,240 @@ static inline void grad_rgb(const hk_dlib_row *v, size_t x, __m256i tail, __m256
     *len = _mm256_cvtepi32_ps(pick(tail, tl, sl));
 }
 
-/* Bin offset o * hs of the best of the 18 directions, as dlib's loop picks
- * it: bin o if dot > best, else bin o + 9 if -dot > best (best from 0).
- * Since best >= 0 that is: |dot| > best takes o when dot > 0, o + 9 when
- * dot < 0. The unit vectors are mirror pairs (DIR_X[9-o] = -DIR_X[o],
- * DIR_Y[9-o] = DIR_Y[o]), so dot[9-o] = q - p where dot[o] = q + p, with
- * the same roundings as the scalar products; dot[0] = gx (times 1, plus
- * gy * 0). */
-static inline __m256i snap18(__m256 gx, __m256 gy, int32_t hs)
+/* The 18-direction snap, with dlib's bin decisions but without its nine dot
+ * products. dlib takes the first o (0..8) with the largest |dot_o|, dot_o =
+ * gx * DIR_X[o] + gy * DIR_Y[o] (two rounded products, rounded sum), then
+ * bin o if dot_o > 0, o + 9 if dot_o < 0. The unit vectors are mirror pairs
+ * (DIR_X[9-o] = -DIR_X[o], DIR_Y[9-o] = DIR_Y[o]) and rounding is symmetric,
+ * so with ax = |gx|, ay = |gy|:
+ *  - gx, gy of one sign (or zero): |dot_j(gx, gy)| = dot_j(ax, ay), j = o;
+ *  - opposite signs: |dot_o(gx, gy)| = |dot_j(ax, ay)| with o = 9 - j
+ *    (o = 0 for j = 0),
+ * bit for bit. The winner lies within 10 degrees of the gradient's line, so
+ * it is one of the two first-quadrant directions j = k, k + 1 around it,
+ * where k = floor(angle / 20 deg) of (ax, ay) is found by comparing ay with
+ * ax * tan(20, 40, 60, 80 deg): those comparisons may be off by one only
+ * next to a multiple of 20 deg, where the direction at that angle wins and
+ * is in both candidate pairs. The two candidates' dot products are computed
+ * exactly as dlib does, so ties resolve as in dlib: the lower o wins. The
+ * sign: dot_0 = gx; otherwise the winner's dot has the sign of gy for
+ * opposite signs, and is negative when gx or gy is for one sign. A zero
+ * gradient gives bin 0, as in dlib. tests/unit/test_dlib_paths.c checks
+ * every integer gradient in [-300, 300]^2 and random ones up to 2^31. */
+static inline __m256i snap18(__m256 gx, __m256 gy)
 {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 dot[9];
-    dot[0] = _mm256_add_ps(gx, _mm256_mul_ps(gy, _mm256_setzero_ps()));
-    for (int o = 1; o <= 4; o++) {
-        const __m256 p = _mm256_mul_ps(gx, _mm256_set1_ps(DIR_X[o]));
-        const __m256 q = _mm256_mul_ps(gy, _mm256_set1_ps(DIR_Y[o]));
-        dot[o] = _mm256_add_ps(p, q);
-        dot[9 - o] = _mm256_add_ps(_mm256_xor_ps(p, sign), q);
-    }
-    __m256 best = _mm256_setzero_ps(), win = _mm256_setzero_ps();
-    __m256 off = _mm256_setzero_ps(); /* int bit patterns carried by blends */
-    for (int o = 0; o < 9; o++) {
-        const __m256 a = _mm256_andnot_ps(sign, dot[o]);
-        const __m256 m = _mm256_cmp_ps(a, best, _CMP_GT_OQ);
-        best = _mm256_max_ps(a, best);
-        off = _mm256_blendv_ps(off, _mm256_castsi256_ps(_mm256_set1_epi32(o * hs)), m);
-        win = _mm256_blendv_ps(win, dot[o], m);
-    }
-    const __m256 neg = _mm256_cmp_ps(win, _mm256_setzero_ps(), _CMP_LT_OQ);
-    return _mm256_add_epi32(_mm256_castps_si256(off),
-                            _mm256_and_si256(_mm256_castps_si256(neg),
-                                             _mm256_set1_epi32(9 * hs)));
+    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+    const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
+    /* k = #{t in 20, 40, 60, 80 deg : ay > ax tan t} (masks are -1) */
+    static const float TAN[4] = {0.36397023f, 0.83909963f, 1.7320508f, 5.6712818f};
+    __m256i k = _mm256_setzero_si256();
+    for (int t = 0; t < 4; t++)
+        k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(
+                                    ay, _mm256_mul_ps(ax, _mm256_set1_ps(TAN[t])), _CMP_GT_OQ)));
+    const __m256i k1 = _mm256_add_epi32(k, _mm256_set1_epi32(1));
+    const __m256 qx = _mm256_setr_ps(DIR_X[0], DIR_X[1], DIR_X[2], DIR_X[3], DIR_X[4], DIR_X[5],
+                                     0, 0);
+    const __m256 qy = _mm256_setr_ps(DIR_Y[0], DIR_Y[1], DIR_Y[2], DIR_Y[3], DIR_Y[4], DIR_Y[5],
+                                     0, 0);
+    const __m256 d1 = _mm256_add_ps(_mm256_mul_ps(ax, _mm256_permutevar8x32_ps(qx, k)),
+                                    _mm256_mul_ps(ay, _mm256_permutevar8x32_ps(qy, k)));
+    const __m256 d2 = _mm256_andnot_ps(
+        sign, _mm256_add_ps(_mm256_mul_ps(ax, _mm256_permutevar8x32_ps(qx, k1)),
+                            _mm256_mul_ps(ay, _mm256_permutevar8x32_ps(qy, k1))));
+    const __m256 opp = _mm256_cmp_ps(_mm256_mul_ps(gx, gy), zero, _CMP_LT_OQ);
+    /* second candidate: larger, or equal with the lower o (opposite signs,
+     * k >= 1: o = 8 - k against 9 - k) */
+    const __m256i kpos = _mm256_cmpgt_epi32(k, _mm256_setzero_si256());
+    const __m256 pick2 = _mm256_or_ps(
+        _mm256_cmp_ps(d2, d1, _CMP_GT_OQ),
+        _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(d2, d1, _CMP_EQ_OQ), opp),
+                      _mm256_castsi256_ps(kpos)));
+    const __m256i j = _mm256_sub_epi32(k, _mm256_castps_si256(pick2));
+    const __m256i jz = _mm256_cmpeq_epi32(j, _mm256_setzero_si256());
+    const __m256i mirrored = _mm256_andnot_si256(jz, _mm256_sub_epi32(_mm256_set1_epi32(9), j));
+    const __m256i o = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_castsi256_ps(j), _mm256_castsi256_ps(mirrored), opp));
+    const __m256 nx = _mm256_cmp_ps(gx, zero, _CMP_LT_OQ), ny = _mm256_cmp_ps(gy, zero, _CMP_LT_OQ);
+    const __m256 neg = _mm256_blendv_ps(_mm256_or_ps(nx, ny),
+                                        _mm256_blendv_ps(ny, nx, _mm256_castsi256_ps(jz)), opp);
+    return _mm256_add_epi32(o, _mm256_and_si256(_mm256_castps_si256(neg), _mm256_set1_epi32(9)));
 }
 
-/* Adds the pair p[0], p[1] to a[0], a[1] (one 8-byte load, add, store: the
- * same two float additions as two scalar ones). */
-static inline void add_pair(float *a, const float *p)
+static void avx2_snap(const float *gx, const float *gy, size_t n, int32_t *bin)
 {
-    __m128 s = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)a));
-    s = _mm_add_ps(s, _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
-    _mm_storel_epi64((__m128i *)a, _mm_castps_si128(s));
+    for (size_t i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_si256((__m256i *)(bin + i),
+                            snap18(_mm256_loadu_ps(gx + i), _mm256_loadu_ps(gy + i)));
 }
 
-/* The vectors of pixels [x0, x1) of one row: bin offsets (relative to the
- * row's col_base) and vote pairs into `work`, for scatter() to add in pixel
- * order. */
-static void votes(const hk_dlib_row *v, const hk_dlib_cols *k, int32_t hs, size_t x0,
-                  size_t x1)
+/* sqrt(len) from the reciprocal square root estimate and one Newton step
+ * (relative error below 4e-7; vsqrtps would be the kernel's bottleneck):
+ * y = len r, sqrt = y (3 - y r) / 2; 0 for len = 0. */
+static inline __m256 magnitude(__m256 len)
+{
+    const __m256 r = _mm256_rsqrt_ps(len), y = _mm256_mul_ps(len, r);
+    const __m256 m = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), y),
+                                   _mm256_fnmadd_ps(y, r, _mm256_set1_ps(3.0f)));
+    return _mm256_and_ps(m, _mm256_cmp_ps(len, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+/* The adds of n pixels' vote quads, in the order p, p + c, p + 2c, ... for
+ * p = 0 .. c - 1 (c = cell size: consecutive adds go to different cells). */
+static inline __attribute__((always_inline)) void scatter(float *ab, const int32_t *idx,
+                                                          const float *quads, size_t n,
+                                                          size_t c)
+{
+    for (size_t p = 0; p < c; p++) {
+        const int32_t *id = idx + p;
+        const float *q = quads + 4 * p;
+        size_t i = p;
+        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
+            const int32_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
+            const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
+            const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += c, id += c, q += 4 * c)
+            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
+    }
+}
+
+/* Pixels [xs, xe) of one image row into the strip's cell accumulators: for
+ * bin o of the pixel and slot s = ix - ixbase of its cell,
+ * ab[(o << ps_shift) + 4 s + {0, 1, 2, 3}] += vy1 vx1 m, vy1 vx0 m, vy0 vx1 m,
+ * vy0 vx0 m (the votes into cells ix, ix + 1 of the upper and lower
+ * histogram rows, each rounded as dlib's 8-wide loop does: vy * (vx * m)).
+ * Vectors first (slot offsets and vote quads into `work`), then one 16-byte
+ * add per pixel, taken in the order x = xs + p, xs + p + cs, ... for p = 0 ..
+ * cs - 1: consecutive adds go to different cells, so they never wait for
+ * each other. */
+static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, size_t xe,
+                     int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work)
 {
     const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
-    const __m256i base = _mm256_set1_epi32(v->col_base);
-    int32_t *idx = v->work;                                /* [x - x0] */
-    float *pairs = (float *)(v->work + HK_DLIB_SEGMENT + 8); /* [4 (x - x0)] */
-    for (size_t x = x0; x < x1; x += 8) {
-        const __m256i tail = loadi(k->tail + x);
+    const size_t n = xe - xs, nr = (n + 7u) & ~(size_t)7u;
+    int32_t *idx = work;                 /* [x - xs] */
+    float *quads = (float *)(work + nr); /* [4 (x - xs)] */
+    const __m256i base = _mm256_set1_epi32(ixbase);
+    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
+    for (size_t x = xs; x < xe; x += 8) {
         __m256 gx, gy, len;
-        if (v->rgb)
-            grad_rgb(v, x, tail, &gx, &gy, &len);
-        else
-            grad_grey(v, x, &gx, &gy, &len);
-        const __m256i off = snap18(gx, gy, hs);
-        const __m256 m = _mm256_sqrt_ps(len);
-        const __m256 vx0 = _mm256_loadu_ps(k->vx0 + x), vx1 = _mm256_loadu_ps(k->vx1 + x);
-        /* 8-wide columns: vy * (vx * m) */
-        const __m256 a1 = _mm256_mul_ps(vx1, m), a0 = _mm256_mul_ps(vx0, m);
-        __m256 w11 = _mm256_mul_ps(vy1, a1), w01 = _mm256_mul_ps(vy0, a1);
-        __m256 w10 = _mm256_mul_ps(vy1, a0), w00 = _mm256_mul_ps(vy0, a0);
-        if (!_mm256_testz_si256(tail, tail)) {
-            /* scalar tail columns: (vy * vx) * m */
-            const __m256 t = _mm256_castsi256_ps(tail);
-            w11 = _mm256_blendv_ps(w11, _mm256_mul_ps(_mm256_mul_ps(vy1, vx1), m), t);
-            w01 = _mm256_blendv_ps(w01, _mm256_mul_ps(_mm256_mul_ps(vy0, vx1), m), t);
-            w10 = _mm256_blendv_ps(w10, _mm256_mul_ps(_mm256_mul_ps(vy1, vx0), m), t);
-            w00 = _mm256_blendv_ps(w00, _mm256_mul_ps(_mm256_mul_ps(vy0, vx0), m), t);
+        __m256i bin;
+        if (v->lut) { /* 8-bit grey: bins from the table, gx, gy in [-255, 255] */
+            const __m256i ix = _mm256_sub_epi32(load8(v->r8[1] + x + 1), load8(v->r8[1] + x - 1));
+            const __m256i iy = _mm256_sub_epi32(load8(v->r8[2] + x), load8(v->r8[0] + x));
+            const __m256i at = _mm256_add_epi32(_mm256_slli_epi32(iy, 9), ix);
+            bin = _mm256_and_si256(_mm256_i32gather_epi32((const int *)v->lut, at, 1),
+                                   _mm256_set1_epi32(0xff));
+            gx = _mm256_cvtepi32_ps(ix);
+            gy = _mm256_cvtepi32_ps(iy);
+            len = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        } else {
+            if (v->rgb)
+                grad_rgb(v, x, loadi(k->tail + x), &gx, &gy, &len);
+            else
+                grad_grey(v, x, &gx, &gy, &len);
+            bin = snap18(gx, gy);
         }
-        _mm256_storeu_si256((__m256i *)(idx + (x - x0)),
-                            _mm256_add_epi32(off, _mm256_sub_epi32(loadi(k->ix + x), base)));
-        /* per pixel: w11, w10 (row0 pair), w01, w00 (row1 pair) */
+        const __m256 m = magnitude(len);
+        const __m256 a1 = _mm256_mul_ps(_mm256_loadu_ps(k->vx1 + x), m);
+        const __m256 a0 = _mm256_mul_ps(_mm256_loadu_ps(k->vx0 + x), m);
+        const __m256 w11 = _mm256_mul_ps(vy1, a1), w10 = _mm256_mul_ps(vy1, a0);
+        const __m256 w01 = _mm256_mul_ps(vy0, a1), w00 = _mm256_mul_ps(vy0, a0);
+        const __m256i slot = _mm256_slli_epi32(_mm256_sub_epi32(loadi(k->ix + x), base), 2);
+        _mm256_storeu_si256((__m256i *)(idx + (x - xs)),
+                            _mm256_add_epi32(_mm256_sll_epi32(bin, shift), slot));
+        /* 4 x 8 -> 8 x 4: per pixel w11, w10, w01, w00 */
         const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
         const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
-        /* a = px 0,1 | 4,5 of row0; c likewise row1: interleave as 64-bit units */
-        const __m256d e = _mm256_unpacklo_pd(_mm256_castps_pd(a), _mm256_castps_pd(c));
-        const __m256d f = _mm256_unpackhi_pd(_mm256_castps_pd(a), _mm256_castps_pd(c));
-        const __m256d g = _mm256_unpacklo_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
-        const __m256d h = _mm256_unpackhi_pd(_mm256_castps_pd(b), _mm256_castps_pd(d));
+        const __m256 e = _mm256_shuffle_ps(a, c, 0x44), f = _mm256_shuffle_ps(a, c, 0xee);
+        const __m256 g = _mm256_shuffle_ps(b, d, 0x44), h = _mm256_shuffle_ps(b, d, 0xee);
         /* e = px 0 | 4, f = px 1 | 5, g = px 2 | 6, h = px 3 | 7 */
-        float *q = pairs + 4 * (x - x0);
-        _mm256_storeu_pd((double *)q, _mm256_permute2f128_pd(e, f, 0x20));
-        _mm256_storeu_pd((double *)(q + 8), _mm256_permute2f128_pd(g, h, 0x20));
-        _mm256_storeu_pd((double *)(q + 16), _mm256_permute2f128_pd(e, f, 0x31));
-        _mm256_storeu_pd((double *)(q + 24), _mm256_permute2f128_pd(g, h, 0x31));
+        float *q = quads + 4 * (x - xs);
+        _mm256_storeu_ps(q, _mm256_permute2f128_ps(e, f, 0x20));
+        _mm256_storeu_ps(q + 8, _mm256_permute2f128_ps(g, h, 0x20));
+        _mm256_storeu_ps(q + 16, _mm256_permute2f128_ps(e, f, 0x31));
+        _mm256_storeu_ps(q + 24, _mm256_permute2f128_ps(g, h, 0x31));
     }
+    /* cell sizes 4 and 8 with a constant stride: fewer registers, shorter
+     * address arithmetic */
+    if (cs == 8)
+        scatter(ab, idx, quads, n, 8);
+    else if (cs == 4)
+        scatter(ab, idx, quads, n, 4);
+    else
+        scatter(ab, idx, quads, n, (size_t)cs);
 }
 
-static inline void vote(float *r0, float *r1, const int32_t *idx, const float *pairs, size_t i)
+/* Adds lanes 0 .. n - 1 of v to a[0 .. n) (a == NULL: nothing). */
+static inline void add_to(float *a, __m256 v, int n)
 {
-    const int32_t j = idx[i];
-    add_pair(r0 + j, pairs + 4 * i);
-    add_pair(r1 + j, pairs + 4 * i + 2);
+    if (!a)
+        return;
+    if (n >= 8) {
+        _mm256_storeu_ps(a, _mm256_add_ps(_mm256_loadu_ps(a), v));
+        return;
+    }
+    float t[8];
+    _mm256_storeu_ps(t, v);
+    for (int i = 0; i < n; i++)
+        a[i] += t[i];
 }
 
-/* Adds the votes made by votes(): cnt[r] pixels of row v[r], r < n (up to
- * 4, each into its own histogram rows), in pixel order per row. The rows are
- * interleaved pixel by pixel, so that the chains of adds to one bin
- * (neighbouring pixels often share a bin) of different rows overlap. */
-static void scatter(const hk_dlib_row *const *v, const size_t *cnt, int n)
+/* v moved up one lane, lane 0 taken from lane 7 of prev. */
+static inline __m256 shift_in(__m256 v, __m256 prev)
 {
-    const int32_t *id[4];
-    const float *pr[4];
-    float *h0[4], *h1[4];
-    size_t both = cnt[0];
-    for (int r = 0; r < n; r++) {
-        id[r] = v[r]->work;
-        pr[r] = (const float *)(v[r]->work + HK_DLIB_SEGMENT + 8);
-        h0[r] = v[r]->row0;
-        h1[r] = v[r]->row1;
-        if (cnt[r] < both)
-            both = cnt[r];
-    }
-    size_t i = 0;
-    if (n == 4) {
-        for (; i < both; i++) {
-            vote(h0[0], h1[0], id[0], pr[0], i);
-            vote(h0[1], h1[1], id[1], pr[1], i);
-            vote(h0[2], h1[2], id[2], pr[2], i);
-            vote(h0[3], h1[3], id[3], pr[3], i);
+    const __m256i rot = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
+    return _mm256_blend_ps(_mm256_permutevar8x32_ps(v, rot), _mm256_permutevar8x32_ps(prev, rot),
+                           1);
+}
+
+/* The strip's accumulators (slots 0 .. nslots - 1, left zeroed) into
+ * histogram rows row0, row1 (NULL: a row of another band): slot s adds its
+ * votes a, c to cell ixbase + s and b, d to cell ixbase + s + 1. Per bin,
+ * eight slots per step: cell ixbase + s gets a[s] + b[s - 1] in one add. */
+static void avx2_flush(float *ab, int32_t ixbase, int32_t nslots, int32_t ps, float *row0,
+                       float *row1, int32_t hs)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    for (int o = 0; o < 18; o++) {
+        float *plane = ab + o * ps;
+        float *h0 = row0 ? row0 + o * hs + ixbase : NULL;
+        float *h1 = row1 ? row1 + o * hs + ixbase : NULL;
+        __m256 pb = zero, pd = zero;
+        int32_t s = 0;
+        for (; s < nslots; s += 8) {
+            float *q = plane + 4 * s;
+            /* 16-byte loads, as the scatter stored them (a wider load of
+             * recent 16-byte stores would wait for them to reach the cache) */
+#define SLOTS(a, b) _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(q + 4 * (a))), \
+                                         _mm_loadu_ps(q + 4 * (b)), 1)
+            const __m256 u0 = SLOTS(0, 4), u1 = SLOTS(2, 6), u2 = SLOTS(1, 5), u3 = SLOTS(3, 7);
+#undef SLOTS
+            _mm256_storeu_ps(q, zero);
+            _mm256_storeu_ps(q + 8, zero);
+            _mm256_storeu_ps(q + 16, zero);
+            _mm256_storeu_ps(q + 24, zero);
+            /* 8 slots x 4 votes -> 4 x 8 (a 4x4 transpose per half) */
+            const __m256 t0 = _mm256_unpacklo_ps(u0, u2), t1 = _mm256_unpackhi_ps(u0, u2);
+            const __m256 t2 = _mm256_unpacklo_ps(u1, u3), t3 = _mm256_unpackhi_ps(u1, u3);
+            const __m256 a = _mm256_shuffle_ps(t0, t2, 0x44), b = _mm256_shuffle_ps(t0, t2, 0xee);
+            const __m256 c = _mm256_shuffle_ps(t1, t3, 0x44), d = _mm256_shuffle_ps(t1, t3, 0xee);
+            const int n = nslots - s < 8 ? nslots - s : 8;
+            add_to(h0 ? h0 + s : NULL, _mm256_add_ps(a, shift_in(b, pb)), n);
+            add_to(h1 ? h1 + s : NULL, _mm256_add_ps(c, shift_in(d, pd)), n);
+            pb = b;
+            pd = d;
         }
-    } else if (n == 2) {
-        for (; i < both; i++) {
-            vote(h0[0], h1[0], id[0], pr[0], i);
-            vote(h0[1], h1[1], id[1], pr[1], i);
-        }
-    }
-    for (int r = 0; r < n; r++) /* the rest of each row, in order */
-        for (size_t j = i; j < cnt[r]; j++)
-            vote(h0[r], h1[r], id[r], pr[r], j);
-}
-
-static size_t seg_end(const hk_dlib_row *v, size_t x0)
-{
-    return v->x_end - x0 > HK_DLIB_SEGMENT ? x0 + HK_DLIB_SEGMENT : v->x_end;
-}
-
-/* Segments of HK_DLIB_SEGMENT pixels, left to right, the rows in lockstep:
- * the vectors of each row, then the votes; the pairs are read back from L1
- * long after they were stored (no store-forwarding stalls). */
-static void avx2_rows(const hk_dlib_row *const *v, int n, const hk_dlib_cols *k, int32_t hs)
-{
-    size_t x[4];
-    for (int r = 0; r < n; r++)
-        x[r] = v[r]->x_begin;
-    for (;;) {
-        const hk_dlib_row *act[4];
-        size_t cnt[4];
-        int m = 0;
-        for (int r = 0; r < n; r++)
-            if (x[r] < v[r]->x_end) {
-                const size_t e = seg_end(v[r], x[r]);
-                votes(v[r], k, hs, x[r], e);
-                act[m] = v[r];
-                cnt[m++] = e - x[r];
-                x[r] = e;
-            }
-        if (m == 0)
-            return;
-        scatter(act, cnt, m == 3 ? 2 : m);
-        if (m == 3)
-            scatter(act + 2, cnt + 2, 1);
+        /* the last slot's b, d go to the cell after it */
+        const __m256i last = _mm256_set1_epi32((nslots - 1) % 8);
+        if (h0)
+            h0[nslots] += _mm256_cvtss_f32(_mm256_permutevar8x32_ps(pb, last));
+        if (h1)
+            h1[nslots] += _mm256_cvtss_f32(_mm256_permutevar8x32_ps(pd, last));
     }
 }
 
@@ -269,10 +336,20 @@ static inline void put(float *out, __m256 v, size_t n)
         _mm256_storeu_ps(out, v);
         return;
     }
-    float t[8];
-    _mm256_storeu_ps(t, v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = t[i];
+    /* plain stores (masked stores are slow on some CPUs): n >= 4 as two
+     * overlapping 4-lane stores, else 2 + 1 lanes */
+    const __m128 lo = _mm256_castps256_ps128(v);
+    if (n >= 4) {
+        _mm_storeu_ps(out, lo);
+        const __m256i tail = _mm256_add_epi32(_mm256_set1_epi32((int)n - 4),
+                                              _mm256_setr_epi32(0, 1, 2, 3, 0, 0, 0, 0));
+        _mm_storeu_ps(out + n - 4, _mm256_castps256_ps128(_mm256_permutevar8x32_ps(v, tail)));
+        return;
+    }
+    if (n & 2)
+        _mm_storel_pi((__m64 *)out, lo);
+    if (n & 1)
+        _mm_store_ss(out + (n & 2), (n & 2) ? _mm_movehl_ps(lo, lo) : lo);
 }
 
 static void avx2_features(const float *n0, const float *n1, const float *n2, const float *h,
@@ -339,7 +416,8 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
     }
 }
 
-static const hk_dlib_kernels table = {"avx2", avx2_rows, avx2_energy, avx2_features};
+static const hk_dlib_kernels table = {"avx2", avx2_acc, avx2_flush, avx2_energy, avx2_features,
+                                      avx2_snap};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {
