@@ -124,11 +124,8 @@ static hk_status run_batch(hk_hog_ctx *ctx, const hk_hog_params *params, batch *
      * work, a large share of a 28x28 image's time: the parameters and the
      * geometry were checked above for the whole batch, the samples need no
      * value check, and the output no finite check (hk_vlfeat_output_finite).
-     * The instruction set is resolved once (no HK_SIMD look-up per image). */
-    hk_simd isa;
+     * (The instruction set is resolved above, for every variant.) */
     b->direct = hk_vlfeat_output_finite(params, im0);
-    if (b->direct && hk_simd_resolve(params->simd, &isa) == HK_OK && isa != HK_SIMD_AUTO)
-        one.simd = isa;
     size_t tasks = (b->count + BATCH_CHUNK - 1) / BATCH_CHUNK;
     int threads = hk_threads_resolve(params->threads);
     if ((size_t)threads > tasks)
