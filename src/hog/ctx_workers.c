@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "hog/dlib_fast.h"
+#include "hog/opencv_fast.h"
 #include "hog/skimage_lut.h"
 
 #include "hog/hog_internal.h"
@@ -26,4 +27,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
     ctx->skimage_lut = NULL;
     hk_dlib_tables_free(ctx->dlib_tables);
     ctx->dlib_tables = NULL;
+    hk_ocv_plan_free(ctx->ocv_plan);
+    ctx->ocv_plan = NULL;
 }

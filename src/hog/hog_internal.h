@@ -18,6 +18,8 @@ struct hk_hog_ctx {
     int lut_eager; /* build them even for small images (batch workers) */
     /* Geometry tables of the dlib fast path (dlib_fast.c), made on first use. */
     struct hk_dlib_tables *dlib_tables;
+    /* Plan of the OpenCV variant's AVX2 path (opencv_avx2.c), made on first use. */
+    struct hk_ocv_plan *ocv_plan;
 };
 
 /* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;

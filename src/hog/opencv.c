@@ -167,6 +167,18 @@ static int want_avx2(hk_simd simd)
     return (r == HK_SIMD_AVX2 || r == HK_SIMD_AVX512) && hk_ocv_avx2_usable();
 }
 
+/* HK_OK when every value of v[0 .. n) is finite, else HK_ERR_DOMAIN: the
+ * front end promises finite output, and a hostile threshold or winSigma can
+ * overflow OpenCV's arithmetic. The AVX2 path checks its values as it
+ * stores them; this pass is the scalar path's. */
+static hk_status finite_or_domain(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return HK_ERR_DOMAIN;
+    return HK_OK;
+}
+
 /* Copies every window of a grid to out, row-major over the padded image. */
 static void copy_windows(const hk_ocv_geometry *g, const float *grid, float *out)
 {
@@ -215,7 +227,7 @@ hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_im
     hk_ocv_gradient(&g, im, &w);
     hk_ocv_fill_grid(&g, &w, w.extra);
     copy_windows(&g, w.extra, out);
-    return HK_OK;
+    return finite_or_domain(w.extra, grid_n);
 }
 
 /* ---- public entry points of this variant ---- */

@@ -1,21 +1,29 @@
 /*
- * OpenCV variant, AVX2 path: the block grid in one streaming pass (the
- * method is described in opencv_fast.h). Compiled with -mavx2 -mfma
- * (CMakeLists.txt); without them (HK_SCALAR_ONLY, other CPUs) only the
- * stubs at the end are built and the scalar reference path runs.
+ * OpenCV variant, AVX2 path: the driver (method in opencv_fast.h, units in
+ * opencv_avx2.h). Compiled with -mavx2 -mfma (CMakeLists.txt); without them
+ * (HK_SCALAR_ONLY, other CPUs) only the sizes and stubs are built and the
+ * scalar reference path runs.
  *
- * Per padded row: the gamma-corrected planar row (a ring of three), the
- * gradient and votes (hk__grad_row_avx2, shared with the detector), then
- * the lane-wise accumulation into the block rows containing the row. When
- * a block row is complete its blocks are reduced with U, normalised and
- * stored.
+ * Everything that depends only on the geometry is a plan kept by the
+ * context and reused while the geometry stays the same (a batch, a video):
+ * the gamma table, the column map, the weights U and V, the entry tables of
+ * the block dot products, and the band schedule (per band of cs_y rows, the
+ * column-sum rows it adds to, with which weights, cut into runs of rows
+ * with the same nonzero targets; the rows it zeroes; the block rows it
+ * completes). A call then only walks the pixels: per padded row the
+ * gamma-corrected planar row (a ring of three), the gradient and votes
+ * (hk__grad_row_avx2, shared with the detector); per band the runs
+ * (opencv_avx2_band.c); per completed block row the dot products and the
+ * normalisation (opencv_avx2_block.c).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/checked.h"
 #include "detect/level.h"
 #include "hog/hog_internal.h"
+#include "hog/opencv_avx2.h"
 #include "hog/opencv_fast.h"
 
 /* The AVX2 path never needs much more memory than the scalar path (10
@@ -32,7 +40,13 @@ typedef struct fast_sizes {
     size_t slot;    /* floats of one block row's column sums: ncells_y * nbp * wacc */
     size_t acc;     /* ring * slot */
     size_t brows;   /* rows of a band held: cs_y, or fewer when the image has fewer */
+    size_t rows;    /* padded rows the blocks cover */
+    size_t nbands;  /* bands of cs_y rows over them */
+    size_t nt;      /* most targets of a band: ring * ncells_y */
+    size_t sched;   /* bytes of the band schedule, at most */
 } fast_sizes;
+
+typedef struct band_info band_info;
 
 static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
 {
@@ -46,16 +60,27 @@ static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
     size_t t;
     s->nbp = (size_t)g->nbins + 7;
     if (!hk_mul_size(g->ncells_y, s->nbp, &t) || !hk_mul_size(t, s->wacc, &s->slot) ||
-        !hk_mul_size(s->slot, s->ring, &s->acc))
+        !hk_mul_size(s->slot, s->ring, &s->acc) || !hk_mul_size(s->ring, g->ncells_y, &s->nt))
         return 0;
     /* rows the blocks cover, at most the padded height by construction */
-    const size_t rows = (g->grid_y - 1) * (size_t)g->cs_y + (size_t)g->block_h;
-    s->brows = rows < (size_t)g->cs_y ? rows : (size_t)g->cs_y;
-    /* memory: the column sums and a band of votes against the scalar path's
-     * gradient image */
+    s->rows = (g->grid_y - 1) * (size_t)g->cs_y + (size_t)g->block_h;
+    s->brows = s->rows < (size_t)g->cs_y ? s->rows : (size_t)g->cs_y;
+    s->nbands = (s->rows + (size_t)g->cs_y - 1) / (size_t)g->cs_y;
+    /* the schedule: per row at most nt target offsets and weights and one
+     * run, per band at most nt rows to zero (see build_schedule) */
+    size_t per_row, per_band, a, b;
+    if (!hk_mul_size(s->nt, sizeof(size_t) + sizeof(float), &per_row) ||
+        !hk_add_size(per_row, sizeof(hk__ocv_run), &per_row) ||
+        !hk_mul_size(s->nt, sizeof(size_t), &per_band) ||
+        !hk_add_size(per_band, 64, &per_band) || !hk_mul_size(per_row, s->rows, &a) ||
+        !hk_mul_size(per_band, s->nbands, &b) || !hk_add_size(a, b, &s->sched))
+        return 0;
+    /* memory: the column sums, a band of votes and the schedule against
+     * the scalar path's gradient image */
     size_t acc_b, band_b, npix, scalar_b;
     if (!hk_mul_size(s->acc, sizeof(float), &acc_b) ||
-        !hk_mul_size(s->brows, s->wacc * 9 + 16, &band_b) || !hk_add_size(acc_b, band_b, &acc_b))
+        !hk_mul_size(s->brows, s->wacc * 9 + 16, &band_b) || !hk_add_size(acc_b, band_b, &acc_b) ||
+        !hk_add_size(acc_b, s->sched, &acc_b))
         return 0;
     if (!hk_mul_size(g->pwidth, g->pheight, &npix) || !hk_mul_size(npix, 10, &scalar_b))
         scalar_b = SIZE_MAX;
@@ -66,6 +91,57 @@ int hk_ocv_avx2_fits(const hk_ocv_geometry *g)
 {
     fast_sizes s;
     return fast_sizes_get(g, &s);
+}
+
+/* What a band does (see the top of the file). */
+struct band_info {
+    size_t nr;             /* rows: cs_y, fewer for the last band */
+    size_t run0, nruns;    /* its runs in plan->runs */
+    size_t zero0, nzero;   /* column-sum rows it zeroes first, in plan->zoff */
+    size_t fin_lo, fin_hi; /* block rows it completes (none when fin_lo > fin_hi) */
+};
+
+/* The plan of one geometry and channel count (the key). */
+struct hk_ocv_plan {
+    hk_ocv_geometry g;
+    unsigned cn;
+    int ready;
+    fast_sizes s;
+    size_t lanes;   /* lanes the blocks read: up to the last block's dot */
+    size_t work;    /* bytes of per-call scratch (before the grid) */
+    size_t at[10];  /* where each per-call area starts (see work_get) */
+    float lut[256]; /* gamma, or the identity */
+    int *xmap;      /* pwidth + 2: image column of padded -1 .. pwidth */
+    float *u, *v;   /* (ncells_x + 1) x bwp (the last row zero), ncells_y x block_h */
+    size_t *koff;   /* per entry (block_len rounded up to 8): its column-sum row */
+    int *kcx;       /* and its cell x (ncells_x: the zero row, past the end) */
+    band_info *bands;
+    hk__ocv_run *runs;
+    size_t *toff;   /* the runs' targets: offsets of column-sum rows in the ring */
+    float *tw;      /* and their weights */
+    size_t *zoff;   /* rows the bands zero */
+    unsigned char *mem;
+    size_t bytes;
+};
+
+void hk_ocv_plan_free(struct hk_ocv_plan *p)
+{
+    if (p)
+        free(p->mem);
+    free(p);
+}
+
+/* Adds `bytes` (rounded up to 64) to *total; *at is where it starts. */
+static int carve(size_t *total, size_t bytes, size_t *at)
+{
+    *at = *total;
+    size_t a;
+    return hk_add_size(bytes, 63, &a) && hk_add_size(*total, a & ~(size_t)63, total);
+}
+
+static int mul3(size_t a, size_t b, size_t c, size_t *r)
+{
+    return hk_mul_size(a, b, r) && hk_mul_size(*r, c, r);
 }
 
 #ifdef __AVX2__
@@ -109,349 +185,114 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
             f[c][x] = lut[src[(size_t)xmap[x] * cn + c]];
 }
 
-/* Adds one band of rows (nr <= cs_y rows of votes, lane = column) into T
- * column-sum rows: tgt[t][b*wacc + x] += sum over band rows r of
- * wts[t*cs + r] * (vote of column x of row r into bin b). A pixel votes a0
- * into bin h0 and a1 into h0 + 1 (mod nbins); with one bin OpenCV keeps
- * only the second vote (drop_a0). Bins go G at a time, the T x G sums in
- * registers over the band, so each column-sum vector is read and written
- * once per band; a target with its bit set in `fresh` is written, not added
- * to (its block row starts here: no zeroing pass). T and G are constants in
- * the callers (band_any). */
-static inline __attribute__((always_inline)) void
-band_kernel(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
-            size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
-            const float *wts, size_t cs, uint64_t fresh, const int T, const int G)
-{
-    for (size_t x0 = 0; x0 < lanes; x0 += 8) {
-        for (int bs = 0; bs < nbins; bs += G) {
-            __m256 acc[4][8];
-            for (int t = 0; t < T; t++)
-                for (int g = 0; g < G; g++)
-                    acc[t][g] = _mm256_setzero_ps();
-            /* lanes whose second vote lands in bin b are those whose first is b - 1 */
-            const __m256i vprev = _mm256_set1_epi32(bs == 0 ? nbins - 1 : bs - 1);
-            for (size_t r = 0; r < nr; r++) {
-                __m256i b0 = _mm256_cvtepu8_epi32(
-                    _mm_loadl_epi64((const __m128i *)(h0 + r * h0s + x0)));
-                __m256 v1 = _mm256_loadu_ps(a1 + r * as + x0);
-                __m256 v0 = drop_a0 ? v1 : _mm256_loadu_ps(a0 + r * as + x0);
-                __m256 eprev = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, vprev));
-                for (int g = 0; g < G; g++) {
-                    __m256 e = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b0, _mm256_set1_epi32(bs + g)));
-                    /* e and eprev never overlap (with one bin v0 is v1) */
-                    __m256 m = _mm256_blendv_ps(_mm256_and_ps(eprev, v1), v0, e);
-                    eprev = e;
-                    for (int t = 0; t < T; t++)
-                        acc[t][g] = _mm256_fmadd_ps(_mm256_broadcast_ss(wts + (size_t)t * cs + r), m, acc[t][g]);
-                }
-            }
-            for (int t = 0; t < T; t++)
-                for (int g = 0; g < G; g++) {
-                    float *p = tgt[t] + (size_t)(bs + g) * wacc + x0;
-                    _mm256_storeu_ps(p, fresh >> t & 1 ? acc[t][g]
-                                                       : _mm256_add_ps(_mm256_loadu_ps(p), acc[t][g]));
-                }
-        }
-    }
-}
-
-#define BAND(TT, GG)                                                                        \
-    case TT:                                                                                \
-        band_kernel(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, fresh, TT, GG); \
-        return
-
-/* band_kernel for any T, four targets at a time. */
-static void band_any(const uint8_t *h0, size_t h0s, const float *a0, const float *a1, size_t as,
-                     size_t nr, size_t wacc, size_t lanes, int nbins, int drop_a0, float *const *tgt,
-                     const float *wts, size_t cs, uint64_t fresh, int T)
-{
-    for (; T > 4; T -= 4, tgt += 4, wts += 4 * cs, fresh >>= 4)
-        band_any(h0, h0s, a0, a1, as, nr, wacc, lanes, nbins, drop_a0, tgt, wts, cs, fresh & 15, 4);
-    /* bins per group: T x G sums plus the row's vectors fit the 16
-     * registers; the last group may run past nbins into padding bin rows
-     * (never read) */
-    switch (T) {
-        BAND(1, 8);
-        BAND(2, 4);
-        BAND(3, 3);
-        BAND(4, 2);
-    default:
-        return; /* T == 0: nothing to add */
-    }
-}
-#undef BAND
-
-/* Eight horizontal sums at once: lane i of the result is the sum of d[i]. */
-static inline __m256 hsum8(const __m256 *d)
-{
-    __m256 h01 = _mm256_hadd_ps(d[0], d[1]), h23 = _mm256_hadd_ps(d[2], d[3]);
-    __m256 h45 = _mm256_hadd_ps(d[4], d[5]), h67 = _mm256_hadd_ps(d[6], d[7]);
-    __m256 a = _mm256_hadd_ps(h01, h23), b = _mm256_hadd_ps(h45, h67);
-    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
-}
-
-/* OpenCV's L2-Hys of nb <= 8 blocks at once (blocks at h + i*n8, zero
- * past n; sq0[i]: 8-lane partial sums of squares of block i, zero past nb),
- * lane i of the norms being block i, into out + i*sx. The sums of squares
- * run 8 lanes wide, so they round differently from the scalar
- * path's 4-lane sums (about 1e-7 relative). */
-static void normalize8(float *h, size_t n, size_t nb, const __m256 *sq0, float thr, float *out,
-                       size_t sx)
-{
-    const size_t n8 = (n + 7) & ~(size_t)7, full = n & ~(size_t)7;
-    __m256 sq[8];
-    for (size_t i = 0; i < 8; i++)
-        sq[i] = sq0[i];
-    __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f),
-                                 _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)),
-                                               _mm256_set1_ps((float)n * 0.1f)));
-    const __m256 vt = _mm256_set1_ps(thr);
-    for (size_t i = 0; i < 8; i++) {
-        __m256 si = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32((int)i));
-        sq[i] = _mm256_setzero_ps();
-        if (i < nb)
-            for (size_t k = 0; k < n8; k += 8) {
-                float *p = h + i * n8 + k;
-                __m256 x = _mm256_min_ps(_mm256_mul_ps(_mm256_loadu_ps(p), si), vt);
-                _mm256_storeu_ps(p, x);
-                sq[i] = _mm256_fmadd_ps(x, x, sq[i]);
-            }
-    }
-    scale = _mm256_div_ps(_mm256_set1_ps(1.f),
-                          _mm256_add_ps(_mm256_sqrt_ps(hsum8(sq)), _mm256_set1_ps(1e-3f)));
-    for (size_t i = 0; i < nb; i++) {
-        __m256 si = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32((int)i));
-        const float *p = h + i * n8;
-        float *o = out + i * sx;
-        size_t k = 0;
-        for (; k < full; k += 8)
-            _mm256_storeu_ps(o + k, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
-        if (k < n) { /* through memory: masked stores are slow on AMD */
-            float t[8];
-            _mm256_storeu_ps(t, _mm256_mul_ps(_mm256_loadu_ps(p + k), si));
-            for (size_t j = 0; k + j < n; j++)
-                o[k + j] = t[j];
-        }
-    }
-}
-
-/* A run of rows of a band with the same targets of nonzero weight. */
-struct run {
-    size_t r0, len;   /* band rows r0 .. r0+len-1 */
-    size_t tgt, wt;   /* where its targets and weights start in rtgt, rtw */
-    int n;            /* number of targets */
-    uint64_t fresh;   /* targets it writes rather than adds to */
-};
-
-/* Scratch of one call. */
-typedef struct fast_work {
-    float *conv;      /* 3 slots x cn planes x rowlen */
-    float *dx, *dy;   /* pwidth + 8 */
-    float *a0, *a1;   /* one band of rows: cs_y x wacc */
-    uint8_t *h0;      /* cs_y x (wacc + 16) */
-    float *acc;       /* ring slots */
-    float *u, *v;     /* (ncells_x + 1) x bwp (the last row zero), ncells_y x block_h */
-    size_t *koff;     /* per histogram entry (rounded up to 8): its column-sum row */
-    int *kcx;         /* and its cell x (ncells_x: the zero row, past the end) */
-    float *tmp;       /* eight blocks, each rounded up to 8 floats */
-    int *xmap;        /* pwidth + 2: image column of padded -1 .. pwidth */
-    float **tgt;      /* per band row: ring * ncells_y accumulation targets */
-    float *tw;        /* and their weights */
-    float **rtgt;     /* the targets of the runs of rows of a band (see split_runs) */
-    float *rtw;       /* and their weights, [target][row of the run] per run */
-    struct run *runs; /* up to cs_y runs */
-    float *grid;
-} fast_work;
-
-/* Adds `bytes` (rounded up to 64) to *total; *at is where it starts. */
-static int carve(size_t *total, size_t bytes, size_t *at)
-{
-    *at = *total;
-    size_t a;
-    return hk_add_size(bytes, 63, &a) && hk_add_size(*total, a & ~(size_t)63, total);
-}
-
-static int mul3(size_t a, size_t b, size_t c, size_t *r)
-{
-    return hk_mul_size(a, b, r) && hk_mul_size(*r, c, r);
-}
-
-static hk_status fast_work_init(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
-                                const fast_sizes *s, size_t grid_floats, fast_work *w)
-{
-    enum { CONV, DX, DY, A0, A1, H0, ACC, U, V, KOFF, KCX, TMP, XMAP, TGT, TW, RTGT, RTW, RUNS, GRID, N };
-    const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = s->brows;
-    const size_t nt = s->ring * g->ncells_y;
-    size_t sz[N], at[N], total = 0;
-    int ok = mul3(s->rowlen, 3 * (size_t)cn, sizeof(float), &sz[CONV]) &&
-             mul3(g->pwidth + 8, 1, sizeof(float), &sz[DX]) &&
-             mul3(cs, s->wacc, sizeof(float), &sz[A0]) &&
-             mul3(cs, s->wacc + 16, 1, &sz[H0]) &&
-             mul3(s->acc, 1, sizeof(float), &sz[ACC]) &&
-             mul3(g->ncells_x + 1, s->bwp, sizeof(float), &sz[U]) &&
-             mul3(g->ncells_y, (size_t)g->block_h, sizeof(float), &sz[V]) &&
-             mul3(blen8, 1, sizeof(size_t), &sz[KOFF]) &&
-             mul3(blen8, 1, sizeof(int), &sz[KCX]) && mul3(blen8, 8, sizeof(float), &sz[TMP]) &&
-             mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
-             mul3(cs, nt, sizeof(float *), &sz[TGT]) && mul3(cs, nt, sizeof(float), &sz[TW]) &&
-             mul3(cs, nt, sizeof(float *), &sz[RTGT]) && mul3(cs, nt, sizeof(float), &sz[RTW]) &&
-             mul3(cs, 1, sizeof(struct run), &sz[RUNS]) &&
-             mul3(grid_floats, 1, sizeof(float), &sz[GRID]);
-    sz[DY] = sz[DX];
-    sz[A1] = sz[A0];
-    for (int i = 0; ok && i < N; i++)
-        ok = carve(&total, sz[i], &at[i]);
-    if (!ok)
-        return HK_ERR_OVERFLOW;
-    unsigned char *m = hk_ctx_scratch(ctx, total);
-    if (!m)
-        return HK_ERR_NOMEM;
-    w->conv = (float *)(m + at[CONV]);
-    w->dx = (float *)(m + at[DX]);
-    w->dy = (float *)(m + at[DY]);
-    w->a0 = (float *)(m + at[A0]);
-    w->a1 = (float *)(m + at[A1]);
-    w->h0 = m + at[H0];
-    w->acc = (float *)(m + at[ACC]);
-    w->u = (float *)(m + at[U]);
-    w->v = (float *)(m + at[V]);
-    w->koff = (size_t *)(m + at[KOFF]);
-    w->kcx = (int *)(m + at[KCX]);
-    w->tmp = (float *)(m + at[TMP]);
-    w->xmap = (int *)(m + at[XMAP]) + 1;
-    w->tgt = (float **)(m + at[TGT]);
-    w->tw = (float *)(m + at[TW]);
-    w->rtgt = (float **)(m + at[RTGT]);
-    w->rtw = (float *)(m + at[RTW]);
-    w->runs = (struct run *)(m + at[RUNS]);
-    w->grid = grid_floats ? (float *)(m + at[GRID]) : NULL;
-    return HK_OK;
-}
-
-/* Dot products of U rows with column sums for histogram entries k0 .. k0+7
- * of the block whose column sums start at `base`; nv = dot length / 8. */
-static inline __attribute__((always_inline)) __m256
-dots8(const float *u, size_t bwp, const int *kcx, const size_t *koff, const float *base,
-      size_t nv)
-{
-    __m256 d[8];
-    for (int i = 0; i < 8; i++) {
-        const float *uu = u + (size_t)kcx[i] * bwp, *a = base + koff[i];
-        __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(uu), _mm256_loadu_ps(a));
-        for (size_t v = 1; v < nv; v++)
-            acc = _mm256_fmadd_ps(_mm256_loadu_ps(uu + 8 * v), _mm256_loadu_ps(a + 8 * v), acc);
-        d[i] = acc;
-    }
-    return hsum8(d);
-}
-
-/* Cell (cx, cy) bin b of every block of the completed block row `slot`:
- * dot products of U[cx] with the column sums, then the normalisation. */
-static void finish_block_row(const hk_ocv_geometry *g, const fast_sizes *s, const fast_work *w,
-                             const float *slot, float *out, size_t sx)
-{
-    const size_t n = g->block_len, n8 = (n + 7) & ~(size_t)7, nv = s->bwp / 8;
-    for (size_t gx0 = 0; gx0 < g->grid_x; gx0 += 8) {
-        const size_t nb = g->grid_x - gx0 < 8 ? g->grid_x - gx0 : 8;
-        __m256 sq[8];
-        for (size_t i = 0; i < 8; i++)
-            sq[i] = _mm256_setzero_ps();
-        for (size_t i = 0; i < nb; i++) {
-            const float *base = slot + (gx0 + i) * (size_t)g->cs_x;
-            float *t = w->tmp + i * n8;
-            __m256 q = _mm256_setzero_ps();
-            for (size_t k0 = 0; k0 < n8; k0 += 8) {
-                __m256 r = nv == 1   ? dots8(w->u, 8, w->kcx + k0, w->koff + k0, base, 1)
-                           : nv == 2 ? dots8(w->u, 16, w->kcx + k0, w->koff + k0, base, 2)
-                                     : dots8(w->u, s->bwp, w->kcx + k0, w->koff + k0, base, nv);
-                _mm256_storeu_ps(t + k0, r);
-                q = _mm256_fmadd_ps(r, r, q);
-            }
-            sq[i] = q;
-        }
-        normalize8(w->tmp, n, nb, sq, g->threshold, out + gx0 * sx, sx);
-    }
-}
-
-/* Adds a band to its T targets, cut into runs of rows that have the same
+/* The band schedule (see the top of the file): the targets of each band
+ * and their weights V per row, cut into runs of rows that have the same
  * targets with nonzero weight: a row usually lies in fewer cells than the
  * band's targets (16x16 blocks of 8x8 cells: 3 of 4), and a zero weight
- * would cost as much as any other. Strips of columns go outside the runs so
- * that the runs of a band meet their column sums in the L1 cache. */
-static void split_runs(fast_work *w, size_t h0len, size_t wacc, size_t lanes, size_t nr, int nbins,
-                       size_t cs, int T, uint64_t fresh)
+ * would cost as much as any other. tmp_off (nt) and tmp_w (nt x brows):
+ * scratch. */
+static void build_schedule(struct hk_ocv_plan *p, size_t *tmp_off, float *tmp_w)
 {
-    if (T > 64) { /* masks below are 64 bits; such geometries take it whole */
-        band_any(w->h0, h0len, w->a0, w->a1, wacc, nr, wacc, lanes, nbins, nbins == 1, w->tgt,
-                 w->tw, cs, 0, T);
-        return;
-    }
-    size_t nruns = 0, tgt_at = 0, wt_at = 0;
-    uint64_t mask[2] = {0, 0};
-    for (size_t r = 0; r < nr;) {
-        size_t r2 = r;
-        for (; r2 < nr; r2++) {
-            uint64_t m = 0;
-            for (int t = 0; t < T; t++)
-                m |= (uint64_t)(w->tw[(size_t)t * cs + r2] != 0.f) << t;
-            mask[r2 == r] = m;
-            if (r2 > r && m != mask[1])
-                break;
-        }
-        struct run *run = &w->runs[nruns];
-        run->r0 = r;
-        run->len = r2 - r;
-        run->tgt = tgt_at;
-        run->wt = wt_at;
-        run->n = 0;
-        run->fresh = 0;
-        for (int t = 0; t < T; t++)
-            if (mask[1] >> t & 1) {
-                /* the first run to reach a new block row's target writes it */
-                run->fresh |= (fresh >> t & 1) << run->n;
-                fresh &= ~((uint64_t)1 << t);
-                w->rtgt[tgt_at++] = w->tgt[t];
-                for (size_t k = r; k < r2; k++)
-                    w->rtw[wt_at++] = w->tw[(size_t)t * cs + k];
-                run->n++;
+    const hk_ocv_geometry *g = &p->g;
+    const fast_sizes *s = &p->s;
+    const size_t cs = (size_t)g->cs_y, bh = (size_t)g->block_h, ws = s->brows;
+    size_t nruns = 0, ntgt = 0, nwt = 0, nzero = 0;
+    for (size_t k = 0, y0 = 0; y0 < s->rows; k++, y0 += cs) {
+        band_info *b = &p->bands[k];
+        const size_t nr = s->rows - y0 < cs ? s->rows - y0 : cs, ylast = y0 + nr - 1;
+        size_t gy_lo = y0 + 1 > bh ? (y0 + 1 - bh + cs - 1) / cs : 0, gy_hi = ylast / cs;
+        if (gy_hi > g->grid_y - 1)
+            gy_hi = g->grid_y - 1;
+        /* targets: (block row, cell row) pairs, weight V per band row */
+        int T = 0;
+        uint64_t fresh = 0; /* targets of block rows starting here */
+        b->nr = nr;
+        b->fin_lo = 1;
+        b->fin_hi = 0;
+        b->zero0 = nzero;
+        for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
+            const size_t slot = (gy % s->ring) * s->slot;
+            const int starts = gy * cs == y0;
+            const size_t end = gy * cs + bh - 1; /* its last row */
+            if (end >= y0 && end <= ylast) {
+                b->fin_lo = b->fin_hi >= b->fin_lo ? b->fin_lo : gy;
+                b->fin_hi = gy;
             }
-        nruns += run->n > 0;
-        r = r2;
-    }
-    const size_t strip = 64;
-    for (size_t xs = 0; xs < lanes; xs += strip) {
-        const size_t n = lanes - xs < strip ? lanes - xs : strip;
-        for (size_t i = 0; i < nruns; i++) {
-            const struct run *run = &w->runs[i];
-            float *tg[64];
-            for (int t = 0; t < run->n; t++)
-                tg[t] = w->rtgt[run->tgt + (size_t)t] + xs;
-            band_any(w->h0 + run->r0 * h0len + xs, h0len, w->a0 + run->r0 * wacc + xs,
-                     w->a1 + run->r0 * wacc + xs, wacc, run->len, wacc, n, nbins, nbins == 1, tg,
-                     w->rtw + run->wt, run->len, run->fresh, run->n);
+            for (size_t cy = 0; cy < g->ncells_y; cy++) {
+                float *wt = tmp_w + (size_t)T * ws;
+                int any = 0;
+                for (size_t r = 0; r < nr; r++) {
+                    size_t y = y0 + r;
+                    wt[r] = y >= gy * cs && y <= end ? p->v[cy * bh + (y - gy * cs)] : 0.f;
+                    any |= wt[r] != 0.f;
+                }
+                const size_t row = slot + cy * s->nbp * s->wacc;
+                if (any && starts && T < 64)
+                    fresh |= (uint64_t)1 << T;
+                else if (starts) /* the bins read later, zeroed */
+                    p->zoff[nzero++] = row;
+                if (any)
+                    tmp_off[T++] = row;
+            }
         }
+        b->run0 = nruns;
+        if (T > 64) { /* masks are 64 bits: such a band is one run, zeroed first */
+            for (int t = 0; t < 64; t++)
+                if (fresh >> t & 1)
+                    p->zoff[nzero++] = tmp_off[t];
+            hk__ocv_run *run = &p->runs[nruns++];
+            *run = (hk__ocv_run){0, nr, ntgt, nwt, T, 0};
+            for (int t = 0; t < T; t++) {
+                p->toff[ntgt++] = tmp_off[t];
+                for (size_t r = 0; r < nr; r++)
+                    p->tw[nwt++] = tmp_w[(size_t)t * ws + r];
+            }
+        }
+        for (size_t r = 0; T <= 64 && r < nr;) {
+            uint64_t mask[2] = {0, 0};
+            size_t r2 = r;
+            for (; r2 < nr; r2++) {
+                uint64_t m = 0;
+                for (int t = 0; t < T; t++)
+                    m |= (uint64_t)(tmp_w[(size_t)t * ws + r2] != 0.f) << t;
+                mask[r2 == r] = m;
+                if (r2 > r && m != mask[1])
+                    break;
+            }
+            hk__ocv_run *run = &p->runs[nruns];
+            *run = (hk__ocv_run){r, r2 - r, ntgt, nwt, 0, 0};
+            for (int t = 0; t < T; t++)
+                if (mask[1] >> t & 1) {
+                    /* the first run to reach a new block row's target writes it */
+                    run->fresh |= (fresh >> t & 1) << run->n;
+                    fresh &= ~((uint64_t)1 << t);
+                    p->toff[ntgt++] = tmp_off[t];
+                    for (size_t k2 = r; k2 < r2; k2++)
+                        p->tw[nwt++] = tmp_w[(size_t)t * ws + k2];
+                    run->n++;
+                }
+            nruns += run->n > 0;
+            r = r2;
+        }
+        b->nruns = nruns - b->run0;
+        b->nzero = nzero - b->zero0;
     }
 }
 
-/* The constant tables of a call: gamma, column map, U, V, entry offsets. */
-static void fast_tables(const hk_ocv_geometry *g, const fast_sizes *s, fast_work *w, float *lut)
+/* The constant tables: gamma, column map, U, V, entry offsets. */
+static void build_tables(struct hk_ocv_plan *p)
 {
-    if (g->gamma_correction) {
-        for (int i = 0; i < 256; i += 8)
-            _mm256_storeu_ps(lut + i, _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
-                                          _mm256_set1_epi32(i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))));
-    } else {
-        for (int i = 0; i < 256; i++)
-            lut[i] = (float)i;
-    }
+    const hk_ocv_geometry *g = &p->g;
+    const fast_sizes *s = &p->s;
+    for (int i = 0; i < 256; i++) /* sqrtf is correctly rounded, as OpenCV's table */
+        p->lut[i] = g->gamma_correction ? sqrtf((float)i) : (float)i;
     /* only the padding and the two outer columns reflect */
     const long lo = g->pad_x, hi = g->pad_x + (long)g->width;
     for (long x = -1; x <= (long)g->pwidth; x++)
-        w->xmap[x] = x >= lo && x < hi ? (int)(x - lo) : (int)hk_ocv_reflect101(x - lo, g->width);
-    hk_ocv_axis_weights(g, 0, s->bwp, w->u);
-    memset(w->u + g->ncells_x * s->bwp, 0, s->bwp * sizeof(float));
-    hk_ocv_axis_weights(g, 1, (size_t)g->block_h, w->v);
+        p->xmap[x] = x >= lo && x < hi ? (int)(x - lo) : (int)hk_ocv_reflect101(x - lo, g->width);
+    hk_ocv_axis_weights(g, 0, s->bwp, p->u);
+    memset(p->u + g->ncells_x * s->bwp, 0, s->bwp * sizeof(float));
+    hk_ocv_axis_weights(g, 1, (size_t)g->block_h, p->v);
     /* histogram entry k = (cx*ncells_y + cy)*nbins + b reads column-sum row
      * (cy*nbins + b) with U[cx]; entries past the block read the zero row */
     const size_t nb = (size_t)g->nbins, n8 = (g->block_len + 7) & ~(size_t)7;
@@ -459,103 +300,161 @@ static void fast_tables(const hk_ocv_geometry *g, const fast_sizes *s, fast_work
     for (size_t cx = 0; cx < g->ncells_x; cx++)
         for (size_t cy = 0; cy < g->ncells_y; cy++)
             for (size_t b = 0; b < nb; b++, k++) {
-                w->kcx[k] = (int)cx;
-                w->koff[k] = (cy * s->nbp + b) * s->wacc;
+                p->kcx[k] = (int)cx;
+                p->koff[k] = (cy * s->nbp + b) * s->wacc;
             }
     for (; k < n8; k++) {
-        w->kcx[k] = (int)g->ncells_x;
-        w->koff[k] = 0;
+        p->kcx[k] = (int)g->ncells_x;
+        p->koff[k] = 0;
     }
+}
+
+/* Per-call scratch areas, in the order of plan->at. */
+enum { W_CONV, W_DX, W_DY, W_A0, W_A1, W_H0, W_ACC, W_TMP, W_TG, W_N };
+
+/* Fills the per-call layout of p; 0 on overflow. */
+static int work_layout(struct hk_ocv_plan *p)
+{
+    const hk_ocv_geometry *g = &p->g;
+    const fast_sizes *s = &p->s;
+    const size_t blen8 = (g->block_len + 7) & ~(size_t)7, cs = s->brows;
+    size_t sz[W_N];
+    int ok = mul3(s->rowlen, 3 * (size_t)p->cn, sizeof(float), &sz[W_CONV]) &&
+             mul3(g->pwidth + 8, 1, sizeof(float), &sz[W_DX]) &&
+             mul3(cs, s->wacc, sizeof(float), &sz[W_A0]) &&
+             mul3(cs, s->wacc + 16, 1, &sz[W_H0]) && mul3(s->acc, 1, sizeof(float), &sz[W_ACC]) &&
+             mul3(blen8, 8, sizeof(float), &sz[W_TMP]) &&
+             mul3(s->nt, 1, sizeof(float *), &sz[W_TG]);
+    sz[W_DY] = sz[W_DX];
+    sz[W_A1] = sz[W_A0];
+    p->work = 0;
+    for (int i = 0; ok && i < W_N; i++)
+        ok = carve(&p->work, sz[i], &p->at[i]);
+    return ok;
+}
+
+/* The plan of g and cn, from ctx's cache or made (replacing it); NULL when
+ * out of memory or on overflow. */
+static struct hk_ocv_plan *plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn)
+{
+    struct hk_ocv_plan *p = ctx->ocv_plan;
+    if (p && p->ready && p->cn == cn && memcmp(&p->g, g, sizeof(*g)) == 0)
+        return p;
+    if (!p && !(p = ctx->ocv_plan = calloc(1, sizeof(*p))))
+        return NULL;
+    p->ready = 0; /* until filled */
+    p->g = *g;
+    p->cn = cn;
+    fast_sizes *s = &p->s;
+    if (!fast_sizes_get(g, s) || !work_layout(p))
+        return NULL;
+    enum { XMAP, U, V, KOFF, KCX, BANDS, RUNS, TOFF, TW, ZOFF, TOFF_TMP, TW_TMP, N };
+    const size_t blen8 = (g->block_len + 7) & ~(size_t)7;
+    size_t sz[N], at[N], total = 0, rn;
+    int ok = mul3(g->pwidth + 2, 1, sizeof(int), &sz[XMAP]) &&
+             mul3(g->ncells_x + 1, s->bwp, sizeof(float), &sz[U]) &&
+             mul3(g->ncells_y, (size_t)g->block_h, sizeof(float), &sz[V]) &&
+             mul3(blen8, 1, sizeof(size_t), &sz[KOFF]) && mul3(blen8, 1, sizeof(int), &sz[KCX]) &&
+             mul3(s->nbands, 1, sizeof(band_info), &sz[BANDS]) &&
+             mul3(s->rows, 1, sizeof(hk__ocv_run), &sz[RUNS]) &&
+             hk_mul_size(s->rows, s->nt, &rn) && mul3(rn, 1, sizeof(size_t), &sz[TOFF]) &&
+             mul3(rn, 1, sizeof(float), &sz[TW]) &&
+             mul3(s->nbands, s->nt, sizeof(size_t), &sz[ZOFF]) &&
+             mul3(s->nt, 1, sizeof(size_t), &sz[TOFF_TMP]) &&
+             mul3(s->nt, s->brows, sizeof(float), &sz[TW_TMP]);
+    for (int i = 0; ok && i < N; i++)
+        ok = carve(&total, sz[i], &at[i]);
+    if (!ok)
+        return NULL;
+    if (p->bytes < total) {
+        free(p->mem);
+        p->bytes = 0;
+        if (!(p->mem = malloc(total)))
+            return NULL;
+        p->bytes = total;
+    }
+    unsigned char *m = p->mem;
+    p->xmap = (int *)(m + at[XMAP]) + 1;
+    p->u = (float *)(m + at[U]);
+    p->v = (float *)(m + at[V]);
+    p->koff = (size_t *)(m + at[KOFF]);
+    p->kcx = (int *)(m + at[KCX]);
+    p->bands = (band_info *)(m + at[BANDS]);
+    p->runs = (hk__ocv_run *)(m + at[RUNS]);
+    p->toff = (size_t *)(m + at[TOFF]);
+    p->tw = (float *)(m + at[TW]);
+    p->zoff = (size_t *)(m + at[ZOFF]);
+    build_tables(p);
+    build_schedule(p, (size_t *)(m + at[TOFF_TMP]), (float *)(m + at[TW_TMP]));
+    /* the lanes the blocks read: up to the last block's dot */
+    p->lanes = ((g->grid_x - 1) * (size_t)g->cs_x + s->bwp + 7) & ~(size_t)7;
+    p->ready = 1;
+    return p;
 }
 
 hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
                            float *out, size_t sx, size_t sy, float **grid)
 {
-    fast_sizes s;
-    if (!fast_sizes_get(g, &s))
+    fast_sizes chk;
+    if (!fast_sizes_get(g, &chk))
         return HK_ERR_UNSUPPORTED;
     const unsigned cn = im->channels;
-    size_t grid_n = 0;
+    size_t grid_n = 0, total, grid_at = 0;
     hk_status st;
     if (!out && (st = hk_ocv_grid_count(g, &grid_n)) != HK_OK)
         return st;
-    fast_work w;
-    if ((st = fast_work_init(ctx, g, cn, &s, grid_n, &w)) != HK_OK)
-        return st;
+    const struct hk_ocv_plan *p = plan_get(ctx, g, cn);
+    if (!p)
+        return HK_ERR_NOMEM; /* sizes were checked by fast_sizes_get */
+    total = p->work;
+    if (grid_n && !carve(&total, grid_n * sizeof(float), &grid_at))
+        return HK_ERR_OVERFLOW;
+    unsigned char *m = hk_ctx_scratch(ctx, total);
+    if (!m)
+        return HK_ERR_NOMEM;
+    const fast_sizes *s = &p->s;
+    float *conv = (float *)(m + p->at[W_CONV]), *dx = (float *)(m + p->at[W_DX]);
+    float *dy = (float *)(m + p->at[W_DY]), *acc = (float *)(m + p->at[W_ACC]);
+    float *va0 = (float *)(m + p->at[W_A0]), *va1 = (float *)(m + p->at[W_A1]);
+    uint8_t *vh0 = m + p->at[W_H0];
+    float *tmp = (float *)(m + p->at[W_TMP]), **tg = (float **)(m + p->at[W_TG]);
     if (!out) {
-        out = w.grid;
+        out = (float *)(m + grid_at);
         sx = g->block_len;
         sy = g->grid_x * g->block_len;
-        *grid = w.grid;
+        *grid = out;
     }
-    const size_t pw = g->pwidth, wacc = s.wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
-    const size_t h0len = wacc + 16;
-    /* the lanes the blocks read: up to the last block's dot */
-    const size_t lanes = ((g->grid_x - 1) * (size_t)g->cs_x + s.bwp + 7) & ~(size_t)7;
+    const size_t pw = g->pwidth, wacc = s->wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
+    const size_t h0len = wacc + 16, lanes = p->lanes;
     const int nbins = g->nbins;
-    float lut[256];
-    fast_tables(g, &s, &w, lut);
+    const hk__ocv_finish fin = {g->grid_x, (size_t)g->cs_x, g->block_len, s->bwp,
+                                p->u, p->kcx, p->koff, g->threshold};
     /* columns past the padded image vote nothing */
-    for (size_t r = 0; r < s.brows; r++) {
-        memset(w.a0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
-        memset(w.a1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
-        memset(w.h0 + r * h0len + pw, 0, h0len - pw);
+    for (size_t r = 0; r < s->brows; r++) {
+        memset(va0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(va1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(vh0 + r * h0len + pw, 0, h0len - pw);
     }
     /* The gradient runs over whole vectors (its scalar tail is slow) on
      * rows padded with zeros, unless that moves the end of OpenCV's 4-lane
      * colour-choice loop (pwidth & ~3), whose tie rule differs from its
      * tail's. */
     const size_t gw = cn == 1 || pw % 4 == 0 ? (pw + 7) & ~(size_t)7 : pw;
-    memset(w.conv, 0, 3 * (size_t)cn * s.rowlen * sizeof(float));
+    memset(conv, 0, 3 * (size_t)cn * s->rowlen * sizeof(float));
     const float *rowp[3][3];
     long conv_row[3] = {-3, -3, -3};
-    const size_t rows = (g->grid_y - 1) * cs + bh;
+    int bad = 0;
     /* Bands of cs_y rows: block rows start at band starts, so a band's
      * targets are known (and zeroed) before anything is added to them. */
-    for (size_t y0 = 0; y0 < rows; y0 += cs) {
-        const size_t nr = rows - y0 < cs ? rows - y0 : cs, ylast = y0 + nr - 1;
-        size_t gy_lo = y0 + 1 > bh ? (y0 + 1 - bh + cs - 1) / cs : 0, gy_hi = ylast / cs;
-        if (gy_hi > g->grid_y - 1)
-            gy_hi = g->grid_y - 1;
-        /* targets: (block row, cell row) pairs, weight V per band row */
-        int T = 0;
-        uint64_t fresh = 0; /* targets of block rows starting here (see band_kernel) */
-        size_t fin_lo = 1, fin_hi = 0; /* block rows completed in this band */
-        for (size_t gy = gy_lo; gy <= gy_hi; gy++) {
-            float *slot = w.acc + (gy % s.ring) * s.slot;
-            const int starts = gy * cs == y0;
-            size_t end = gy * cs + bh - 1; /* its last row */
-            if (end >= y0 && end <= ylast) {
-                fin_lo = fin_hi >= fin_lo ? fin_lo : gy;
-                fin_hi = gy;
-            }
-            for (size_t cy = 0; cy < g->ncells_y; cy++) {
-                float *wt = w.tw + (size_t)T * s.brows;
-                int any = 0;
-                for (size_t r = 0; r < nr; r++) {
-                    size_t y = y0 + r;
-                    wt[r] = y >= gy * cs && y <= end ? w.v[cy * bh + (y - gy * cs)] : 0.f;
-                    any |= wt[r] != 0.f;
-                }
-                float *row = slot + cy * s.nbp * wacc;
-                if (any && starts && T < 64)
-                    fresh |= (uint64_t)1 << T;
-                else if (starts) /* the bins read later, zeroed */
-                    memset(row, 0, (size_t)nbins * wacc * sizeof(float));
-                if (any)
-                    w.tgt[T++] = row;
-            }
-        }
-        if (T > 64) { /* split_runs takes such a band whole: no fresh writes */
-            for (int t = 0; t < 64; t++)
-                if (fresh >> t & 1)
-                    memset(w.tgt[t], 0, (size_t)nbins * wacc * sizeof(float));
-            fresh = 0;
-        }
+    for (size_t k = 0; k < s->nbands; k++) {
+        const band_info *b = &p->bands[k];
+        const size_t y0 = k * cs, nr = b->nr;
+        for (size_t z = 0; z < b->nzero; z++)
+            memset(acc + p->zoff[b->zero0 + z], 0, (size_t)nbins * wacc * sizeof(float));
         for (size_t r = 0; r < nr; r++) {
             const size_t y = y0 + r;
-            float *a0 = w.a0 + r * wacc, *a1 = w.a1 + r * wacc;
-            uint8_t *h0 = w.h0 + r * h0len;
+            float *a0 = va0 + r * wacc, *a1 = va1 + r * wacc;
+            uint8_t *h0 = vh0 + r * h0len;
             size_t ry_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, ry_hi = y / cs;
             if (ry_lo > ry_hi || ry_lo >= g->grid_y) {
                 /* a row outside every block (block stride > block) */
@@ -565,33 +464,52 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
                 continue;
             }
             const float *const *pl[3];
-            for (int k = 0; k < 3; k++) {
-                long want = (long)y - 1 + k;
+            for (int j = 0; j < 3; j++) {
+                long want = (long)y - 1 + j;
                 int slot = (int)((want + 3) % 3);
                 if (conv_row[slot] != want) {
                     size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
                     float *f[3];
                     for (unsigned c = 0; c < cn; c++) {
-                        f[c] = w.conv + ((size_t)slot * cn + c) * s.rowlen + 1;
+                        f[c] = conv + ((size_t)slot * cn + c) * s->rowlen + 1;
                         rowp[slot][c] = f[c];
                     }
-                    convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, w.xmap, lut, f);
+                    convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, p->xmap,
+                                p->lut, f);
                     conv_row[slot] = want;
                 }
-                pl[k] = rowp[slot];
+                pl[j] = rowp[slot];
             }
             hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
-                              w.dx, w.dy, h0, a0, a1);
+                              dx, dy, h0, a0, a1);
             for (size_t x = pw; x < gw; x++) { /* the lanes past the image vote nothing */
                 a0[x] = a1[x] = 0.f;
                 h0[x] = 0;
             }
         }
-        split_runs(&w, h0len, wacc, lanes, nr, nbins, s.brows, T, fresh);
-        for (size_t gy = fin_lo; gy <= fin_hi; gy++)
-            finish_block_row(g, &s, &w, w.acc + (gy % s.ring) * s.slot, out + gy * sy, sx);
+        /* strips of columns outside the runs, so that the runs of a band
+         * meet their column sums in the L1 cache */
+        const size_t strip = 64;
+        for (size_t xs = 0; xs < lanes; xs += strip) {
+            const size_t n = lanes - xs < strip ? lanes - xs : strip;
+            for (size_t i = 0; i < b->nruns; i++) {
+                const hk__ocv_run *run = &p->runs[b->run0 + i];
+                for (int t = 0; t < run->n; t++)
+                    tg[t] = acc + p->toff[run->tgt + (size_t)t] + xs;
+                const hk__ocv_votes v = {vh0 + run->r0 * h0len + xs, h0len,
+                                         va0 + run->r0 * wacc + xs, va1 + run->r0 * wacc + xs,
+                                         wacc};
+                hk__ocv_band_add(&v, run->len, wacc, n, nbins, tg, p->tw + run->wt, run->len,
+                                 run->fresh, run->n);
+            }
+        }
+        for (size_t gy = b->fin_lo; gy <= b->fin_hi; gy++)
+            bad |= hk__ocv_finish_row(&fin, acc + (gy % s->ring) * s->slot, tmp, out + gy * sy,
+                                      sx);
     }
-    return HK_OK;
+    /* a value overflowed (hostile weights or threshold): refused, as the
+     * front end refuses non-finite output of the other variants */
+    return bad ? HK_ERR_DOMAIN : HK_OK;
 }
 
 #else
