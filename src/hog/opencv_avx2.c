@@ -32,7 +32,7 @@
 
 /* Sizes of the working areas; 0 from fast_sizes means "does not fit". */
 typedef struct fast_sizes {
-    size_t wacc;    /* lanes of one column-sum row: padded width + 7, rounded to 8 */
+    size_t wacc;    /* lanes of one column-sum row: padded width + 8, rounded up to 8 */
     size_t bwp;     /* block width rounded up to 8: the dot length */
     size_t ring;    /* block rows in memory: ceil(block_h / cs_y) */
     size_t rowlen;  /* floats of one planar input row (index -1 .. pwidth) */
@@ -53,7 +53,7 @@ static int fast_sizes_get(const hk_ocv_geometry *g, fast_sizes *s)
     /* the gradient kernel indexes rows with an int */
     if (g->pwidth > ((size_t)1 << 30) || g->pheight > ((size_t)1 << 30))
         return 0;
-    s->wacc = (g->pwidth + 7 + 7) & ~(size_t)7;
+    s->wacc = (g->pwidth + 8 + 7) & ~(size_t)7; /* >= pwidth + 8: see the row loop */
     s->bwp = ((size_t)g->block_w + 7) & ~(size_t)7;
     s->ring = ((size_t)g->block_h + (size_t)g->cs_y - 1) / (size_t)g->cs_y;
     s->rowlen = g->pwidth + 16;
@@ -166,6 +166,12 @@ static void convert_row(const hk_ocv_geometry *g, const uint8_t *src, unsigned c
         for (; x + 8 <= hi; x += 8) {
             __m128i b = _mm_loadl_epi64((const __m128i *)(src + (x - lo)));
             _mm256_storeu_ps(f[0] + x, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)));
+        }
+        if (x + 4 <= hi) { /* 28-pixel rows: no scalar tail */
+            int32_t q;
+            memcpy(&q, src + (x - lo), 4);
+            _mm_storeu_ps(f[0] + x, _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(q))));
+            x += 4;
         }
         for (; x < hi; x++)
             f[0][x] = (float)src[x - lo];
@@ -333,21 +339,28 @@ static int work_layout(struct hk_ocv_plan *p)
     return ok;
 }
 
-/* The plan of g and cn, from ctx's cache or made (replacing it); NULL when
- * out of memory or on overflow. */
-static struct hk_ocv_plan *plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn)
+/* The plan of g and cn into *out, from ctx's cache or made (replacing it):
+ * HK_ERR_UNSUPPORTED when the geometry does not fit the fast path,
+ * HK_ERR_NOMEM, HK_ERR_OVERFLOW. */
+static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g, unsigned cn,
+                          const struct hk_ocv_plan **out)
 {
     struct hk_ocv_plan *p = ctx->ocv_plan;
+    *out = p;
     if (p && p->ready && p->cn == cn && memcmp(&p->g, g, sizeof(*g)) == 0)
-        return p;
+        return HK_OK;
+    fast_sizes fs;
+    if (!fast_sizes_get(g, &fs))
+        return HK_ERR_UNSUPPORTED;
     if (!p && !(p = ctx->ocv_plan = calloc(1, sizeof(*p))))
-        return NULL;
+        return HK_ERR_NOMEM;
     p->ready = 0; /* until filled */
     p->g = *g;
     p->cn = cn;
-    fast_sizes *s = &p->s;
-    if (!fast_sizes_get(g, s) || !work_layout(p))
-        return NULL;
+    p->s = fs;
+    const fast_sizes *s = &p->s;
+    if (!work_layout(p))
+        return HK_ERR_OVERFLOW;
     enum { XMAP, U, V, KOFF, KCX, BANDS, RUNS, TOFF, TW, ZOFF, TOFF_TMP, TW_TMP, N };
     const size_t blen8 = (g->block_len + 7) & ~(size_t)7;
     size_t sz[N], at[N], total = 0, rn;
@@ -365,12 +378,12 @@ static struct hk_ocv_plan *plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g, u
     for (int i = 0; ok && i < N; i++)
         ok = carve(&total, sz[i], &at[i]);
     if (!ok)
-        return NULL;
+        return HK_ERR_OVERFLOW;
     if (p->bytes < total) {
         free(p->mem);
         p->bytes = 0;
         if (!(p->mem = malloc(total)))
-            return NULL;
+            return HK_ERR_NOMEM;
         p->bytes = total;
     }
     unsigned char *m = p->mem;
@@ -389,26 +402,72 @@ static struct hk_ocv_plan *plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g, u
     /* the lanes the blocks read: up to the last block's dot */
     p->lanes = ((g->grid_x - 1) * (size_t)g->cs_x + s->bwp + 7) & ~(size_t)7;
     p->ready = 1;
-    return p;
+    *out = p;
+    return HK_OK;
+}
+
+/* A small image (a batch of thumbnails) is not streamed long enough for
+ * the hardware prefetcher: its rows are fetched at the start of the call,
+ * so that the misses overlap instead of stalling row by row. */
+#define PREFETCH_MAX ((size_t)16 << 10)
+static void prefetch_small(const hk_image *im)
+{
+    const size_t row = (size_t)im->width * im->channels;
+    if (im->stride * (im->height - 1) + row > PREFETCH_MAX)
+        return;
+    /* every line from the first sample to the last (rows are close) */
+    const uintptr_t a = (uintptr_t)im->data, end = a + im->stride * (im->height - 1) + row;
+    for (uintptr_t l = a & ~(uintptr_t)63; l < end; l += 64)
+        __builtin_prefetch((const void *)l, 0, 3);
+}
+
+/* Descriptors up to this size are made in the scratch and then streamed
+ * to the caller's buffer (stream_out): a batch writes far more descriptor
+ * bytes than it reads pixels, and stores that miss the cache would first
+ * read each line from memory (and stall on it); streaming stores do not.
+ * Larger descriptors are stored in place. */
+#define STAGE_MAX ((size_t)64 << 10)
+
+/* Copies n floats to dst: whole 64-byte lines with streaming stores, the
+ * partial lines at both ends with ordinary ones (a neighbour may share
+ * them). */
+static void stream_out(float *dst, const float *src, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ((uintptr_t)(dst + i) & 63) != 0) {
+        dst[i] = src[i];
+        i++;
+    }
+    for (; i + 16 <= n; i += 16) {
+        _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+        _mm256_stream_ps(dst + i + 8, _mm256_loadu_ps(src + i + 8));
+    }
+    for (; i < n; i++)
+        dst[i] = src[i];
+    _mm_sfence(); /* ordered before any later store, as ordinary stores are */
 }
 
 hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
                            float *out, size_t sx, size_t sy, float **grid)
 {
-    fast_sizes chk;
-    if (!fast_sizes_get(g, &chk))
-        return HK_ERR_UNSUPPORTED;
     const unsigned cn = im->channels;
     size_t grid_n = 0, total, grid_at = 0;
-    hk_status st;
+    const struct hk_ocv_plan *p;
+    hk_status st = plan_get(ctx, g, cn, &p);
+    if (st != HK_OK)
+        return st;
     if (!out && (st = hk_ocv_grid_count(g, &grid_n)) != HK_OK)
         return st;
-    const struct hk_ocv_plan *p = plan_get(ctx, g, cn);
-    if (!p)
-        return HK_ERR_NOMEM; /* sizes were checked by fast_sizes_get */
     total = p->work;
     if (grid_n && !carve(&total, grid_n * sizeof(float), &grid_at))
         return HK_ERR_OVERFLOW;
+    /* the descriptor's span: from the first block to the end of the last */
+    const size_t span = out ? (g->grid_x - 1) * sx + (g->grid_y - 1) * sy + g->block_len : 0;
+    size_t stage_at = 0;
+    /* (only when the blocks tile it: no gap of the caller's left unwritten) */
+    const int stage = out && span <= STAGE_MAX / sizeof(float) &&
+                      span == g->grid_x * g->grid_y * g->block_len &&
+                      carve(&total, span * sizeof(float), &stage_at);
     unsigned char *m = hk_ctx_scratch(ctx, total);
     if (!m)
         return HK_ERR_NOMEM;
@@ -418,12 +477,16 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
     float *va0 = (float *)(m + p->at[W_A0]), *va1 = (float *)(m + p->at[W_A1]);
     uint8_t *vh0 = m + p->at[W_H0];
     float *tmp = (float *)(m + p->at[W_TMP]), **tg = (float **)(m + p->at[W_TG]);
+    float *final = out;
+    if (stage)
+        out = (float *)(m + stage_at);
     if (!out) {
         out = (float *)(m + grid_at);
         sx = g->block_len;
         sy = g->grid_x * g->block_len;
         *grid = out;
     }
+    prefetch_small(im);
     const size_t pw = g->pwidth, wacc = s->wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
     const size_t h0len = wacc + 16, lanes = p->lanes;
     const int nbins = g->nbins;
@@ -482,10 +545,10 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
             }
             hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
                               dx, dy, h0, a0, a1);
-            for (size_t x = pw; x < gw; x++) { /* the lanes past the image vote nothing */
-                a0[x] = a1[x] = 0.f;
-                h0[x] = 0;
-            }
+            /* the lanes past the image vote nothing (their bins are valid
+             * bins: any will do); a row holds pw + 7 lanes and more */
+            _mm256_storeu_ps(a0 + pw, _mm256_setzero_ps());
+            _mm256_storeu_ps(a1 + pw, _mm256_setzero_ps());
         }
         /* strips of columns outside the runs, so that the runs of a band
          * meet their column sums in the L1 cache */
@@ -509,6 +572,8 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
     }
     /* a value overflowed (hostile weights or threshold): refused, as the
      * front end refuses non-finite output of the other variants */
+    if (stage)
+        stream_out(final, out, span);
     return bad ? HK_ERR_DOMAIN : HK_OK;
 }
 
