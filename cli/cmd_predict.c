@@ -58,33 +58,13 @@ static int write_predictions(const char *path, const hk_model *m, const int32_t 
 
 int cmd_predict(int argc, char **argv)
 {
-    const char *model_path = NULL, *data = NULL, *output = NULL;
-    recog_data_opts dopt;
-    recog_data_opts_default(&dopt);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int r;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage();
-            return HK_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || cli_is_option(a, "--output")) {
-            if (!(output = cli_option_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")))
-                return HK_EXIT_USAGE;
-        } else if ((r = recog_parse_data_opt(argc, argv, &i, &dopt)) != 0) {
-            if (r < 0)
-                return HK_EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("predict: unknown option '%s' (see hogkit predict --help)", a);
-            return HK_EXIT_USAGE;
-        } else if (!model_path) {
-            model_path = a;
-        } else if (!data) {
-            data = a;
-        } else {
-            cli_error("predict: expected MODEL DATA, got '%s' too", a);
-            return HK_EXIT_USAGE;
-        }
-    }
+    recog_args args;
+    recog_args_init(&args, "predict", 2, "expected MODEL DATA");
+    int exit_code;
+    if (recog_parse_args(argc, argv, &args, usage, &exit_code))
+        return exit_code;
+    const char *model_path = args.pos[0], *data = args.pos[1], *output = args.output;
+    recog_data_opts dopt = args.data;
     if (!model_path || !data) {
         cli_error("predict: needs MODEL and DATA (see hogkit predict --help)");
         return HK_EXIT_USAGE;

@@ -119,47 +119,21 @@ static FILE *open_in(const char *dir, const char *name, char *path, size_t cap)
 
 int cmd_study(int argc, char **argv)
 {
-    const char *train_path = NULL, *test_path = NULL, *out = NULL;
-    const char *flist = "hog,lbp,gabor", *llist = "all";
-    recog_data_opts dopt;
-    recog_fit_opts fopt;
-    recog_data_opts_default(&dopt);
-    recog_fit_opts_default(&fopt);
-    fopt.verbose = 1;
-    fopt.lenient = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int r;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage();
-            return HK_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || cli_is_option(a, "--output")) {
-            if (!(out = cli_option_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")))
-                return HK_EXIT_USAGE;
-        } else if (cli_is_option(a, "--features")) {
-            if (!(flist = cli_option_value(argc, argv, &i, "--features")))
-                return HK_EXIT_USAGE;
-        } else if (cli_is_option(a, "--learners")) {
-            if (!(llist = cli_option_value(argc, argv, &i, "--learners")))
-                return HK_EXIT_USAGE;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            fopt.verbose = 0;
-        } else if ((r = recog_parse_data_opt(argc, argv, &i, &dopt)) != 0 ||
-                   (r = recog_parse_fit_opt(argc, argv, &i, &fopt)) != 0) {
-            if (r < 0)
-                return HK_EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("study: unknown option '%s' (see hogkit study --help)", a);
-            return HK_EXIT_USAGE;
-        } else if (!train_path) {
-            train_path = a;
-        } else if (!test_path) {
-            test_path = a;
-        } else {
-            cli_error("study: expected TRAIN [TEST], got '%s' too", a);
-            return HK_EXIT_USAGE;
-        }
-    }
+    recog_args args;
+    recog_args_init(&args, "study", 2, "expected TRAIN [TEST]");
+    args.named[0] = "--features";
+    args.named[1] = "--learners";
+    args.value[0] = "hog,lbp,gabor";
+    args.value[1] = "all";
+    args.fit_opts = 1;
+    args.fit.lenient = 1;
+    int exit_code;
+    if (recog_parse_args(argc, argv, &args, usage, &exit_code))
+        return exit_code;
+    const char *train_path = args.pos[0], *test_path = args.pos[1], *out = args.output;
+    const char *flist = args.value[0], *llist = args.value[1];
+    recog_data_opts dopt = args.data;
+    recog_fit_opts fopt = args.fit;
     if (!train_path || !out) {
         cli_error("study: needs TRAIN and -o DIR (see hogkit study --help)");
         return HK_EXIT_USAGE;

@@ -27,43 +27,18 @@ static void usage(void)
 
 int cmd_train(int argc, char **argv)
 {
-    const char *data = NULL, *output = NULL, *fspec = NULL, *lname = NULL;
-    recog_data_opts dopt;
-    recog_fit_opts fopt;
-    recog_data_opts_default(&dopt);
-    recog_fit_opts_default(&fopt);
-    fopt.verbose = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int r;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage();
-            return HK_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || cli_is_option(a, "--output")) {
-            if (!(output = cli_option_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")))
-                return HK_EXIT_USAGE;
-        } else if (cli_is_option(a, "--features")) {
-            if (!(fspec = cli_option_value(argc, argv, &i, "--features")))
-                return HK_EXIT_USAGE;
-        } else if (cli_is_option(a, "--learner")) {
-            if (!(lname = cli_option_value(argc, argv, &i, "--learner")))
-                return HK_EXIT_USAGE;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            fopt.verbose = 0;
-        } else if ((r = recog_parse_data_opt(argc, argv, &i, &dopt)) != 0 ||
-                   (r = recog_parse_fit_opt(argc, argv, &i, &fopt)) != 0) {
-            if (r < 0)
-                return HK_EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("train: unknown option '%s' (see hogkit train --help)", a);
-            return HK_EXIT_USAGE;
-        } else if (!data) {
-            data = a;
-        } else {
-            cli_error("train: one DATA only (got '%s' too)", a);
-            return HK_EXIT_USAGE;
-        }
-    }
+    recog_args args;
+    recog_args_init(&args, "train", 1, "expected one DATA");
+    args.named[0] = "--features";
+    args.named[1] = "--learner";
+    args.fit_opts = 1;
+    int exit_code;
+    if (recog_parse_args(argc, argv, &args, usage, &exit_code))
+        return exit_code;
+    const char *data = args.pos[0], *output = args.output;
+    const char *fspec = args.value[0], *lname = args.value[1];
+    recog_data_opts dopt = args.data;
+    recog_fit_opts fopt = args.fit;
     if (!data || !output || !fspec || !lname) {
         cli_error("train: needs DATA, --features, --learner and -o (see hogkit train --help)");
         return HK_EXIT_USAGE;

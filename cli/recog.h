@@ -105,4 +105,24 @@ hk_model *recog_fit(hk_learner_kind kind, const recog_fit_opts *o, const float *
 void recog_scores(const int32_t *truth, const int32_t *pred, size_t n, uint32_t n_classes,
                   double *accuracy, double *macro_f1);
 
+/* The arguments of train, predict and study (recog_args.c). */
+#define RECOG_ARGS_NAMED 2
+typedef struct recog_args {
+    const char *cmd;                        /* "train": names the command in messages */
+    const char *named[RECOG_ARGS_NAMED];    /* value options besides -o, e.g. "--features" */
+    const char *value[RECOG_ARGS_NAMED];    /* their values (preset = default) */
+    int fit_opts;                           /* accept -q and the search options */
+    int max_pos, n_pos;                     /* positional arguments accepted, given */
+    const char *pos[2];
+    const char *pos_hint;                   /* "expected MODEL DATA" */
+    const char *output;                     /* -o / --output */
+    recog_data_opts data;
+    recog_fit_opts fit;                     /* verbose by default */
+} recog_args;
+
+void recog_args_init(recog_args *a, const char *cmd, int max_pos, const char *pos_hint);
+/* Parses argv[1..]: 0 to go on, or 1 to stop with *exit_code (after --help
+ * HK_EXIT_OK, after a usage error, already reported, HK_EXIT_USAGE). */
+int recog_parse_args(int argc, char **argv, recog_args *a, void (*usage)(void), int *exit_code);
+
 #endif

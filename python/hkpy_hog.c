@@ -44,6 +44,41 @@ static void widen(const float *src, double *dst, size_t n)
         dst[i] = (double)src[i];
 }
 
+/* Fills out (float32, or float64 via a float32 buffer) with the HOG of one
+ * image (n == 0) or of a stack of n images stride bytes apart, in one
+ * context and with the GIL released; 0 with an exception set (out kept). */
+static int extract_into(const hk_hog_params *p, const hk_image *img, size_t stride, size_t n,
+                        PyArrayObject *out, int f64, size_t count, const char *what)
+{
+    float *tmp = NULL;
+    if (count == 0)
+        return 1;
+    if (f64 && !(tmp = malloc(count * sizeof(float)))) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    float *dst = f64 ? tmp : (float *)PyArray_DATA(out);
+    hk_status st;
+    Py_BEGIN_ALLOW_THREADS
+    /* the library splits the images (or the rows of one image) over
+     * params.threads threads; results do not depend on the count */
+    hk_hog_ctx *ctx = NULL;
+    st = hk_hog_ctx_new(&ctx);
+    if (st == HK_OK)
+        st = n ? hk_hog_extract_stack(ctx, p, img, stride, n, dst, count)
+               : hk_hog_extract(ctx, p, img, dst, count);
+    hk_hog_ctx_free(ctx);
+    if (st == HK_OK && f64)
+        widen(tmp, (double *)PyArray_DATA(out), count);
+    Py_END_ALLOW_THREADS
+    free(tmp);
+    if (st != HK_OK) {
+        hkpy_raise(st, what);
+        return 0;
+    }
+    return 1;
+}
+
 /* Both entry points take (array, the skimage geometry..., out_float64,
  * threads=0); `first` names the array argument. */
 static int parse_skimage_call(PyObject *args, PyObject *kwargs, char *first, PyObject **obj,
@@ -70,7 +105,6 @@ PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs)
         return NULL;
 
     PyArrayObject *out = NULL;
-    float *tmp = NULL;
     hk_shape shape;
     npy_intp dims[HK_MAX_DIMS];
     hk_status st = hk_hog_shape(&p, im.img.width, im.img.height, im.img.channels, &shape);
@@ -83,28 +117,9 @@ PyObject *hkpy_hog_skimage(PyObject *self, PyObject *args, PyObject *kwargs)
     /* Not zeroed: hk_hog_extract writes every element (or fails, and the
      * array is dropped). */
     out = (PyArrayObject *)PyArray_EMPTY(shape.ndim, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
-    if (!out)
-        goto done;
-    if (f64 && shape.count > 0 && !(tmp = malloc(shape.count * sizeof(float)))) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    float *dst = f64 ? tmp : (float *)PyArray_DATA(out);
-    Py_BEGIN_ALLOW_THREADS
-    hk_hog_ctx *ctx = NULL;
-    st = hk_hog_ctx_new(&ctx);
-    if (st == HK_OK)
-        st = hk_hog_extract(ctx, &p, &im.img, dst, shape.count);
-    hk_hog_ctx_free(ctx);
-    if (st == HK_OK && f64)
-        widen(tmp, (double *)PyArray_DATA(out), shape.count);
-    Py_END_ALLOW_THREADS
-    if (st != HK_OK) {
-        hkpy_raise(st, "hog");
+    if (out && !extract_into(&p, &im.img, 0, 0, out, f64, shape.count, "hog"))
         Py_CLEAR(out);
-    }
 done:
-    free(tmp);
     Py_XDECREF(im.arr);
     return (PyObject *)out;
 }
@@ -121,7 +136,6 @@ PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwarg
         return NULL;
 
     PyArrayObject *out = NULL;
-    float *tmp = NULL;
     hk_image first;
     hkpy_image_of_batch(batch, 0, &first);
     size_t n = (size_t)PyArray_DIMS(batch)[0];
@@ -135,32 +149,10 @@ PyObject *hkpy_hog_skimage_batch(PyObject *self, PyObject *args, PyObject *kwarg
     if (!shape_dims(&shape, dims))
         goto done;
     out = (PyArrayObject *)PyArray_EMPTY(2, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32, 0);
-    if (!out || shape.count == 0)
-        goto done;
-    if (f64 && !(tmp = malloc(shape.count * sizeof(float)))) {
-        PyErr_NoMemory();
+    if (out && !extract_into(&p, &first, (size_t)PyArray_STRIDES(batch)[0], n, out, f64,
+                             shape.count, "hog_batch"))
         Py_CLEAR(out);
-        goto done;
-    }
-    float *dst = f64 ? tmp : (float *)PyArray_DATA(out);
-    Py_BEGIN_ALLOW_THREADS
-    /* One context for the whole batch; the library splits the images over
-     * params.threads threads (results do not depend on the count). */
-    hk_hog_ctx *ctx = NULL;
-    st = hk_hog_ctx_new(&ctx);
-    if (st == HK_OK)
-        st = hk_hog_extract_stack(ctx, &p, &first, (size_t)PyArray_STRIDES(batch)[0], n, dst,
-                                  shape.count);
-    hk_hog_ctx_free(ctx);
-    if (st == HK_OK && f64)
-        widen(tmp, (double *)PyArray_DATA(out), shape.count);
-    Py_END_ALLOW_THREADS
-    if (st != HK_OK) {
-        hkpy_raise(st, "hog_batch");
-        Py_CLEAR(out);
-    }
 done:
-    free(tmp);
     Py_DECREF(batch);
     return (PyObject *)out;
 }

@@ -4,27 +4,27 @@
  * principal components (pca_stage.c): distances between projected rows keep
  * most of the original ones, so gamma keeps its meaning (1/dim is still the
  * original dim).
- * The blob: the PCA prefix, then the support vectors densely with libsvm's
- * coefficients; prediction rebuilds a struct svm_model and calls svm_predict. */
-#include <libsvm/svm.h>
+ * The blob: the PCA prefix, then libsvm's model (labels, rho, coefficients)
+ * with the support vectors as dense float rows. Training runs libsvm's own
+ * solver one pair of classes per thread (rbf_ovo.c, the same model as one
+ * svm_train call); prediction is libsvm's vote with the kernel values from
+ * matrix products (rbf_decide.c). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/checked.h"
 #include "learn/learn_internal.h"
+#include "learn/rbf_ovo.h"
 #include "learn/sparse.h"
-
-static void quiet(const char *s)
-{
-    (void)s;
-}
 
 static double gamma_of(const hk_learner_params *p, size_t dim)
 {
     return p->gamma > 0 ? p->gamma : 1.0 / (double)(dim ? dim : 1);
 }
 
-/* libsvm on dense rows; appends the trained model to *w. */
+/* libsvm on dense rows (one pair of classes per thread, rbf_ovo.c); appends
+ * the trained model to *w. */
 static hk_status train_svm(const hk_learner_params *p, const float *X, size_t n, size_t dim,
                            size_t orig_dim, const int32_t *y, uint32_t n_classes, hk__wbuf *wout)
 {
@@ -35,65 +35,37 @@ static hk_status train_svm(const hk_learner_params *p, const float *X, size_t n,
     hk_status st = hk__sparse_build(X, n, dim, -1.0, &sp);
     if (st != HK_OK)
         return st;
-    double *yy = malloc((n ? n : 1) * sizeof(double));
-    if (!yy) {
-        hk__sparse_free(&sp);
-        return HK_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        yy[i] = y[i];
-    struct svm_problem prob = {.l = (int)n, .y = yy, .x = (struct svm_node **)sp.rows};
-    struct svm_parameter param;
-    memset(&param, 0, sizeof param);
-    param.svm_type = C_SVC;
-    param.kernel_type = RBF;
-    param.gamma = gamma;
-    param.C = p->C;
-    param.cache_size = 500;
-    param.eps = 1e-3;
-    param.shrinking = 1;
-    /* libsvm prints through a library-wide callback; silence it. */
-    svm_set_print_string_function(quiet);
-    struct svm_model *m = NULL;
-    if (svm_check_parameter(&prob, &param))
-        st = HK_ERR_INVALID_ARG;
-    else if (!(m = svm_train(&prob, &param)))
-        st = HK_ERR_NOMEM;
+    hk__rbf_model m;
+    st = hk__rbf_ovo_train(sp.rows, y, n, gamma, p->C, hk__threads(p->threads), &m);
     if (st == HK_OK) {
         hk__wbuf w = *wout;
-        int k = m->nr_class, l = m->l;
+        int k = m.k;
+        size_t l = (size_t)m.l;
         hk__w_u32(&w, (uint32_t)k);
         hk__w_u32(&w, (uint32_t)l);
         hk__w_u32(&w, (uint32_t)dim);
-        hk__w_f64(&w, param.gamma);
+        hk__w_f64(&w, gamma);
         for (int c = 0; c < k; c++) {
-            hk__w_u32(&w, (uint32_t)m->label[c]);
-            hk__w_u32(&w, (uint32_t)m->nSV[c]);
+            hk__w_u32(&w, (uint32_t)m.label[c]);
+            hk__w_u32(&w, (uint32_t)m.nSV[c]);
         }
         for (int i = 0; i < k * (k - 1) / 2; i++)
-            hk__w_f64(&w, m->rho[i]);
-        for (int c = 0; c < k - 1; c++)
-            for (int i = 0; i < l; i++)
-                hk__w_f64(&w, m->sv_coef[c][i]);
-        float *dense = calloc(dim ? dim : 1, sizeof(float));
-        for (int i = 0; dense && i < l; i++) {
-            memset(dense, 0, dim * sizeof(float));
-            for (const struct svm_node *nd = m->SV[i]; nd->index != -1; nd++)
-                dense[nd->index - 1] = (float)nd->value;
-            hk__w_bytes(&w, dense, dim * sizeof(float));
-        }
-        if (!dense || w.failed)
+            hk__w_f64(&w, m.rho[i]);
+        for (size_t i = 0; i < (size_t)(k - 1) * l; i++)
+            hk__w_f64(&w, m.coef[i]);
+        for (size_t i = 0; i < l; i++)
+            hk__w_bytes(&w, X + m.sv_row[i] * dim, dim * sizeof(float));
+        if (w.failed)
             st = HK_ERR_NOMEM;
         *wout = w;
-        free(dense);
-        svm_free_and_destroy_model(&m);
+        hk__rbf_model_free(&m);
     }
-    free(yy);
     hk__sparse_free(&sp);
     return st;
 }
 
-/* libsvm prediction from the model part of a blob (r positioned on it). */
+/* The model part of a blob (r positioned on it), checked as hostile input,
+ * then libsvm's decision by matrix products (rbf_decide.c). */
 static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, int32_t *out)
 {
     size_t blob_size = r.size;
@@ -101,22 +73,15 @@ static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, i
     double gamma = hk__r_f64(&r);
     size_t need;
     if (r.failed || k < 2 || k > 65536 || d != dim || l < 1 || l > blob_size ||
-        !hk_mul_size(l, dim, &need) || need > blob_size / 4)
+        !hk_mul_size(l, dim, &need) || need > blob_size / 4 || !(gamma > 0) || !isfinite(gamma))
         return HK_ERR_FORMAT;
-    struct svm_model m;
-    memset(&m, 0, sizeof m);
-    m.param.svm_type = C_SVC;
-    m.param.kernel_type = RBF;
-    m.param.gamma = gamma;
-    m.nr_class = (int)k;
-    m.l = (int)l;
+    hk__rbf_model m = {.k = (int)k, .l = (int)l};
     m.label = malloc(k * sizeof(int));
     m.nSV = malloc(k * sizeof(int));
     m.rho = malloc((size_t)k * (k - 1) / 2 * sizeof(double));
-    m.sv_coef = calloc(k - 1, sizeof(double *));
+    m.coef = malloc((size_t)(k - 1) * l * sizeof(double));
     float *svs = malloc(need * sizeof(float));
-    hk__sparse sp = {0}, q = {0};
-    hk_status st = (!m.label || !m.nSV || !m.rho || !m.sv_coef || !svs) ? HK_ERR_NOMEM : HK_OK;
+    hk_status st = (!m.label || !m.nSV || !m.rho || !m.coef || !svs) ? HK_ERR_NOMEM : HK_OK;
     uint64_t total_sv = 0;
     for (uint32_t c = 0; st == HK_OK && c < k; c++) {
         m.label[c] = (int)hk__r_u32(&r);
@@ -127,37 +92,16 @@ static hk_status predict_svm(hk__rbuf r, const float *X, size_t n, size_t dim, i
         st = HK_ERR_FORMAT;
     for (size_t i = 0; st == HK_OK && i < (size_t)k * (k - 1) / 2; i++)
         m.rho[i] = hk__r_f64(&r);
-    for (uint32_t c = 0; st == HK_OK && c + 1 < k; c++) {
-        if (!(m.sv_coef[c] = malloc(l * sizeof(double))) || r.failed) {
-            st = m.sv_coef[c] ? HK_ERR_FORMAT : HK_ERR_NOMEM;
-            break;
-        }
-        for (uint32_t i = 0; i < l; i++)
-            m.sv_coef[c][i] = hk__r_f64(&r);
-    }
+    for (size_t i = 0; st == HK_OK && i < (size_t)(k - 1) * l; i++)
+        m.coef[i] = hk__r_f64(&r);
     const uint8_t *raw = st == HK_OK ? hk__r_bytes(&r, need * sizeof(float)) : NULL;
-    if (st == HK_OK && (!raw || r.pos != r.size))
+    if (st == HK_OK && (!raw || r.failed || r.pos != r.size))
         st = HK_ERR_FORMAT;
     if (st == HK_OK) {
         memcpy(svs, raw, need * sizeof(float));
-        st = hk__sparse_build(svs, l, dim, -1.0, &sp);
+        st = hk__rbf_decide(&m, svs, gamma, X, n, dim, out);
     }
-    if (st == HK_OK)
-        st = hk__sparse_build(X, n, dim, -1.0, &q);
-    if (st == HK_OK) {
-        m.SV = (struct svm_node **)sp.rows;
-        for (size_t i = 0; i < n; i++)
-            out[i] = (int32_t)svm_predict(&m, (const struct svm_node *)q.rows[i]);
-    }
-    hk__sparse_free(&sp);
-    hk__sparse_free(&q);
-    if (m.sv_coef)
-        for (uint32_t c = 0; c + 1 < k; c++)
-            free(m.sv_coef[c]);
-    free(m.sv_coef);
-    free(m.label);
-    free(m.nSV);
-    free(m.rho);
+    hk__rbf_model_free(&m);
     free(svs);
     return st;
 }
