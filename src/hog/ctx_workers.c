@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "hog/dlib_fast.h"
+#include "hog/opencv_fast.h"
 #include "hog/skimage_lut.h"
 #include "hog/vlfeat_fast.h"
 
@@ -29,4 +30,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
     ctx->dlib_tables = NULL;
     hk_vlf_tables_free(ctx->vlf_tables);
     ctx->vlf_tables = NULL;
+    hk_ocv_plan_free(ctx->ocv_plan);
+    ctx->ocv_plan = NULL;
 }

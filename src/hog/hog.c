@@ -251,11 +251,12 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
      * The skimage variant needs no pass over its output (a tenth of its time
      * at 1080p): it refuses non-finite cell histograms itself, and finite
      * non-negative cells give every normalised value in [0, 1].
-     * The dlib variant checks its cell energies instead (dlib.c), and the
-     * VLFeat variants' output on 8/16-bit samples is finite by construction
+     * The dlib variant checks its cell energies instead (dlib.c), the opencv
+     * variant its own output (opencv.c, opencv_avx2_block.c), and the VLFeat
+     * variants' output on 8/16-bit samples is finite by construction
      * (hk_vlfeat_output_finite). */
     if (st == HK_OK && p->variant != HK_VARIANT_SKIMAGE && p->variant != HK_VARIANT_DLIB &&
-        !hk_vlfeat_output_finite(p, im) &&
+        p->variant != HK_VARIANT_OPENCV && !hk_vlfeat_output_finite(p, im) &&
         !hk_all_finite(out, shape.count))
         st = HK_ERR_DOMAIN;
     /* A computation that failed part-way leaves no half-written features. */

@@ -20,6 +20,8 @@ struct hk_hog_ctx {
     struct hk_dlib_tables *dlib_tables;
     /* Geometry tables of the VLFeat fast path (vlfeat_tables.c). */
     struct hk_vlf_tables *vlf_tables;
+    /* Plan of the OpenCV variant's AVX2 path (opencv_avx2.c), made on first use. */
+    struct hk_ocv_plan *ocv_plan;
 };
 
 /* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;

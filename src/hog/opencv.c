@@ -167,6 +167,18 @@ static int want_avx2(hk_simd simd)
     return (r == HK_SIMD_AVX2 || r == HK_SIMD_AVX512) && hk_ocv_avx2_usable();
 }
 
+/* HK_OK when every value of v[0 .. n) is finite, else HK_ERR_DOMAIN: the
+ * front end promises finite output, and a hostile threshold or winSigma can
+ * overflow OpenCV's arithmetic. The AVX2 path checks its values as it
+ * stores them; this pass is the scalar path's. */
+static hk_status finite_or_domain(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return HK_ERR_DOMAIN;
+    return HK_OK;
+}
+
 /* Copies every window of a grid to out, row-major over the padded image. */
 static void copy_windows(const hk_ocv_geometry *g, const float *grid, float *out)
 {
@@ -184,17 +196,22 @@ hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_sim
     hk_ocv_geometry g;
     if ((st = hk_ocv_geometry_init(p, im->width, im->height, &g)) != HK_OK)
         return st;
-    if (simd == HK_SIMD_SCALAR || !want_avx2(simd) || !hk_ocv_avx2_fits(&g))
+    if (simd == HK_SIMD_SCALAR || !want_avx2(simd))
         return hk_ocv_extract(ctx, p, im, out);
     /* one window whose blocks are the grid (the whole-image case): the
      * blocks go straight to their places in the descriptor, x outer */
-    if (g.nwin_x == 1 && g.nwin_y == 1 && g.bstride_x == g.cs_x && g.bstride_y == g.cs_y)
-        return hk_ocv_avx2_grid(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len, NULL);
-    float *grid = NULL;
-    if ((st = hk_ocv_avx2_grid(ctx, &g, im, NULL, 0, 0, &grid)) != HK_OK)
-        return st;
-    copy_windows(&g, grid, out);
-    return HK_OK;
+    if (g.nwin_x == 1 && g.nwin_y == 1 && g.bstride_x == g.cs_x && g.bstride_y == g.cs_y) {
+        st = hk_ocv_avx2_grid(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len, NULL);
+    } else {
+        float *grid = NULL;
+        if ((st = hk_ocv_avx2_grid(ctx, &g, im, NULL, 0, 0, &grid)) == HK_OK)
+            copy_windows(&g, grid, out);
+    }
+    /* a geometry whose working memory the fast path will not take
+     * (hk_ocv_avx2_fits; nothing written) */
+    if (st == HK_ERR_UNSUPPORTED)
+        return hk_ocv_extract(ctx, p, im, out);
+    return st;
 }
 
 hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_image *im,
@@ -215,7 +232,7 @@ hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_im
     hk_ocv_gradient(&g, im, &w);
     hk_ocv_fill_grid(&g, &w, w.extra);
     copy_windows(&g, w.extra, out);
-    return HK_OK;
+    return finite_or_domain(w.extra, grid_n);
 }
 
 /* ---- public entry points of this variant ---- */

@@ -40,6 +40,11 @@ int hk_ocv_avx2_fits(const hk_ocv_geometry *g);
 hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
                            float *out, size_t sx, size_t sy, float **grid);
 
+/* Tables and band schedule of one geometry, kept by a context
+ * (hk_hog_ctx.ocv_plan) and freed with it. */
+struct hk_ocv_plan;
+void hk_ocv_plan_free(struct hk_ocv_plan *p);
+
 /* The per-axis weights of a block (portable, opencv_block.c): for the x
  * axis (axis 0) u[cx*stride + j] = cell weight of column j to cell cx times
  * exp(-(j - bw/2)^2 / (2 sigma^2)), j < block_w, zero past block_w up to

@@ -6,6 +6,7 @@
  * hk_hog_params.simd and HK_SIMD, thread counts and batches, and
  * compute(locations) against the windows of the full compute. The scalar
  * path itself is checked against the real cv2 in tests/python. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,11 +301,114 @@ static void test_locations(void)
     free(px);
 }
 
+/* The fast path keeps a plan per context (tables, band schedule): a context
+ * that alternates geometries, or whose scratch another variant has grown
+ * and moved in between, gives the bytes of a fresh context every time. */
+static void test_plan_cache(void)
+{
+    geo gs[32];
+    size_t ng = make_geos(gs);
+    hk_hog_ctx *ctx;
+    CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
+    const size_t pick[] = {0, 2, 0, 2, 3, 3, 10, 2, 14, 0};
+    for (size_t k = 0; k < sizeof(pick) / sizeof(pick[0]); k++) {
+        const geo *gi = &gs[pick[k] < ng ? pick[k] : 0];
+        hk_image im;
+        uint8_t *px = make_image(&im, gi->w, gi->h, gi->cn);
+        hk_hog_params p;
+        hk_hog_params_default(&p, HK_VARIANT_OPENCV);
+        p.opencv = gi->p;
+        p.simd = HK_SIMD_AVX2;
+        if (hk_hog_params_check(&p) != HK_OK) { /* no AVX2 here: the scalar path */
+            p.simd = HK_SIMD_AUTO;
+        }
+        hk_shape shape;
+        CHECK(hk_hog_shape(&p, im.width, im.height, im.channels, &shape) == HK_OK);
+        size_t bytes = shape.count * sizeof(float);
+        float *fresh = malloc(bytes), *got = malloc(bytes);
+        CHECK(hk_hog_extract(NULL, &p, &im, fresh, shape.count) == HK_OK);
+        CHECK(hk_hog_extract(ctx, &p, &im, got, shape.count) == HK_OK);
+        CHECK(memcmp(fresh, got, bytes) == 0);
+        if (k % 3 == 2) { /* another variant grows the shared scratch */
+            hk_hog_params q;
+            hk_hog_params_default(&q, HK_VARIANT_SKIMAGE);
+            hk_image big;
+            uint8_t *bp = make_image(&big, 300 + 40 * (uint32_t)k, 200, 1);
+            hk_shape qs;
+            CHECK(hk_hog_shape(&q, big.width, big.height, 1, &qs) == HK_OK);
+            float *qo = malloc(qs.count * sizeof(float));
+            CHECK(hk_hog_extract(ctx, &q, &big, qo, qs.count) == HK_OK);
+            free(qo);
+            free(bp);
+        }
+        memset(got, 0xff, bytes);
+        CHECK(hk_hog_extract(ctx, &p, &im, got, shape.count) == HK_OK);
+        CHECK(memcmp(fresh, got, bytes) == 0);
+        free(fresh);
+        free(got);
+        free(px);
+    }
+    hk_hog_ctx_free(ctx);
+}
+
+/* A threshold that is -Inf as a float makes non-finite values: every path
+ * refuses them with HK_ERR_DOMAIN and leaves zeros, as the front end
+ * promises (the fast path checks the values it stores, the scalar path its
+ * grid). A winSigma whose square is 0 makes a NaN weight, which the clip
+ * (min, as OpenCV's) turns into the threshold: finite, on every path; a
+ * huge finite negative threshold gives finite values too. */
+static void test_nonfinite(void)
+{
+    hk_image im;
+    uint8_t *px = make_image(&im, 40, 40, 1);
+    const hk_simd sets[] = {HK_SIMD_SCALAR, HK_SIMD_AVX2};
+    for (int kind = 0; kind < 3; kind++) {
+        hk_hog_params p;
+        hk_hog_params_default(&p, HK_VARIANT_OPENCV);
+        p.opencv = whole(40, 40, 16, 8, 8);
+        if (kind == 0)
+            p.opencv.l2hys_threshold = -1e300;
+        else if (kind == 1)
+            p.opencv.win_sigma = 1e-30;
+        else
+            p.opencv.l2hys_threshold = -1e30; /* finite: a valid (odd) result */
+        hk_shape shape;
+        CHECK(hk_hog_shape(&p, im.width, im.height, 1, &shape) == HK_OK);
+        float *out = malloc(shape.count * sizeof(float));
+        for (size_t k = 0; k < 2; k++) {
+            p.simd = sets[k];
+            if (hk_hog_params_check(&p) != HK_OK)
+                continue;
+            memset(out, 0x7f, shape.count * sizeof(float));
+            hk_status st = hk_hog_extract(NULL, &p, &im, out, shape.count);
+            if (kind == 0) {
+                if (st != HK_ERR_DOMAIN)
+                    fprintf(stderr, "kind %d, %s: status %d\n", kind, hk_simd_name(sets[k]), (int)st);
+                CHECK(st == HK_ERR_DOMAIN);
+                int zero = 1;
+                for (size_t i = 0; i < shape.count; i++)
+                    zero &= out[i] == 0.f;
+                CHECK(zero);
+            } else {
+                CHECK(st == HK_OK);
+                int finite = 1;
+                for (size_t i = 0; i < shape.count; i++)
+                    finite &= isfinite(out[i]) != 0;
+                CHECK(finite);
+            }
+        }
+        free(out);
+    }
+    free(px);
+}
+
 int main(void)
 {
     test_paths();
     test_selection();
     test_batch();
     test_locations();
+    test_plan_cache();
+    test_nonfinite();
     return check_report("test_opencv_simd");
 }
