@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "hog/vlfeat_fast.h"
 
 typedef struct knob {
     size_t offset; /* of an int field in hk_hog_params */
@@ -292,7 +293,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * OpenCV variant's AVX2 path, which promises float rounding (its values
      * are at most 1 after normalisation; docs/variants/opencv.md), and the
      * dlib variant's, which sums in another order (at most 1e-5 apart;
-     * docs/performance.md). */
+     * docs/performance.md), and the VLFeat variants', which do too (at most
+     * hk_vlf_tol(cell size) apart). */
     if (params.simd != HK_SIMD_SCALAR || params.threads != 1) {
         hk_hog_params scalar = params;
         scalar.simd = HK_SIMD_SCALAR;
@@ -305,6 +307,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else if (st == HK_OK && params.variant == HK_VARIANT_DLIB)
             for (size_t i = 0; i < shape.count; i++)
                 FUZZ_CHECK(fabsf(out[i] - again[i]) <= 1e-5f);
+        else if (st == HK_OK && (params.variant == HK_VARIANT_VLFEAT_DT ||
+                                 params.variant == HK_VARIANT_VLFEAT_UOCTTI))
+            for (size_t i = 0; i < shape.count; i++)
+                FUZZ_CHECK(fabs((double)out[i] - again[i]) <= hk_vlf_tol((size_t)params.vlfeat.cell_size));
         else if (st == HK_OK)
             FUZZ_CHECK(memcmp(out, again, shape.count * sizeof(float)) == 0);
     }
