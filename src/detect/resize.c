@@ -58,8 +58,8 @@ size_t hk__resize_scratch(int sw, int dw, int dh, int cn)
  * Edge rows and columns are the weights (256, 0) on the edge pixel, which
  * is what OpenCV's replicated values amount to ((h + 128) >> 8 for a row
  * past the edge equals (256 h + 0x8000) >> 16). */
-void hk__resize_rows_init(hk_resize_rows *r, const uint8_t *src, int sw, int sh, size_t sstride,
-                          int cn, int dw, int dh, void *scratch)
+void hk__resize_rows_geometry(hk_resize_rows *r, const uint8_t *src, int sw, int sh,
+                              size_t sstride, int cn, int dw, int dh)
 {
     memset(r, 0, sizeof *r);
     r->src = src;
@@ -69,6 +69,12 @@ void hk__resize_rows_init(hk_resize_rows *r, const uint8_t *src, int sw, int sh,
     r->dw = dw;
     r->dh = dh;
     r->cn = cn;
+}
+
+void hk__resize_rows_init(hk_resize_rows *r, const uint8_t *src, int sw, int sh, size_t sstride,
+                          int cn, int dw, int dh, void *scratch)
+{
+    hk__resize_rows_geometry(r, src, sw, sh, sstride, cn, dw, dh);
     axis *ax = scratch;
     axis *ay = ax + dw;
     int *xa = (int *)(ay + dh), *xb = xa + dw;

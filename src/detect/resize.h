@@ -55,6 +55,9 @@ struct hk_resize_rows {
     int tag[2], vquads;
 };
 
+/* Clears r and records the source and destination geometry (both forms). */
+void hk__resize_rows_geometry(hk_resize_rows *r, const uint8_t *src, int sw, int sh,
+                              size_t sstride, int cn, int dw, int dh);
 void hk__resize_rows_init(hk_resize_rows *r, const uint8_t *src, int sw, int sh, size_t sstride,
                           int cn, int dw, int dh, void *scratch);
 void hk__resize_rows_init_avx2(hk_resize_rows *r, const uint8_t *src, int sw, int sh,

@@ -65,14 +65,7 @@ void hk__resize_rows_init_avx2(hk_resize_rows *r, const uint8_t *src, int sw, in
         hk__resize_rows_init(r, src, sw, sh, sstride, cn, dw, dh, scratch);
         return;
     }
-    memset(r, 0, sizeof *r);
-    r->src = src;
-    r->sstride = sstride;
-    r->sw = sw;
-    r->sh = sh;
-    r->dw = dw;
-    r->dh = dh;
-    r->cn = cn;
+    hk__resize_rows_geometry(r, src, sw, sh, sstride, cn, dw, dh);
     r->avx2 = 1;
     hk_resize_axis *ax = scratch, *ay = ax + dw;
     uintptr_t q = ((uintptr_t)(ay + dh) + 31) & ~(uintptr_t)31;
