@@ -27,7 +27,6 @@
 #include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
-#define VL_PI 3.141592653589793 /* VLFeat's constant (vl/generic.h) */
 
 size_t hk_vlfeat_dimension(int uoctti, int n)
 {
@@ -55,9 +54,6 @@ hk_status hk_vlfeat_shape(const hk_vlfeat_params *p, int uoctti, uint32_t width,
     return HK_OK;
 }
 
-/* VLFeat's VL_MIN / VL_MAX (not fmin/fmax: NaN handling differs). */
-#define VL_MIN(x, y) (((x) < (y)) ? (x) : (y))
-#define VL_MAX(x, y) (((x) > (y)) ? (x) : (y))
 
 /* Hard assignment: the bin of the largest score (strict >, first wins);
  * -1 when no score beats 0. Written without branches on the scores. */
@@ -74,37 +70,6 @@ static inline long best_bin(const float *ux, const float *uy, int n, float gx, f
         b0 = better ? bin : b0;
     }
     return b0;
-}
-
-/* Bilinear assignment as vl_hog_put_image 0.9.21 does it: best and second
- * best bins (bins[i] < 0: no vote) and their weights. */
-static void bilinear_bins(const float *ux, const float *uy, int n, float gx, float gy,
-                          float grad, long bins[2], float w[2])
-{
-    bins[0] = bins[1] = -1;
-    w[0] = w[1] = 0;
-    for (int k = 0; k < n; k++) {
-        float score = gx * ux[k] + gy * uy[k];
-        long bin = k;
-        if (score < 0) {
-            score = -score;
-            bin += n;
-        }
-        if (score > w[0]) {
-            bins[1] = bins[0];
-            w[1] = w[0];
-            bins[0] = bin;
-            w[0] = score;
-        } else if (score > w[1]) {
-            bins[1] = bin;
-            w[1] = score;
-        }
-    }
-    /* 0.9.21: the score is unnormalised, the ratio is taken in double */
-    double ratio = (double)w[0] / VL_MAX((double)grad, 1e-10);
-    float angle0 = acosf((float)VL_MIN(ratio, 1.0));
-    w[1] = (float)((double)angle0 / (VL_PI / n));
-    w[0] = 1 - w[1];
 }
 
 /* Cell position of pixel coordinate v: first cell index and the weight of
@@ -153,12 +118,15 @@ static void put_image(const hk_image *im, size_t cs, int n, int bilinear, const 
             if (g2 == 0)
                 continue; /* no orientation beats a zero score: no vote */
             const float grad = sqrtf(g2);
-            long bins[2] = {-1, -1};
+            int32_t bins[2] = {-1, -1};
             float w[2] = {1, 0};
-            if (bilinear)
-                bilinear_bins(ux, uy, n, gx, gy, grad, bins, w);
-            else
-                bins[0] = best_bin(ux, uy, n, gx, gy);
+            if (bilinear) {
+                hk_vlf_best_two(ux, uy, n, gx, gy, bins, w);
+                w[1] = hk_vlf_second_weight(w[0], grad, n);
+                w[0] = 1 - w[1];
+            } else {
+                bins[0] = (int32_t)best_bin(ux, uy, n, gx, gy);
+            }
             const long bx = colbin[x];
             const float wx2 = colw2[x];
             const float wx1 = 1.0f - wx2;

@@ -20,7 +20,6 @@
 #include "hog/hog_internal.h"
 #include "hog/vlfeat_fast.h"
 
-#define VL_PI 3.141592653589793
 
 /* Cell rows per band at least this many: a band re-reads about one cell of
  * pixel rows above it, so thin bands would waste work. */

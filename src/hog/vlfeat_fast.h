@@ -26,10 +26,54 @@
 #ifndef HK_HOG_VLFEAT_FAST_H
 #define HK_HOG_VLFEAT_FAST_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "hogkit.h"
+
+/* VLFeat's constant (vl/generic.h) and its VL_MIN / VL_MAX (not fmin/fmax:
+ * NaN handling differs). */
+#define VL_PI 3.141592653589793
+#define VL_MIN(x, y) (((x) < (y)) ? (x) : (y))
+#define VL_MAX(x, y) (((x) > (y)) ? (x) : (y))
+
+/* vl_hog_put_image 0.9.21's two best orientation scores of gradient
+ * (gx, gy) against the n unit vectors (a negative score counts for the
+ * opposite bin k + n; strict >, so the first of equal scores wins);
+ * bins[i] < 0: no such score. */
+static inline void hk_vlf_best_two(const float *ux, const float *uy, int n, float gx, float gy,
+                                   int32_t bins[2], float w[2])
+{
+    bins[0] = bins[1] = -1;
+    w[0] = w[1] = 0;
+    for (int k = 0; k < n; k++) {
+        float score = gx * ux[k] + gy * uy[k];
+        int32_t bin = k;
+        if (score < 0) {
+            score = -score;
+            bin += n;
+        }
+        if (score > w[0]) {
+            bins[1] = bins[0];
+            w[1] = w[0];
+            bins[0] = bin;
+            w[0] = score;
+        } else if (score > w[1]) {
+            bins[1] = bin;
+            w[1] = score;
+        }
+    }
+}
+
+/* The bilinear weight of the second bin from the best (unnormalised)
+ * score: 0.9.21 takes the ratio to |g| in double, then acosf. */
+static inline float hk_vlf_second_weight(float best, float grad, int n)
+{
+    double ratio = (double)best / VL_MAX((double)grad, 1e-10);
+    float angle0 = acosf((float)VL_MIN(ratio, 1.0));
+    return (float)((double)angle0 / (VL_PI / n));
+}
 
 /* Extra floats after every per-row array, so vector kernels may read and
  * write whole vectors past the end. */

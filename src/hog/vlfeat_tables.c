@@ -12,7 +12,6 @@
 #include "hog/hog_internal.h"
 #include "hog/vlfeat_fast.h"
 
-#define VL_PI 3.141592653589793
 
 /* Pixels per strip of a span (whole cell spans): the strip's column slots
  * (pixels x 4n floats, rounded up to 8) stay in L1 while its rows are added. */

@@ -14,7 +14,6 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
-#define VL_PI 3.141592653589793
 #define HK_VLF_SYM_MAX 32 /* orientations whose products are kept in registers */
 
 static void convert(const hk_image *im, size_t y, float *dst)
@@ -180,9 +179,7 @@ static void orient(const hk_vlf_row *r)
             _mm256_storeu_ps(bw, w0);
             _mm256_storeu_ps(gr, grad);
             for (int i = 0; i < 8; i++) {
-                double ratio = (double)bw[i] / (((double)gr[i] > 1e-10) ? (double)gr[i] : 1e-10);
-                float angle0 = acosf((float)(ratio < 1.0 ? ratio : 1.0));
-                f1[i] = (float)((double)angle0 / (VL_PI / n));
+                f1[i] = hk_vlf_second_weight(bw[i], gr[i], n);
                 f0[i] = 1 - f1[i];
             }
             gw[0] = _mm256_mul_ps(grad, _mm256_loadu_ps(f0));

@@ -7,39 +7,10 @@
 #include "hog/fhog_common.h"
 #include "hog/vlfeat_fast.h"
 
-#define VL_PI 3.141592653589793
-#define VL_MIN(x, y) (((x) < (y)) ? (x) : (y))
-#define VL_MAX(x, y) (((x) > (y)) ? (x) : (y))
 
 static void convert(const hk_image *im, size_t y, float *dst)
 {
     hk_fhog_row_f32(im, y, im->channels, dst);
-}
-
-/* The two best scores (strict >, first wins), as vlfeat.c's bilinear_bins;
- * the hard assignment uses only the first. */
-static void best_two(const float *ux, const float *uy, int n, float gx, float gy,
-                     int32_t bins[2], float w[2])
-{
-    bins[0] = bins[1] = -1;
-    w[0] = w[1] = 0;
-    for (int k = 0; k < n; k++) {
-        float score = gx * ux[k] + gy * uy[k];
-        int32_t bin = k;
-        if (score < 0) {
-            score = -score;
-            bin += n;
-        }
-        if (score > w[0]) {
-            bins[1] = bins[0];
-            w[1] = w[0];
-            bins[0] = bin;
-            w[0] = score;
-        } else if (score > w[1]) {
-            bins[1] = bin;
-            w[1] = score;
-        }
-    }
 }
 
 static void orient(const hk_vlf_row *r)
@@ -62,11 +33,9 @@ static void orient(const hk_vlf_row *r)
         float w[2] = {1, 0};
         const float grad = sqrtf(g2);
         if (g2 != 0) {
-            best_two(r->ux, r->uy, r->n, gx, gy, bins, w);
+            hk_vlf_best_two(r->ux, r->uy, r->n, gx, gy, bins, w);
             if (r->bilinear) {
-                double ratio = (double)w[0] / VL_MAX((double)grad, 1e-10);
-                float angle0 = acosf((float)VL_MIN(ratio, 1.0));
-                w[1] = (float)((double)angle0 / (VL_PI / r->n));
+                w[1] = hk_vlf_second_weight(w[0], grad, r->n);
                 w[0] = 1 - w[1];
             } else {
                 w[0] = 1;
