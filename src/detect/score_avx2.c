@@ -15,6 +15,31 @@ int hk__cpu_has_avx2(void)
     return __builtin_cpu_supports("avx2");
 }
 
+/* Float dot products of the first k4 (a multiple of 4) values of one block
+ * with the detector, for 16 windows at once (two 8-lane halves): four
+ * interleaved partial sums per half, added as ((0 + 1) + (2 + 3)). */
+static inline void block_dot16(const float *v, const float *svm, int k4, size_t ps, __m256 *sa,
+                               __m256 *sb)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (int k = 0; k < k4; k += 4) {
+        const float *r = v + (size_t)k * ps;
+        __m256 w0 = _mm256_set1_ps(svm[k]), w1 = _mm256_set1_ps(svm[k + 1]);
+        __m256 w2 = _mm256_set1_ps(svm[k + 2]), w3 = _mm256_set1_ps(svm[k + 3]);
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(r), w0));
+        b0 = _mm256_add_ps(b0, _mm256_mul_ps(_mm256_loadu_ps(r + 8), w0));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(r + ps), w1));
+        b1 = _mm256_add_ps(b1, _mm256_mul_ps(_mm256_loadu_ps(r + ps + 8), w1));
+        a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps), w2));
+        b2 = _mm256_add_ps(b2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps + 8), w2));
+        a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps), w3));
+        b3 = _mm256_add_ps(b3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps + 8), w3));
+    }
+    *sa = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+    *sb = _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3));
+}
+
 /* Sixteen windows wx .. wx + 15 of window row wy (two vectors of eight
  * lanes; every lane keeps OpenCV's four partial sums of its window). */
 static inline void score16(const hk_level_plan *p, const float *const *rows, size_t ps, int wx,
@@ -27,24 +52,9 @@ static inline void score16(const hk_level_plan *p, const float *const *rows, siz
     for (int bx = 0; bx < nbxw; bx++)
         for (int by = 0; by < nbyw; by++, svm += hist) {
             const float *v = rows[by * p->bky] + wx + bx * p->bkx;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            int k = 0;
-            for (; k < k4; k += 4) {
-                const float *r = v + (size_t)k * ps;
-                __m256 w0 = _mm256_set1_ps(svm[k]), w1 = _mm256_set1_ps(svm[k + 1]);
-                __m256 w2 = _mm256_set1_ps(svm[k + 2]), w3 = _mm256_set1_ps(svm[k + 3]);
-                a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(r), w0));
-                b0 = _mm256_add_ps(b0, _mm256_mul_ps(_mm256_loadu_ps(r + 8), w0));
-                a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(r + ps), w1));
-                b1 = _mm256_add_ps(b1, _mm256_mul_ps(_mm256_loadu_ps(r + ps + 8), w1));
-                a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps), w2));
-                b2 = _mm256_add_ps(b2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps + 8), w2));
-                a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps), w3));
-                b3 = _mm256_add_ps(b3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps + 8), w3));
-            }
-            __m256 sa = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
-            __m256 sb = _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3));
+            __m256 sa, sb;
+            int k = k4;
+            block_dot16(v, svm, k4, ps, &sa, &sb);
             __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(sa));
             __m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(sa, 1));
             __m256d d2 = _mm256_cvtps_pd(_mm256_castps256_ps128(sb));
@@ -86,24 +96,11 @@ static inline void score16_rows(const hk_level_plan *p, const float *const *rows
         for (int bx = 0; bx < nbxw; bx++) {
             const float *v = row + bx * p->bkx;
             const float *svm = p->svm + (size_t)(bx * nbyw + by) * hist;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            for (int k = 0; k < hist; k += 4) {
-                const float *r = v + (size_t)k * ps;
-                __m256 w0 = _mm256_set1_ps(svm[k]), w1 = _mm256_set1_ps(svm[k + 1]);
-                __m256 w2 = _mm256_set1_ps(svm[k + 2]), w3 = _mm256_set1_ps(svm[k + 3]);
-                a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(r), w0));
-                b0 = _mm256_add_ps(b0, _mm256_mul_ps(_mm256_loadu_ps(r + 8), w0));
-                a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(r + ps), w1));
-                b1 = _mm256_add_ps(b1, _mm256_mul_ps(_mm256_loadu_ps(r + ps + 8), w1));
-                a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps), w2));
-                b2 = _mm256_add_ps(b2, _mm256_mul_ps(_mm256_loadu_ps(r + 2 * ps + 8), w2));
-                a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps), w3));
-                b3 = _mm256_add_ps(b3, _mm256_mul_ps(_mm256_loadu_ps(r + 3 * ps + 8), w3));
-            }
+            __m256 sa, sb;
+            block_dot16(v, svm, hist, ps, &sa, &sb);
             float *o = bs + (size_t)(bx * nbyw + by) * 16;
-            _mm256_store_ps(o, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-            _mm256_store_ps(o + 8, _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
+            _mm256_store_ps(o, sa);
+            _mm256_store_ps(o + 8, sb);
         }
     }
     __m256d s0 = _mm256_set1_pd(p->rho), s1 = s0, s2 = s0, s3 = s0;
