@@ -8,13 +8,19 @@
 
 #include "detect/level.h"
 
-void hk__hist_band_scalar(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
-                          int nseg, int nbins, const float *v, float *top, float *done,
-                          size_t seg_acc)
+int hk__hist_band_sparse(const float *v)
 {
     int sparse = 1;
     for (int r = 0; r < 4; r++)
         sparse &= v[16 + r] == 0.f && v[8 + 4 + r] == 0.f;
+    return sparse;
+}
+
+void hk__hist_band_scalar(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
+                          int nseg, int nbins, const float *v, float *top, float *done,
+                          size_t seg_acc)
+{
+    const int sparse = hk__hist_band_sparse(v);
     for (int s = 0; s < nseg; s++)
         for (int b = 0; b < nbins; b++) {
             int bm1 = b ? b - 1 : nbins - 1;

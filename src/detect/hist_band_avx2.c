@@ -156,12 +156,7 @@ void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, siz
                         int nseg, int nbins, const float *v, float *top, float *done,
                         size_t seg_acc)
 {
-    /* With 8x8 cells in a 16x16 block, rows 0-3 of a band have no weight
-     * in the top block's second cell row and rows 4-7 none in the bottom
-     * block's first: skip those (+0) terms when the weights say so. */
-    int sparse = 1;
-    for (int r = 0; r < 4; r++)
-        sparse &= v[16 + r] == 0.f && v[8 + 4 + r] == 0.f;
+    const int sparse = hk__hist_band_sparse(v);
     if (!sparse || nbins < 2) {
         band_dense(h0, a0, a1, rs, nseg, nbins, v, top, done, seg_acc, sparse);
         return;
