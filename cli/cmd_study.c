@@ -292,8 +292,7 @@ int cmd_study(int argc, char **argv)
     int nres = 0;
     double feat_s[MAX_FEATURES] = {0};
     size_t dims[MAX_FEATURES] = {0};
-    int32_t *pred = malloc((size_t)te.count * sizeof(int32_t));
-    if (!tr.labels || !te.labels || !pred) {
+    if (!tr.labels || !te.labels) {
         cli_error("study: TRAIN and TEST must be labelled");
         goto done;
     }
@@ -485,7 +484,6 @@ int cmd_study(int argc, char **argv)
 done:
     for (int i = 0; i < nres; i++)
         free(res[i].confusion);
-    free(pred);
     hk_dataset_free(&tr);
     hk_dataset_free(&te);
     return rc;

@@ -123,7 +123,7 @@ void hk__hist_band_avx2(const uint8_t *h0, const float *a0, const float *a1, siz
  * 0-3 have no weight in the top block's second cell row and rows 4-7 none
  * in the bottom block's first, so both kernels skip those (+0) terms. */
 int hk__hist_band_sparse(const float *v);
-/* Its scalar reference (hist_band.c), equal bit for bit. */
+/* hk__hist_band_avx2's scalar reference (hist_band.c), equal bit for bit. */
 void hk__hist_band_scalar(const uint8_t *h0, const float *a0, const float *a1, size_t rs,
                           int nseg, int nbins, const float *v, float *top, float *done,
                           size_t seg_acc);
