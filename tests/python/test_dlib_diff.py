@@ -1,6 +1,8 @@
 """Differential test: `hogkit hog --variant dlib` against the real dlib 19.24
 extract_fhog_features (libdlib-dev headers, g++ -O2), compiled and run here.
-Every element must agree within TOL (observed: bit-exact)."""
+Every element must agree within TOL on the default (AVX2) path, which sums
+each cell's votes in another order (observed ~2e-7); the scalar
+specification (`--simd scalar`) must be bit-exact."""
 import os
 
 import numpy as np
@@ -48,15 +50,15 @@ def made_images():
     return imgs
 
 
-def compare(tmp_path, ref, images, cell, pad, as_ref=lambda a: a):
+def compare(tmp_path, ref, images, cell, pad, as_ref=lambda a: a, extra=(), tol=TOL):
     got = F.hk_batch(str(tmp_path), images, "dlib", "--cell-size", cell,
-                     "--padding", f"{pad[0]},{pad[1]}")
+                     "--padding", f"{pad[0]},{pad[1]}", *extra)
     worst = 0.0
     for name, img in images.items():
         arr = io.imread(img) if isinstance(img, str) else img
         r = F.dlib_ref(ref, str(tmp_path), as_ref(arr), cell, pad)
         d = F.max_diff(got[name], r)
-        assert d <= TOL, f"{name}: max abs diff {d} (cs={cell}, pad={pad})"
+        assert d <= tol, f"{name}: max abs diff {d} (cs={cell}, pad={pad})"
         worst = max(worst, d)
     return worst
 
@@ -66,6 +68,13 @@ def test_made_images(tmp_path, ref, cell):
     imgs = made_images()
     for pad in [(1, 1), (2, 3), (4, 4)]:
         compare(tmp_path, ref, imgs, cell, pad)
+
+
+@pytest.mark.parametrize("cell", [1, 4, 8])
+def test_scalar_path_bit_exact(tmp_path, ref, cell):
+    """The scalar specification reproduces dlib bit for bit (the fast path
+    only regroups sums, so this is what keeps the decisions honest)."""
+    compare(tmp_path, ref, made_images(), cell, (1, 1), extra=("--simd", "scalar"), tol=0.0)
 
 
 def test_photos(tmp_path, ref):
