@@ -7,13 +7,14 @@
 #include "common/checked.h"
 #include "common/parallel.h"
 #include "hog/hog_internal.h"
+#include "hog/lanes.h"
 #include "hog/skimage_lut.h"
 #include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
 /* Images per task: large enough to amortise handing out tasks, small enough
  * to balance; fixed, so which thread runs what never changes a result. */
-#define BATCH_CHUNK 64
+#define BATCH_CHUNK 64 /* a multiple of HK_LANES_MAX */
 
 const char *hk_simd_name(hk_simd requested)
 {
@@ -55,7 +56,41 @@ typedef struct batch {
     hk_hog_ctx *workers[HK_MAX_WORKERS];
     hk_status *status; /* per task */
     int direct;        /* VLFeat variants on integer samples: see run_batch */
+    hk_lanes lanes;    /* image-per-lane kernel of the variant, if any */
 } batch;
+
+static hk_image batch_image(const batch *b, size_t i)
+{
+    if (b->images)
+        return b->images[i];
+    hk_image im = b->first;
+    im.data = (const unsigned char *)b->first.data + i * b->image_bytes;
+    return im;
+}
+
+/* Images i0 .. i1 through the variant's lanes kernel, `group` at a time. */
+static hk_status lanes_task(batch *b, size_t i0, size_t i1, hk_hog_ctx *ctx)
+{
+    hk_image ims[HK_LANES_MAX];
+    const hk_image *ptrs[HK_LANES_MAX];
+    for (size_t g = i0; g < i1; g += b->lanes.group) {
+        size_t n = i1 - g < b->lanes.group ? i1 - g : b->lanes.group;
+        for (size_t k = 0; k < n; k++) {
+            ims[k] = batch_image(b, g + k);
+            ptrs[k] = &ims[k];
+        }
+        hk_status st = HK_OK;
+        for (size_t k = 0; k < n && st == HK_OK; k++)
+            st = hk_image_check(&ims[k]); /* a list's images are checked one by one */
+        if (st == HK_OK)
+            st = b->lanes.run(ctx, b->params, ptrs, n, b->out + g * b->dim, b->dim);
+        if (st != HK_OK) { /* as hk_hog_extract: no half-written features */
+            memset(b->out + g * b->dim, 0, n * b->dim * sizeof(float));
+            return st;
+        }
+    }
+    return HK_OK;
+}
 
 static void batch_task(void *arg, size_t task, int worker)
 {
@@ -64,14 +99,12 @@ static void batch_task(void *arg, size_t task, int worker)
     if (i1 > b->count)
         i1 = b->count;
     hk_status st = HK_OK;
+    if (b->lanes.run) {
+        b->status[task] = lanes_task(b, i0, i1, b->workers[worker]);
+        return;
+    }
     for (size_t i = i0; i < i1 && st == HK_OK; i++) {
-        hk_image im;
-        if (b->images) {
-            im = b->images[i];
-        } else {
-            im = b->first;
-            im.data = (const unsigned char *)b->first.data + i * b->image_bytes;
-        }
+        hk_image im = batch_image(b, i);
         if (!b->direct) {
             st = hk_hog_extract(b->workers[worker], b->params, &im, b->out + i * b->dim, b->dim);
             continue;
@@ -126,6 +159,7 @@ static hk_status run_batch(hk_hog_ctx *ctx, const hk_hog_params *params, batch *
      * value check, and the output no finite check (hk_vlfeat_output_finite).
      * (The instruction set is resolved above, for every variant.) */
     b->direct = hk_vlfeat_output_finite(params, im0);
+    hk_lanes_pick(&one, im0, &b->lanes);
     size_t tasks = (b->count + BATCH_CHUNK - 1) / BATCH_CHUNK;
     int threads = hk_threads_resolve(params->threads);
     if ((size_t)threads > tasks)
