@@ -119,6 +119,17 @@ static inline hk_vi2 HK_FN(iabs)(hk_vi2 v)
     return (v ^ (v >> 31)) - (v >> 31);
 }
 
+/* Table indices of one gradient (kernels.h, u8_index): the bin of (r, q)
+ * by the class "signs differ" and |r|, |q|; the magnitude by the unordered
+ * pair {|r|, |q|} (glibc's hypot orders its arguments first). */
+static inline void HK_FN(u8_pair)(int r, int q, int32_t *bidx, int32_t *midx)
+{
+    int ar = r < 0 ? -r : r, aq = q < 0 ? -q : q;
+    int hi = ar > aq ? ar : aq, lo = ar > aq ? aq : ar;
+    *bidx = ((r ^ q) < 0 ? 65536 : 0) + ar * 256 + aq;
+    *midx = hi * (hi + 1) / 2 + lo;
+}
+
 static void HK_FN(u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                             size_t width, size_t n_px, int32_t *bidx, int32_t *midx)
 {
@@ -126,25 +137,23 @@ static void HK_FN(u8_index)(const uint8_t *above, const uint8_t *row, const uint
     const size_t end = n_px < width - 1 ? n_px : width - 1; /* interior columns */
     size_t x = 0;
     /* column 0 (and any column past the interior): g_col = 0 */
-    for (; x < n_px && (x == 0 || x >= end); x++) {
-        int r = above && below ? below[x] - above[x] : 0;
-        bidx[x] = (r + 255) * 511 + 255;
-        midx[x] = (r < 0 ? -r : r) * 256;
-    }
+    for (; x < n_px && (x == 0 || x >= end); x++)
+        HK_FN(u8_pair)(above && below ? below[x] - above[x] : 0, 0, bidx + x, midx + x);
     for (; x + L <= end; x += L) {
         hk_vi2 r = above && below ? HK_FN(load_u8)(below + x) - HK_FN(load_u8)(above + x)
                                   : HK_FN(load_u8)(row + x) * 0;
         hk_vi2 q = HK_FN(load_u8)(row + x + 1) - HK_FN(load_u8)(row + x - 1);
-        hk_vi2 b = (r + 255) * 511 + (q + 255), m = HK_FN(iabs)(r) * 256 + HK_FN(iabs)(q);
+        hk_vi2 ar = HK_FN(iabs)(r), aq = HK_FN(iabs)(q);
+        hk_vi2 gt = ar > aq;
+        hk_vi2 hi = (ar & gt) | (aq & ~gt), lo = (aq & gt) | (ar & ~gt);
+        hk_vi2 b = (((r ^ q) >> 31) & 65536) + ar * 256 + aq;
+        hk_vi2 m = ((hi * (hi + 1)) >> 1) + lo;
         memcpy(bidx + x, &b, sizeof b);
         memcpy(midx + x, &m, sizeof m);
     }
-    for (; x < n_px; x++) {
-        int r = above && below ? below[x] - above[x] : 0;
-        int q = x > 0 && x < end ? row[x + 1] - row[x - 1] : 0;
-        bidx[x] = (r + 255) * 511 + (q + 255);
-        midx[x] = (r < 0 ? -r : r) * 256 + (q < 0 ? -q : q);
-    }
+    for (; x < n_px; x++)
+        HK_FN(u8_pair)(above && below ? below[x] - above[x] : 0,
+                       x > 0 && x < end ? row[x + 1] - row[x - 1] : 0, bidx + x, midx + x);
 }
 
 /* atan(z) for z in [0, 1], odd polynomial fitted on Chebyshev nodes: within
