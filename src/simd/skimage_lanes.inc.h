@@ -19,7 +19,8 @@
  *    operation on each lane, in the same order. The eight running sums of
  *    NumPy's pairwise sum are eight separate vectors here, so nothing is
  *    summed across lanes or reordered;
- *  - the results are turned back into one row per image by 8x8 transposes.
+ *  - the results are turned back into one row per image by small transposes
+ *    in registers.
  * The divisions and square roots are whole-vector operations on independent
  * images, which the one-image kernel (skimage_kernels.inc.h), one block after
  * another, could not keep busy. No FMA contraction (-ffp-contract=off). */
@@ -37,7 +38,6 @@
 typedef double hk_lvd __attribute__((vector_size(HK_LVW * 8)));
 typedef long long hk_lvl __attribute__((vector_size(HK_LVW * 8)));
 typedef float hk_lvf __attribute__((vector_size(HK_LVW * 4)));
-typedef float hk_lv8f __attribute__((vector_size(32)));
 
 #define HK_LCAT2(a, b) a##b
 #define HK_LCAT(a, b) HK_LCAT2(a, b)
@@ -107,23 +107,36 @@ static void HK_LFN(normalize)(hk_lvd *v, size_t n, hk_block_norm norm)
             v[i] = HK_LVSQRT(v[i]);
 }
 
-/* r[i] lane k -> o[k] lane i (8x8 floats). */
-static inline void HK_LFN(transpose)(const hk_lv8f *r, hk_lv8f *o)
+/* Values j .. j + m - 1 (m <= HK_LVW) of one block for the HK_LVW images
+ * of a pass (v[i] lane k: value i of image k) into each image's row at
+ * o + k * dim (k < n): a HK_LVW x HK_LVW transpose in registers. */
+static inline void HK_LFN(put)(const hk_lvd *v, size_t m, float *o, size_t dim, size_t n)
 {
-    hk_lv8f t[8], u[8];
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-    for (int i = 0; i < 8; i += 4) {
-        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-    for (int i = 0; i < 4; i++) {
-        o[i] = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        o[i + 4] = __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    hk_lvf r[HK_LVW];
+    for (size_t i = 0; i < HK_LVW; i++)
+        r[i] = __builtin_convertvector(v[i < m ? i : 0], hk_lvf);
+#if HK_LVW == 4
+    hk_lvf t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5);
+    hk_lvf t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
+    hk_lvf t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5);
+    hk_lvf t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
+    r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    r[1] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    r[2] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+#elif HK_LVW == 2
+    hk_lvf t0 = __builtin_shufflevector(r[0], r[1], 0, 2);
+    r[1] = __builtin_shufflevector(r[0], r[1], 1, 3);
+    r[0] = t0;
+#else
+#error "HK_LVW must be 2 or 4"
+#endif
+    if (m == HK_LVW) {
+        for (size_t k = 0; k < n; k++)
+            memcpy(o + k * dim, &r[k], sizeof r[k]);
+    } else {
+        for (size_t k = 0; k < n; k++)
+            memcpy(o + k * dim, &r[k], m * sizeof(float));
     }
 }
 
@@ -186,45 +199,48 @@ static hk_status HK_LFN(run)(hk_hog_ctx *ctx, const hk_hog_params *p,
         return HK_ERR_INVALID_ARG;
     if (dim == 0)
         return HK_OK;
-    const hk_skimage_lut *lut = hk_skimage_lut_get(ctx, s->orientations, kern);
-    if (!lut) { /* no tables for this n: the one-image path, same bits */
+    /* The tables as skimage_fast.c takes them: when the context has them or
+     * the batch is large enough to pay for them (a few ms), else, and when
+     * no tables hold for this n, the one-image path (same bits). */
+    const hk_skimage_lut *lut =
+        ctx->lut_eager || (ctx->skimage_lut && ctx->skimage_lut->n == s->orientations)
+            ? hk_skimage_lut_get(ctx, s->orientations, kern)
+            : NULL;
+    if (!lut) {
         hk_status st = HK_OK;
         for (size_t k = 0; k < n && st == HK_OK; k++)
             st = hk_skimage_fast(ctx, s, images[k], out + k * dim, kern, 1);
         return st;
     }
     /* scratch (sizes bounded by hk_skimage_lanes_pick: at most 16384 pixels,
-     * 65536 cell values, blocks of 1024 values; under 3 MB): block values, transposed block, cells,
-     * one row of cell accumulators, two rows of indices */
-    const size_t bn8 = (g.bn + 7) / 8 * 8;
+     * 65536 cell values, blocks of 1024 values; under 3 MB): one block's
+     * values, the group's cells, one row of cell accumulators, two rows of
+     * table indices */
     const size_t n_cells = g.ncr * g.ncc * g.nb;
-    size_t bytes = 64 + g.bn * sizeof(hk_lvd) + bn8 * sizeof(hk_lv8f) +
-                   n_cells * HK_SK_LANES * sizeof(float) + g.ncc * (g.nb + 1) * sizeof(float) +
-                   2 * g.w * sizeof(int32_t);
+    size_t bytes = 64 + g.bn * sizeof(hk_lvd) + n_cells * HK_SK_LANES * sizeof(float) +
+                   g.ncc * (g.nb + 1) * sizeof(float) + 2 * g.w * sizeof(int32_t);
     unsigned char *base = hk_ctx_scratch(ctx, bytes);
     if (!base)
         return HK_ERR_NOMEM;
     base = (unsigned char *)(((uintptr_t)base + 63) & ~(uintptr_t)63);
     hk_lvd *v = (hk_lvd *)base;
-    hk_lv8f *t = (hk_lv8f *)(v + g.bn);
-    float *cells = (float *)(t + bn8);
+    float *cells = (float *)(v + g.bn);
     float *acc = cells + n_cells * HK_SK_LANES;
     int32_t *bidx = (int32_t *)(acc + g.ncc * (g.nb + 1)), *midx = bidx + g.w;
 
     for (size_t k = 0; k < HK_SK_LANES; k++) {
         if (k < n) {
             HK_LFN(cells)(&g, lut, kern, images[k], k, bidx, midx, acc, cells);
-        } else { /* lanes without an image: zeros, whose blocks are dropped */
+        } else { /* lanes without an image: zeros, whose results are dropped */
             for (size_t j = 0; j < n_cells; j++)
                 cells[j * HK_SK_LANES + k] = 0.f;
         }
     }
-    memset(t + g.bn, 0, (bn8 - g.bn) * sizeof(hk_lv8f));
 
     const size_t run = g.bc * g.nb;
     for (size_t r = 0; r < g.nbr; r++) {
         for (size_t c = 0; c < g.nbc; c++) {
-            for (size_t part = 0; part < HK_SK_LANES; part += HK_LVW) {
+            for (size_t part = 0; part < n; part += HK_LVW) {
                 /* the block's values in C order (block_rows, block_cols, n),
                  * lanes part .. part + HK_LVW - 1 */
                 hk_lvd *d = v;
@@ -238,22 +254,10 @@ static hk_status HK_LFN(run)(hk_hog_ctx *ctx, const hk_hog_params *p,
                     }
                 }
                 HK_LFN(normalize)(v, g.bn, s->block_norm);
-                for (size_t j = 0; j < g.bn; j++) {
-                    hk_lvf f = __builtin_convertvector(v[j], hk_lvf);
-                    memcpy((float *)&t[j] + part, &f, sizeof f);
-                }
-            }
-            float *o = out + (r * g.nbc + c) * g.bn;
-            for (size_t j = 0; j < g.bn; j += 8) {
-                hk_lv8f rows[8];
-                HK_LFN(transpose)(t + j, rows);
-                if (g.bn - j >= 8) {
-                    for (size_t k = 0; k < n; k++)
-                        memcpy(o + k * dim + j, &rows[k], sizeof rows[k]);
-                } else {
-                    for (size_t k = 0; k < n; k++)
-                        memcpy(o + k * dim + j, &rows[k], (g.bn - j) * sizeof(float));
-                }
+                float *o = out + part * dim + (r * g.nbc + c) * g.bn;
+                size_t m = n - part < HK_LVW ? n - part : HK_LVW;
+                for (size_t j = 0; j < g.bn; j += HK_LVW)
+                    HK_LFN(put)(v + j, g.bn - j < HK_LVW ? g.bn - j : HK_LVW, o + j, dim, m);
             }
         }
     }

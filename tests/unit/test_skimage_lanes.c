@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "hog/hog_internal.h"
 #include "hog/lanes.h"
 #include "hog/skimage_bins.h"
 #include "hog/skimage_lanes.h"
@@ -103,25 +104,33 @@ static void params_for(hk_hog_params *p, const geo *g, hk_block_norm norm)
     p->skimage.block_norm = norm;
 }
 
-static void test_geometry(hk_hog_ctx *ctx, const geo *g, hk_block_norm norm)
+static void test_geometry(const geo *g, hk_block_norm norm)
 {
     enum { N = 21 };
     const size_t stride = g->w + 3, image_bytes = stride * g->h;
-    uint8_t *pix = malloc(N * image_bytes);
-    hk_image ims[N];
-    for (int i = 0; i < N; i++) {
-        fill_image(pix + i * image_bytes, g->w, g->h, stride, i);
+    /* a batch large enough for the 8-bit tables (batch.c: 2^18 pixels):
+     * image i is image i % N */
+    const size_t big = (1u << 18) / (g->w * g->h) + 11;
+    uint8_t *pix = malloc(big * image_bytes);
+    hk_image *ims = malloc(big * sizeof(hk_image));
+    for (size_t i = 0; i < big; i++) {
+        if (i < N)
+            fill_image(pix + i * image_bytes, g->w, g->h, stride, (int)i);
+        else
+            memcpy(pix + i * image_bytes, pix + (i % N) * image_bytes, image_bytes);
         ims[i] = (hk_image){g->w, g->h, 1, HK_U8, stride, pix + i * image_bytes};
     }
     hk_hog_params p;
     params_for(&p, g, norm);
     hk_shape one;
     CHECK(hk_hog_shape(&p, g->w, g->h, 1, &one) == HK_OK);
-    const size_t dim = one.count, total = N * dim + 1;
+    const size_t dim = one.count, total = big * dim + 1;
     float *want = calloc(total, sizeof(float)), *got = calloc(total, sizeof(float));
     p.simd = HK_SIMD_SCALAR;
-    for (int i = 0; i < N; i++)
+    for (size_t i = 0; i < N; i++)
         CHECK(hk_hog_extract(NULL, &p, &ims[i], want + i * dim, dim) == HK_OK);
+    for (size_t i = N; i < big; i++)
+        memcpy(want + i * dim, want + (i % N) * dim, dim * sizeof(float));
 
     /* the batch hands these images to the lanes kernel */
     hk_hog_params q = p;
@@ -131,20 +140,24 @@ static void test_geometry(hk_hog_ctx *ctx, const geo *g, hk_block_norm norm)
     hk_lanes lanes;
     CHECK(hk_lanes_pick(&q, &ims[0], &lanes) == 1 && lanes.group == HK_SK_LANES);
 
-    /* each kernel directly, groups of 1 .. 8 */
+    /* each kernel directly, groups of 1 .. 8, with the tables (eager) and
+     * without (a fresh context: image by image) */
     hk_lanes_fn fns[2] = {hk__sk_lanes_generic(), hk__sk_lanes_avx2()};
     if (hk_simd_resolve(HK_SIMD_AVX2, &isa) != HK_OK)
         fns[1] = NULL; /* built, but this CPU lacks AVX2 */
-    for (int f = 0; f < 2; f++) {
-        if (!fns[f])
+    for (int f = 0; f < 4; f++) {
+        if (!fns[f & 1])
             continue;
-        q.simd = f ? HK_SIMD_AVX2 : HK_SIMD_AUTO;
+        hk_hog_ctx *ctx;
+        CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
+        ctx->lut_eager = f < 2;
+        q.simd = f & 1 ? HK_SIMD_AVX2 : HK_SIMD_AUTO;
         for (size_t n = 1; n <= HK_SK_LANES; n++) {
             const hk_image *ptrs[HK_SK_LANES];
             for (size_t k = 0; k < n; k++)
                 ptrs[k] = &ims[(k * 5 + n) % N];
             memset(got, 0xff, total * sizeof(float));
-            CHECK(fns[f](ctx, &q, ptrs, n, got, dim) == HK_OK);
+            CHECK(fns[f & 1](ctx, &q, ptrs, n, got, dim) == HK_OK);
             int same = 1;
             for (size_t k = 0; k < n; k++)
                 same &= memcmp(got + k * dim, want + ((k * 5 + n) % N) * dim,
@@ -155,24 +168,33 @@ static void test_geometry(hk_hog_ctx *ctx, const geo *g, hk_block_norm norm)
             memcpy(&u, got + n * dim, sizeof u);
             CHECK(u == 0xffffffffu);
         }
+        CHECK((ctx->skimage_lut != NULL) == (f < 2 && dim > 0));
+        hk_hog_ctx_free(ctx);
     }
 
-    /* through the batch API: stack and list, 1/2/3 threads, partial groups */
+    /* through the batch API: stack and list, 1/2/3 threads, partial groups,
+     * small batches (image by image) and a large one (the tables) */
+    hk_hog_ctx *ctx;
+    CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
     p.simd = HK_SIMD_AUTO;
+    const size_t counts[] = {1, 7, 9, 21, big - 5, big};
     for (int t = 1; t <= 3; t++) {
         p.threads = t;
-        for (size_t count = 1; count <= N; count += 6) {
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t count = counts[c];
             memset(got, 0, total * sizeof(float));
-            CHECK(hk_hog_extract_stack(ctx, &p, &ims[0], image_bytes, count, got, count * dim) ==
-                  HK_OK);
+            CHECK(hk_hog_extract_stack(t == 3 ? NULL : ctx, &p, &ims[0], image_bytes, count, got,
+                                       count * dim) == HK_OK);
             CHECK(memcmp(got, want, count * dim * sizeof(float)) == 0);
             memset(got, 0, total * sizeof(float));
             CHECK(hk_hog_extract_batch(ctx, &p, ims, count, got, count * dim) == HK_OK);
             CHECK(memcmp(got, want, count * dim * sizeof(float)) == 0);
         }
     }
+    hk_hog_ctx_free(ctx);
     free(want);
     free(got);
+    free(ims);
     free(pix);
 }
 
@@ -191,13 +213,10 @@ static void test_lanes_equal_scalar(void)
     };
     static const hk_block_norm norms[] = {HK_NORM_L2_HYS, HK_NORM_L1, HK_NORM_L1_SQRT,
                                           HK_NORM_L2};
-    hk_hog_ctx *ctx;
-    CHECK(hk_hog_ctx_new(&ctx) == HK_OK);
     for (size_t i = 0; i < sizeof geos / sizeof geos[0]; i++)
         for (size_t j = 0; j < 4; j++)
             if (i == 0 || j == 0 || i == 5)
-                test_geometry(ctx, &geos[i], norms[j]);
-    hk_hog_ctx_free(ctx);
+                test_geometry(&geos[i], norms[j]);
 }
 
 /* Images the kernel does not take go one by one (and still match). */
