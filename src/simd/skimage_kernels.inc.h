@@ -323,8 +323,10 @@ static inline double HK_FN(hys)(double *v, size_t bn, double ds)
         hk_vd x = HK_FN(load)(v + j) / d;
         HK_FN(store)(v + j, HK_FN(sel)(x < clip, x, clip));
     }
-    for (; j < bn; j++)
-        v[j] = fmin(v[j] / ds, 0.2);
+    for (; j < bn; j++) { /* as the vectors: fmin without libm's call */
+        double x = v[j] / ds;
+        v[j] = x < 0.2 ? x : 0.2;
+    }
     return sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
 }
 
