@@ -33,6 +33,15 @@ typedef struct hk_skimage_lut {
     double mag[256 * 257 / 2];
 } hk_skimage_lut;
 
+/* 1 when a cell's area is a power of two. Then 1.0f / area is exact and
+ * x * (1.0f / area) is x / area correctly rounded, as the division gives it
+ * (both round the same real number once, subnormal results included): a
+ * multiplication instead of a float division per cell value. */
+static inline int hk_pow2_area(size_t area)
+{
+    return area > 0 && (area & (area - 1)) == 0 && area <= (1u << 24);
+}
+
 /* The tables for n orientations, kept in ctx (rebuilt when n changes);
  * NULL when out of memory or when the compact layout does not hold for n
  * (the kernels then run, with the same result). */

@@ -170,9 +170,14 @@ static void HK_LFN(cells)(const HK_LFN(geom) *g, const hk_skimage_lut *lut,
             }
         }
         float *c = cells + r * g->ncc * g->nb * HK_SK_LANES + k;
-        for (size_t cx = 0; cx < g->ncc; cx++)
-            for (size_t o = 0; o < g->nb; o++)
-                c[(cx * g->nb + o) * HK_SK_LANES] = acc[cx * n1 + o] / area;
+        if (hk_pow2_area(g->cr * g->cc)) /* x * (1 / area) == x / area, exactly */
+            for (size_t cx = 0; cx < g->ncc; cx++)
+                for (size_t o = 0; o < g->nb; o++)
+                    c[(cx * g->nb + o) * HK_SK_LANES] = acc[cx * n1 + o] * (1.0f / area);
+        else
+            for (size_t cx = 0; cx < g->ncc; cx++)
+                for (size_t o = 0; o < g->nb; o++)
+                    c[(cx * g->nb + o) * HK_SK_LANES] = acc[cx * n1 + o] / area;
     }
 }
 
