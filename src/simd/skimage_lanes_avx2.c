@@ -1,6 +1,7 @@
 /* AVX2 build of the image-per-lane kernel of the scikit-image variant
- * (skimage_lanes.inc.h): four doubles per AVX2 vector, two passes per group. Built with
- * -mavx2 (CMakeLists.txt); without it (HK_SCALAR_ONLY) there is no kernel. */
+ * (skimage_lanes.inc.h): four doubles per AVX2 vector, two passes per group.
+ * Built with -mavx2 (CMakeLists.txt); without it (HK_SCALAR_ONLY) there is no
+ * kernel. */
 #include <stddef.h>
 #include <string.h>
 
