@@ -83,23 +83,37 @@ static hk_lvd HK_LFN(pairwise)(const hk_lvd *v, size_t n, int l1)
     return HK_LFN(pairwise)(v, n2, l1) + HK_LFN(pairwise)(v + n2, n - n2, l1);
 }
 
-/* hk_skimage_normalize_block on every lane: v[0 .. n) in place. */
-static void HK_LFN(normalize)(hk_lvd *v, size_t n, hk_block_norm norm)
+/* hk_skimage_normalize_block on every lane, in three stages so that the
+ * driver can keep three (block, pass) units in flight (as the one-image
+ * blocks kernel does): the divisions of one unit overlap the sums and
+ * square roots of the others. Each unit's own operations keep their order.
+ * first: the first divisor (L1 norms sum |v| + eps, else sqrt(sum v^2 +
+ * eps^2)). */
+static hk_lvd HK_LFN(divisor)(const hk_lvd *v, size_t n, hk_block_norm norm)
 {
     const double eps = 1e-5;
-    const int l1 = norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT;
-    if (norm == HK_NORM_L2_HYS) {
-        const hk_lvd d = HK_LVSQRT(HK_LFN(pairwise)(v, n, 0) + eps * eps);
-        const hk_lvd clip = HK_LFN(splat)(0.2);
-        for (size_t i = 0; i < n; i++) {
-            /* fmin(x, 0.2) for finite x (8-bit cells are finite) */
-            hk_lvd x = v[i] / d;
-            hk_lvl lt = x < clip;
-            v[i] = (hk_lvd)(((hk_lvl)x & lt) | ((hk_lvl)clip & ~lt));
-        }
+    if (norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT)
+        return HK_LFN(pairwise)(v, n, 1) + eps;
+    return HK_LVSQRT(HK_LFN(pairwise)(v, n, 0) + eps * eps);
+}
+
+/* second (L2-Hys only): divide, clip, and the second divisor. */
+static hk_lvd HK_LFN(hys)(hk_lvd *v, size_t n, hk_lvd d)
+{
+    const double eps = 1e-5;
+    const hk_lvd clip = HK_LFN(splat)(0.2);
+    for (size_t i = 0; i < n; i++) {
+        /* fmin(x, 0.2) for finite x (8-bit cells are finite) */
+        hk_lvd x = v[i] / d;
+        hk_lvl lt = x < clip;
+        v[i] = (hk_lvd)(((hk_lvl)x & lt) | ((hk_lvl)clip & ~lt));
     }
-    const hk_lvd d = l1 ? HK_LFN(pairwise)(v, n, 1) + eps
-                        : HK_LVSQRT(HK_LFN(pairwise)(v, n, 0) + eps * eps);
+    return HK_LVSQRT(HK_LFN(pairwise)(v, n, 0) + eps * eps);
+}
+
+/* third: the last division (and L1-sqrt's root), in place. */
+static void HK_LFN(finish)(hk_lvd *v, size_t n, hk_lvd d, hk_block_norm norm)
+{
     for (size_t i = 0; i < n; i++)
         v[i] = v[i] / d;
     if (norm == HK_NORM_L1_SQRT)
@@ -218,18 +232,18 @@ static hk_status HK_LFN(run)(hk_hog_ctx *ctx, const hk_hog_params *p,
         return st;
     }
     /* scratch (sizes bounded by hk_skimage_lanes_pick: at most 16384 pixels,
-     * 65536 cell values, blocks of 1024 values; under 3 MB): one block's
+     * 65536 cell values, blocks of 1024 values; under 3 MB): three blocks'
      * values, the group's cells, one row of cell accumulators, two rows of
      * table indices */
     const size_t n_cells = g.ncr * g.ncc * g.nb;
-    size_t bytes = 64 + g.bn * sizeof(hk_lvd) + n_cells * HK_SK_LANES * sizeof(float) +
+    size_t bytes = 64 + 3 * g.bn * sizeof(hk_lvd) + n_cells * HK_SK_LANES * sizeof(float) +
                    g.ncc * (g.nb + 1) * sizeof(float) + 2 * g.w * sizeof(int32_t);
     unsigned char *base = hk_ctx_scratch(ctx, bytes);
     if (!base)
         return HK_ERR_NOMEM;
     base = (unsigned char *)(((uintptr_t)base + 63) & ~(uintptr_t)63);
     hk_lvd *v = (hk_lvd *)base;
-    float *cells = (float *)(v + g.bn);
+    float *cells = (float *)(v + 3 * g.bn);
     float *acc = cells + n_cells * HK_SK_LANES;
     int32_t *bidx = (int32_t *)(acc + g.ncc * (g.nb + 1)), *midx = bidx + g.w;
 
@@ -242,28 +256,37 @@ static hk_status HK_LFN(run)(hk_hog_ctx *ctx, const hk_hog_params *p,
         }
     }
 
-    const size_t run = g.bc * g.nb;
-    for (size_t r = 0; r < g.nbr; r++) {
-        for (size_t c = 0; c < g.nbc; c++) {
-            for (size_t part = 0; part < n; part += HK_LVW) {
-                /* the block's values in C order (block_rows, block_cols, n),
-                 * lanes part .. part + HK_LVW - 1 */
-                hk_lvd *d = v;
-                for (size_t i = 0; i < g.br; i++) {
-                    const float *src =
-                        cells + ((r + i) * g.ncc + c) * g.nb * HK_SK_LANES + part;
-                    for (size_t j = 0; j < run; j++) {
-                        hk_lvf f;
-                        memcpy(&f, src + j * HK_SK_LANES, sizeof f);
-                        *d++ = __builtin_convertvector(f, hk_lvd);
-                    }
+    /* Units: (block, pass) in C order of the blocks, passes over lanes
+     * [part, part + HK_LVW) for part < n; three in flight (see divisor). */
+    const size_t run = g.bc * g.nb, passes = (n + HK_LVW - 1) / HK_LVW;
+    const size_t units = g.nbr * g.nbc * passes;
+    const hk_block_norm norm = s->block_norm;
+    hk_lvd *buf[3] = {v, v + g.bn, v + 2 * g.bn}, d[3];
+    for (size_t u = 0; u < units + 2; u++) {
+        if (u < units) { /* the block's values in C order, lanes of the pass */
+            size_t blk = u / passes, part = u % passes * HK_LVW;
+            size_t r = blk / g.nbc, c = blk % g.nbc;
+            hk_lvd *dst = buf[u % 3];
+            for (size_t i = 0; i < g.br; i++) {
+                const float *src = cells + ((r + i) * g.ncc + c) * g.nb * HK_SK_LANES + part;
+                for (size_t j = 0; j < run; j++) {
+                    hk_lvf f;
+                    memcpy(&f, src + j * HK_SK_LANES, sizeof f);
+                    *dst++ = __builtin_convertvector(f, hk_lvd);
                 }
-                HK_LFN(normalize)(v, g.bn, s->block_norm);
-                float *o = out + part * dim + (r * g.nbc + c) * g.bn;
-                size_t m = n - part < HK_LVW ? n - part : HK_LVW;
-                for (size_t j = 0; j < g.bn; j += HK_LVW)
-                    HK_LFN(put)(v + j, g.bn - j < HK_LVW ? g.bn - j : HK_LVW, o + j, dim, m);
             }
+            d[u % 3] = HK_LFN(divisor)(buf[u % 3], g.bn, norm);
+        }
+        if (u >= 1 && u - 1 < units && norm == HK_NORM_L2_HYS)
+            d[(u - 1) % 3] = HK_LFN(hys)(buf[(u - 1) % 3], g.bn, d[(u - 1) % 3]);
+        if (u >= 2) {
+            size_t w = u - 2, blk = w / passes, part = w % passes * HK_LVW;
+            hk_lvd *x = buf[w % 3];
+            HK_LFN(finish)(x, g.bn, d[w % 3], norm);
+            float *o = out + part * dim + blk * g.bn;
+            size_t m = n - part < HK_LVW ? n - part : HK_LVW;
+            for (size_t j = 0; j < g.bn; j += HK_LVW)
+                HK_LFN(put)(x + j, g.bn - j < HK_LVW ? g.bn - j : HK_LVW, o + j, dim, m);
         }
     }
     return HK_OK;
