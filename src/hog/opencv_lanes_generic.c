@@ -1,0 +1,25 @@
+/* OpenCV variant, the portable image-per-lane kernel (opencv_lanes.h): the
+ * kernel source with plain GCC vectors (two SSE registers per vector on
+ * x86-64). Used where the CPU lacks AVX2, and by the tests. */
+#include <math.h>
+
+/* 32-byte vectors pass between static functions of this unit only: the ABI
+ * note GCC gives for them without AVX concerns no caller outside. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#define OCVL_FN(name) ocvl_generic_##name
+#define OCVL_SQRT(v) ocvl_generic_sqrt(v)
+typedef float ocvl_generic_vf __attribute__((vector_size(32)));
+static inline ocvl_generic_vf ocvl_generic_sqrt(ocvl_generic_vf v)
+{
+    for (int i = 0; i < 8; i++)
+        v[i] = sqrtf(v[i]);
+    return v;
+}
+#include "hog/opencv_lanes_kernel.inc.h"
+
+int hk__ocvl_group_generic(const hk__ocvl_job *job, const hk_image *const *images, size_t n,
+                           float *out, size_t dim)
+{
+    return ocvl_generic_group(job, images, n, out, dim);
+}
