@@ -23,7 +23,7 @@ struct hk_ocv_lanes_plan {
     hk__ocvl_tap *taps;
     uint32_t *cell0;
     float bin_scale, norm_add;
-    size_t at_limg, at_planes, at_hist, at_bytes, work; /* scratch layout */
+    size_t at_limg, at_planes, at_hist, at_row, at_stage, sstride, at_bytes, work; /* scratch layout */
     unsigned char *mem;
     size_t bytes;
 };
@@ -53,7 +53,7 @@ static int taken(const hk_hog_params *p, const hk_image *im0, hk_ocv_geometry *g
     if (g->nwin_x != 1 || g->nwin_y != 1)
         return 0;
     size_t planes;
-    return hk_mul_size(g->pwidth, g->pheight, &planes) &&
+    return g->desc_len <= HK_OCVL_MAX_DIM && hk_mul_size(g->pwidth, g->pheight, &planes) &&
            hk_mul_size(planes, (size_t)g->nbins, &planes) && planes <= HK_OCVL_MAX_PLANES;
 }
 
@@ -177,10 +177,13 @@ static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
                                       : (float)(g->nbins / 3.14159265358979323846);
     p->norm_add = (float)g->block_len * 0.1f;
     const size_t vec = HK_OCVL_LANES * sizeof(float);
+    p->sstride = (g->desc_len + 8 + 15) & ~(size_t)15;
     p->work = 0;
     if (!carve(&p->work, p->lw * p->lh * vec, &p->at_limg) ||
         !carve(&p->work, g->pwidth * g->pheight * nb * vec, &p->at_planes) ||
         !carve(&p->work, ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
+        !carve(&p->work, 3 * g->pwidth * vec, &p->at_row) ||
+        !carve(&p->work, HK_OCVL_LANES * p->sstride * sizeof(float), &p->at_stage) ||
         !carve(&p->work, HK_OCVL_LANES * p->lw8, &p->at_bytes) ||
         !hk_add_size(p->work, 64, &p->work)) /* room to align the start */
         return HK_ERR_OVERFLOW;
@@ -228,6 +231,9 @@ hk_status hk_ocv_lanes_extract(hk_hog_ctx *ctx, const hk_hog_params *p,
                               (float *)(m + pl->at_limg),
                               (float *)(m + pl->at_planes),
                               (float *)(m + pl->at_hist),
+                              (float *)(m + pl->at_row),
+                              (float *)(m + pl->at_stage),
+                              pl->sstride,
                               m + pl->at_bytes};
     /* a value overflowed: refused, as the single-image paths refuse it */
     return kernel(&job, images, n, out, dim) ? HK_ERR_DOMAIN : HK_OK;

@@ -27,8 +27,9 @@
  * -ffp-contract=off and without -mfma), IEEE division and square root.
  *
  * Taken: one window (nwin 1 x 1, any padding), 8-bit grey, working memory
- * (32 bytes per padded pixel and bin) under HK_OCVL_MAX_PLANES. Anything
- * else goes image by image as before.
+ * (32 bytes per padded pixel and bin) under HK_OCVL_MAX_PLANES, descriptors
+ * up to HK_OCVL_MAX_DIM floats. Anything else goes image by image as
+ * before.
  */
 #ifndef HK_HOG_OPENCV_LANES_H
 #define HK_HOG_OPENCV_LANES_H
@@ -44,6 +45,8 @@
 
 /* Most plane vectors (padded pixels x bins) a geometry may need: 4 MB. */
 #define HK_OCVL_MAX_PLANES ((size_t)1 << 17)
+/* Longest descriptor: 8 of them are staged (1 MB). */
+#define HK_OCVL_MAX_DIM ((size_t)1 << 15)
 
 /* Picks the lanes kernel for a batch like im0 (hk_lanes_pick's case for the
  * OpenCV variant): the AVX2 kernel when p->simd is AVX2 or AVX-512 and the
@@ -90,6 +93,9 @@ typedef struct hk__ocvl_job {
     float *limg;           /* lw * lh vectors */
     float *planes;         /* pwidth * pheight * nbins vectors */
     float *hist;           /* block_len rounded up to 8, vectors */
+    float *row;            /* 3 * pwidth vectors: one row's votes */
+    float *stage;          /* 8 rows of sstride floats: the descriptors */
+    size_t sstride;        /* desc_len + 8 rounded up to 16 */
     uint8_t *bytes;        /* 8 rows of lw8 bytes */
 } hk__ocvl_job;
 

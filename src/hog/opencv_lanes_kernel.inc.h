@@ -55,15 +55,31 @@ static inline ocvl_vf OCVL_FN(sel)(ocvl_vi m, ocvl_vf a, ocvl_vf b)
 
 /* ---- 1. the lane image ---- */
 
-/* Columns x0 .. x0+7 of eight byte rows (rows lw8 bytes apart) as eight
- * vectors of lane bytes: col[i*8 + k] = row k, column x0 + i. */
-static inline void OCVL_FN(transpose8x8)(const uint8_t *rows, size_t lw8, size_t x0,
-                                         uint8_t *col)
+#ifndef OCVL_STREAM
+#define OCVL_STREAM(dst, src, n) memcpy(dst, src, (n) * sizeof(float))
+#define OCVL_FENCE() ((void)0)
+#endif
+
+#ifndef OCVL_CVT8
+/* Bytes 8*hi .. 8*hi+7 of v as float lanes. */
+static inline ocvl_vf OCVL_FN(cvt8)(ocvl_vb v, int hi)
+{
+    ocvl_vf r;
+    for (int i = 0; i < 8; i++)
+        r[i] = (float)v[i + 8 * hi];
+    return r;
+}
+#define OCVL_CVT8(v, hi) OCVL_FN(cvt8)(v, hi)
+#endif
+
+/* Eight runs of 8 bytes (lane k: src[k] + c0) transposed into eight float
+ * vectors: col[i] lane k = src[k][c0 + i]. */
+static inline void OCVL_FN(columns8)(const uint8_t *const *src, size_t c0, ocvl_vf *col)
 {
     ocvl_vb a[8];
     for (int k = 0; k < 8; k++) {
         uint64_t q;
-        memcpy(&q, rows + (size_t)k * lw8 + x0, 8);
+        memcpy(&q, src[k] + c0, 8);
         a[k] = (ocvl_vb)(ocvl_vq){q, 0};
     }
     /* bytes, then 16-bit pairs, then 32-bit quads interleaved */
@@ -78,109 +94,215 @@ static inline void OCVL_FN(transpose8x8)(const uint8_t *rows, size_t lw8, size_t
     ocvl_vd u2 = (ocvl_vd)__builtin_shuffle(t2, t3, lo16);
     ocvl_vd u3 = (ocvl_vd)__builtin_shuffle(t2, t3, hi16);
     const ocvl_vd lo32 = {0, 4, 1, 5}, hi32 = {2, 6, 3, 7};
-    ocvl_vd w[4] = {__builtin_shuffle(u0, u2, lo32), __builtin_shuffle(u0, u2, hi32),
-                    __builtin_shuffle(u1, u3, lo32), __builtin_shuffle(u1, u3, hi32)};
-    memcpy(col, w, 64);
+    /* w[i]: columns 2i (low 8 bytes) and 2i+1 (high 8 bytes) */
+    const ocvl_vb w[4] = {(ocvl_vb)__builtin_shuffle(u0, u2, lo32),
+                          (ocvl_vb)__builtin_shuffle(u0, u2, hi32),
+                          (ocvl_vb)__builtin_shuffle(u1, u3, lo32),
+                          (ocvl_vb)__builtin_shuffle(u1, u3, hi32)};
+    for (int i = 0; i < 4; i++) {
+        col[2 * i] = OCVL_CVT8(w[i], 0);
+        col[2 * i + 1] = OCVL_CVT8(w[i], 1);
+    }
 }
 
 /* The padded image plus a one-pixel reflect-101 border, lane-interleaved:
- * limg[(y*lw + x)*8 + k] = LUT(image k at lane-image (x, y)). */
-static void OCVL_FN(lane_image)(const hk__ocvl_job *j, const hk_image *const *images, size_t n)
+ * limg[(y*lw + x)*8 + k] = LUT(image k at lane-image (x, y)). The image's
+ * columns are transposed 8 at a time straight from the rows (an 8-byte
+ * load per image); the border and padding columns are copies of them. */
+static __attribute__((noinline)) void OCVL_FN(lane_image)(const hk__ocvl_job *j,
+                                                          const hk_image *const *images, size_t n)
 {
     const hk_ocv_geometry *g = j->g;
-    const size_t lw = j->lw, lw8 = j->lw8, lo = 1 + (size_t)g->pad_x, wd = g->width;
-    uint8_t *rows = j->bytes;
-    /* lanes past n stay zero (their results are dropped) */
-    memset(rows, 0, HK_OCVL_LANES * lw8);
+    const size_t lw = j->lw, lo = 1 + (size_t)g->pad_x, wd = g->width, V = HK_OCVL_LANES;
+    /* lanes past n read zeros (their results are dropped) */
+    uint8_t *zeros = j->bytes;
+    memset(zeros, 0, wd > 8 ? wd : 8);
     for (size_t y = 0; y < j->lh; y++) {
         const size_t iy = (size_t)j->ysrc[y];
-        for (size_t k = 0; k < n; k++) {
-            const uint8_t *src = (const uint8_t *)images[k]->data + iy * images[k]->stride;
-            uint8_t *r = rows + k * lw8;
-            for (size_t x = 0; x < lo; x++)
-                r[x] = src[j->xsrc[x]];
-            memcpy(r + lo, src, wd);
-            for (size_t x = lo + wd; x < lw; x++)
-                r[x] = src[j->xsrc[x]];
-        }
-        float *dst = j->limg + y * lw * HK_OCVL_LANES;
-        for (size_t x0 = 0; x0 < lw; x0 += 8) {
-            uint8_t col[64];
-            OCVL_FN(transpose8x8)(rows, lw8, x0, col);
-            const size_t nx = lw - x0 < 8 ? lw - x0 : 8;
-            for (size_t i = 0; i < nx; i++) {
-                ocvl_vb8 b;
-                memcpy(&b, col + i * 8, 8);
-                ocvl_vf v = __builtin_convertvector(__builtin_convertvector(b, ocvl_vi), ocvl_vf);
-                if (g->gamma_correction)
-                    v = OCVL_SQRT(v); /* sqrtf((float)i), the scalar LUT */
-                OCVL_FN(st)(dst + (x0 + i) * HK_OCVL_LANES, v);
+        const uint8_t *src[8];
+        for (size_t k = 0; k < 8; k++)
+            src[k] = k < n ? (const uint8_t *)images[k]->data + iy * images[k]->stride : zeros;
+        float *dst = j->limg + y * lw * V;
+        ocvl_vf col[8];
+        if (wd >= 8) {
+            /* the last run overlaps the one before: same values again */
+            for (size_t c0 = 0;; c0 += 8) {
+                if (c0 + 8 > wd)
+                    c0 = wd - 8;
+                OCVL_FN(columns8)(src, c0, col);
+                for (size_t i = 0; i < 8; i++)
+                    OCVL_FN(st)(dst + (lo + c0 + i) * V,
+                                g->gamma_correction ? OCVL_SQRT(col[i]) : col[i]);
+                if (c0 + 8 >= wd)
+                    break;
             }
+        } else { /* narrower than a run: through a zeroed copy */
+            uint8_t buf[8][8];
+            const uint8_t *bp[8];
+            memset(buf, 0, sizeof buf);
+            for (size_t k = 0; k < 8; k++) {
+                memcpy(buf[k], src[k], wd);
+                bp[k] = buf[k];
+            }
+            OCVL_FN(columns8)(bp, 0, col);
+            for (size_t i = 0; i < wd; i++)
+                OCVL_FN(st)(dst + (lo + i) * V, g->gamma_correction ? OCVL_SQRT(col[i]) : col[i]);
         }
+        for (size_t x = 0; x < lw; x = x + 1 == lo ? lo + wd : x + 1)
+            OCVL_FN(st)(dst + x * V, OCVL_FN(ld)(dst + (lo + (size_t)j->xsrc[x]) * V));
     }
 }
 
 /* ---- 2. gradient, angle, votes: the plane values of every pixel ---- */
 
-/* OpenCV's fast atan in degrees, [0, 360), exactly as fast_atan_deg. */
+#ifndef OCVL_BLEND
+/* Lanes of a where the sign bit of m is set, of b elsewhere. */
+static inline ocvl_vf OCVL_FN(blend)(ocvl_vf m, ocvl_vf a, ocvl_vf b)
+{
+    return OCVL_FN(sel)((ocvl_vi)m >> 31, a, b);
+}
+static inline ocvl_vf OCVL_FN(vmin)(ocvl_vf a, ocvl_vf b)
+{
+    return OCVL_FN(sel)(a < b, a, b);
+}
+static inline ocvl_vf OCVL_FN(vmax)(ocvl_vf a, ocvl_vf b)
+{
+    return OCVL_FN(sel)(a > b, a, b);
+}
+/* floor, as a float (the arguments here are far inside the int range) */
+static inline ocvl_vf OCVL_FN(vfloor)(ocvl_vf t)
+{
+    ocvl_vi k = __builtin_convertvector(t, ocvl_vi);
+    k += (ocvl_vi)(t < __builtin_convertvector(k, ocvl_vf)); /* -1 where true */
+    return __builtin_convertvector(k, ocvl_vf);
+}
+#define OCVL_BLEND(m, a, b) OCVL_FN(blend)(m, a, b)
+#define OCVL_MIN(a, b) OCVL_FN(vmin)(a, b)
+#define OCVL_MAX(a, b) OCVL_FN(vmax)(a, b)
+#define OCVL_FLOOR(t) OCVL_FN(vfloor)(t)
+#endif
+
+/* OpenCV's fast atan in degrees, [0, 360), exactly as fast_atan_deg:
+ * c = min/(max + eps) is its branch's quotient either way, and the sign
+ * tests read the sign bits (dx, dy are never -0: a - b of values >= 0 is
+ * +0 when they are equal). */
 static inline ocvl_vf OCVL_FN(atan_deg)(ocvl_vf y, ocvl_vf x)
 {
     const ocvl_vi abs_mask = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + 0x7fffffff;
     ocvl_vf ax = (ocvl_vf)((ocvl_vi)x & abs_mask), ay = (ocvl_vf)((ocvl_vi)y & abs_mask);
-    ocvl_vi ge = ax >= ay;
-    ocvl_vf num = OCVL_FN(sel)(ge, ay, ax), den = OCVL_FN(sel)(ge, ax, ay);
-    ocvl_vf c = num / (den + OCVL_FN(splat)(OCVL_EPS));
+    ocvl_vf ge = (ocvl_vf)(ax >= ay);
+    ocvl_vf c = OCVL_MIN(ax, ay) / (OCVL_MAX(ax, ay) + OCVL_FN(splat)(OCVL_EPS));
     ocvl_vf c2 = c * c;
     ocvl_vf a = (((OCVL_FN(splat)(OCVL_P7) * c2 + OCVL_FN(splat)(OCVL_P5)) * c2 +
                   OCVL_FN(splat)(OCVL_P3)) * c2 + OCVL_FN(splat)(OCVL_P1)) * c;
-    a = OCVL_FN(sel)(ge, a, OCVL_FN(splat)(90.f) - a);
-    const ocvl_vf zero = OCVL_FN(splat)(0.f);
-    a = OCVL_FN(sel)(x < zero, OCVL_FN(splat)(180.f) - a, a);
-    a = OCVL_FN(sel)(y < zero, OCVL_FN(splat)(360.f) - a, a);
+    a = OCVL_BLEND(ge, a, OCVL_FN(splat)(90.f) - a);
+    a = OCVL_BLEND(x, OCVL_FN(splat)(180.f) - a, a);
+    a = OCVL_BLEND(y, OCVL_FN(splat)(360.f) - a, a);
     return a;
 }
 
-/* planes[((y*pwidth + x)*nbins + b)*8 + k]: what pixel (x, y) of image k
- * adds to bin b (times the cell weight): mag*f in bin k1 = k0+1 mod n,
- * mag*(1-f) in bin k0, +0 elsewhere. */
-static void OCVL_FN(plane_rows)(const hk__ocvl_job *j)
+/* The votes of pixels x .. x+U-1 of lane-image rows up/mid/down into w0
+ * (mag*(1-f)), w1 (mag*f) and kb (the bin k0 as int lanes). U pixels in
+ * lock step: each pixel is one long dependency chain (division, square
+ * root, polynomial, bin), and interleaving independent chains in the code
+ * keeps the units busy where the out-of-order window is too short to. */
+static inline __attribute__((always_inline)) void
+OCVL_FN(votes_u)(const hk__ocvl_job *j, const float *up, const float *mid, const float *down,
+                 size_t x, float *w0s, float *w1s, int32_t *kbs, const int U)
 {
-    const hk_ocv_geometry *g = j->g;
-    const size_t pw = g->pwidth, ph = g->pheight, lw = j->lw, V = HK_OCVL_LANES;
-    const int nbins = g->nbins;
+    const size_t V = HK_OCVL_LANES;
     const ocvl_vf deg2rad = OCVL_FN(splat)((float)(3.14159265358979323846 / 180.0));
     const ocvl_vf scale = OCVL_FN(splat)(j->bin_scale), half = OCVL_FN(splat)(0.5f);
     const ocvl_vf one = OCVL_FN(splat)(1.f);
-    const ocvl_vi vn = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + nbins;
+    const ocvl_vi vn = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + j->g->nbins;
     const ocvl_vi izero = {0, 0, 0, 0, 0, 0, 0, 0};
-    float *pl = j->planes;
-    for (size_t y = 0; y < ph; y++) {
-        const float *up = j->limg + y * lw * V, *mid = up + lw * V, *down = mid + lw * V;
-        for (size_t x = 0; x < pw; x++, pl += (size_t)nbins * V) {
-            ocvl_vf dx = OCVL_FN(ld)(mid + (x + 2) * V) - OCVL_FN(ld)(mid + x * V);
-            ocvl_vf dy = OCVL_FN(ld)(down + (x + 1) * V) - OCVL_FN(ld)(up + (x + 1) * V);
-            ocvl_vf mag = OCVL_SQRT(dx * dx + dy * dy);
-            ocvl_vf angle = OCVL_FN(atan_deg)(dy, dx) * deg2rad;
-            /* bin_votes */
-            ocvl_vf t = angle * scale - half;
-            ocvl_vi k = __builtin_convertvector(t, ocvl_vi);
-            k += (ocvl_vi)(t < __builtin_convertvector(k, ocvl_vf)); /* -1 where true */
-            t = t - __builtin_convertvector(k, ocvl_vf);
-            ocvl_vf w0 = mag * (one - t), w1 = mag * t;
-            k += (k < izero) & vn;
-            k -= (k >= vn) & vn;
-            ocvl_vi k1 = k + 1;
-            k1 &= k1 < vn;
-            if (nbins == 1) { /* both votes in bin 0: the second store wins */
-                OCVL_FN(st)(pl, w1);
-                continue;
-            }
-            for (int b = 0; b < nbins; b++) {
-                ocvl_vi vb = izero + b;
-                ocvl_vi e0 = k == vb, e1 = k1 == vb; /* never both */
-                OCVL_FN(st)(pl + (size_t)b * V,
-                            (ocvl_vf)((e0 & (ocvl_vi)w0) | (e1 & (ocvl_vi)w1)));
-            }
+    ocvl_vf dx[4], dy[4], mag[4], t[4];
+    ocvl_vi k[4];
+    for (int u = 0; u < U; u++) {
+        dx[u] = OCVL_FN(ld)(mid + (x + u + 2) * V) - OCVL_FN(ld)(mid + (x + u) * V);
+        dy[u] = OCVL_FN(ld)(down + (x + u + 1) * V) - OCVL_FN(ld)(up + (x + u + 1) * V);
+    }
+    for (int u = 0; u < U; u++)
+        mag[u] = OCVL_SQRT(dx[u] * dx[u] + dy[u] * dy[u]);
+    for (int u = 0; u < U; u++)
+        t[u] = OCVL_FN(atan_deg)(dy[u], dx[u]) * deg2rad;
+    /* bin_votes: cvFloor, the fraction, the two weights, one wrap */
+    for (int u = 0; u < U; u++) {
+        t[u] = t[u] * scale - half;
+        ocvl_vf f = OCVL_FLOOR(t[u]);
+        k[u] = __builtin_convertvector(f, ocvl_vi);
+        t[u] = t[u] - f;
+    }
+    for (int u = 0; u < U; u++) {
+        OCVL_FN(st)(w0s + (x + u) * V, mag[u] * (one - t[u]));
+        OCVL_FN(st)(w1s + (x + u) * V, mag[u] * t[u]);
+        k[u] += (k[u] < izero) & vn;
+        k[u] -= (k[u] >= vn) & vn;
+        memcpy(kbs + (x + u) * V, &k[u], sizeof k[u]);
+    }
+}
+
+/* The votes of one padded row (lane-image row y + 1). */
+static __attribute__((noinline)) void OCVL_FN(vote_row)(const hk__ocvl_job *j, size_t y,
+                                                        float *w0s, float *w1s, int32_t *kbs)
+{
+    const size_t pw = j->g->pwidth, lw = j->lw, V = HK_OCVL_LANES;
+    const float *up = j->limg + y * lw * V, *mid = up + lw * V, *down = mid + lw * V;
+    size_t x = 0;
+    for (; x + 4 <= pw; x += 4)
+        OCVL_FN(votes_u)(j, up, mid, down, x, w0s, w1s, kbs, 4);
+    for (; x < pw; x++)
+        OCVL_FN(votes_u)(j, up, mid, down, x, w0s, w1s, kbs, 1);
+}
+
+/* planes[(x*nbins + b)*8 + k] for the pixels of one row: what pixel x of
+ * image k adds to bin b (times the cell weight): w1 in bin k0+1 mod n, w0
+ * in bin k0, +0 elsewhere. NB: nbins (a constant where inlined), >= 2. */
+static inline __attribute__((always_inline)) void
+OCVL_FN(plane_row)(const float *w0s, const float *w1s, const int32_t *kbs, size_t pw,
+                   float *pl, const int NB)
+{
+    const size_t V = HK_OCVL_LANES;
+    const ocvl_vi izero = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t x = 0; x < pw; x++, pl += (size_t)NB * V) {
+        const ocvl_vi w0 = (ocvl_vi)OCVL_FN(ld)(w0s + x * V);
+        const ocvl_vi w1 = (ocvl_vi)OCVL_FN(ld)(w1s + x * V);
+        ocvl_vi k;
+        memcpy(&k, kbs + x * V, sizeof k);
+        /* the second vote lands in b where the first landed in b - 1 */
+        ocvl_vi prev = k == izero + (NB - 1);
+        for (int b = 0; b < NB; b++) {
+            ocvl_vi e = k == izero + b;
+            OCVL_FN(st)(pl + (size_t)b * V, OCVL_BLEND((ocvl_vf)prev, (ocvl_vf)w1, (ocvl_vf)(e & w0)));
+            prev = e;
+        }
+    }
+}
+
+/* The plane values of every padded pixel, row by row:
+ * planes[((y*pwidth + x)*nbins + b)*8 + k]. */
+static __attribute__((noinline)) void OCVL_FN(plane_rows)(const hk__ocvl_job *j)
+{
+    const hk_ocv_geometry *g = j->g;
+    const size_t pw = g->pwidth, V = HK_OCVL_LANES, nb = (size_t)g->nbins;
+    float *w0s = j->row, *w1s = w0s + pw * V;
+    int32_t *kbs = (int32_t *)(w1s + pw * V);
+    for (size_t y = 0; y < g->pheight; y++) {
+        float *pl = j->planes + y * pw * nb * V;
+        OCVL_FN(vote_row)(j, y, w0s, w1s, kbs);
+        switch (nb) {
+        case 1: /* both votes in bin 0: the second store wins */
+            memcpy(pl, w1s, pw * V * sizeof(float));
+            break;
+        case 9:
+            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, 9);
+            break;
+        case 18:
+            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, 18);
+            break;
+        default:
+            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, (int)nb);
+            break;
         }
     }
 }
@@ -188,18 +310,21 @@ static void OCVL_FN(plane_rows)(const hk__ocvl_job *j)
 /* ---- 3. the blocks ---- */
 
 /* Bins b0 .. b0+G-1 of one cell: its pixels in the scalar table's order,
- * each adding plane[b] * weight (a product then a sum, as vote()). */
+ * each adding plane[b] * weight (a product then a sum, as vote()). The
+ * sums start from the first product: 0 + x is x for the x >= +0 here. */
 static inline __attribute__((always_inline)) void
 OCVL_FN(cell_bins)(const hk__ocvl_tap *t, size_t m, const float *base, float *dst, const int G)
 {
     ocvl_vf acc[12];
+    const ocvl_vf w = OCVL_FN(splat)(t[0].w);
+    const float *p = base + (size_t)t[0].off * HK_OCVL_LANES;
     for (int b = 0; b < G; b++)
-        acc[b] = OCVL_FN(splat)(0.f);
-    for (size_t i = 0; i < m; i++) {
-        const ocvl_vf w = OCVL_FN(splat)(t[i].w);
-        const float *p = base + (size_t)t[i].off * HK_OCVL_LANES;
+        acc[b] = OCVL_FN(ld)(p + b * HK_OCVL_LANES) * w;
+    for (size_t i = 1; i < m; i++) {
+        const ocvl_vf wi = OCVL_FN(splat)(t[i].w);
+        const float *pi = base + (size_t)t[i].off * HK_OCVL_LANES;
         for (int b = 0; b < G; b++)
-            acc[b] = acc[b] + OCVL_FN(ld)(p + b * HK_OCVL_LANES) * w;
+            acc[b] = acc[b] + OCVL_FN(ld)(pi + b * HK_OCVL_LANES) * wi;
     }
     for (int b = 0; b < G; b++)
         OCVL_FN(st)(dst + b * HK_OCVL_LANES, acc[b]);
@@ -236,7 +361,7 @@ static void OCVL_FN(cell_any)(const hk__ocvl_tap *t, size_t m, const float *base
 /* hk_ocv_normalize_block lane by lane: 4 partial sums over 4*floor(n/4)
  * values added pairwise, the tail one by one, +0.1*n on the norm, the
  * clip, then 1/(norm + 1e-3). */
-static void OCVL_FN(normalize)(float *h, size_t n, float add, float thr)
+static __attribute__((noinline)) void OCVL_FN(normalize)(float *h, size_t n, float add, float thr)
 {
     const size_t V = HK_OCVL_LANES, body = n & ~(size_t)3;
     ocvl_vf scale = OCVL_FN(splat)(0.f);
@@ -300,9 +425,11 @@ static inline ocvl_vi OCVL_FN(nonfinite)(ocvl_vf v)
 }
 
 /* Entries 0 .. n-1 of the block in h (n rounded up to 8 vectors, the rest
- * zero) into out + k*dim + at for the lanes k < nimg; returns nonzero when
- * a stored value is not finite. */
-static int OCVL_FN(store_block)(const float *h, size_t n, size_t nimg, float *out, size_t dim,
+ * zero) into the staged rows: stage + k*sstride + at for the 8 lanes. The
+ * last 8 may run up to 7 floats past the block, into the next block's place
+ * (written after) or the row's padding. Returns nonzero when a value is not
+ * finite. */
+static int OCVL_FN(store_block)(const float *h, size_t n, float *stage, size_t sstride,
                                 size_t at)
 {
     ocvl_vi bad = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -313,9 +440,8 @@ static int OCVL_FN(store_block)(const float *h, size_t n, size_t nimg, float *ou
             bad |= OCVL_FN(nonfinite)(r[i]);
         }
         OCVL_FN(transpose8)(r, o);
-        const size_t ne = n - e0 < 8 ? n - e0 : 8;
-        for (size_t k = 0; k < nimg; k++)
-            memcpy(out + k * dim + at + e0, &o[k], ne * sizeof(float));
+        for (size_t k = 0; k < 8; k++)
+            OCVL_FN(st)(stage + k * sstride + at + e0, o[k]);
     }
     for (int i = 0; i < 8; i++)
         if (bad[i])
@@ -324,7 +450,7 @@ static int OCVL_FN(store_block)(const float *h, size_t n, size_t nimg, float *ou
 }
 
 /* Every block of the window, in the descriptor's order (x outer). */
-static int OCVL_FN(blocks)(const hk__ocvl_job *j, size_t nimg, float *out, size_t dim)
+static int OCVL_FN(blocks)(const hk__ocvl_job *j)
 {
     const hk_ocv_geometry *g = j->g;
     const size_t nb = (size_t)g->nbins, ncells = g->ncells_x * g->ncells_y;
@@ -341,6 +467,10 @@ static int OCVL_FN(blocks)(const hk__ocvl_job *j, size_t nimg, float *out, size_
                 const hk__ocvl_tap *t = j->taps + j->cell0[c];
                 const size_t m = j->cell0[c + 1] - j->cell0[c];
                 float *dst = h + c * nb * V;
+                if (m == 0) { /* (every cell has its own pixels) */
+                    memset(dst, 0, nb * V * sizeof(float));
+                    continue;
+                }
                 if (nb <= 12) {
                     OCVL_FN(cell_any)(t, m, base, 0, dst, (int)nb);
                     continue;
@@ -352,7 +482,7 @@ static int OCVL_FN(blocks)(const hk__ocvl_job *j, size_t nimg, float *out, size_
                     OCVL_FN(cell_any)(t, m, base, b0, dst + b0 * V, (int)(nb - b0));
             }
             OCVL_FN(normalize)(h, g->block_len, j->norm_add, g->threshold);
-            bad |= OCVL_FN(store_block)(h, g->block_len, nimg, out, dim,
+            bad |= OCVL_FN(store_block)(h, g->block_len, j->stage, j->sstride,
                                         (bx * g->nblocks_y + by) * g->block_len);
         }
     return bad;
@@ -363,5 +493,12 @@ static int OCVL_FN(group)(const hk__ocvl_job *job, const hk_image *const *images
 {
     OCVL_FN(lane_image)(job, images, n);
     OCVL_FN(plane_rows)(job);
-    return OCVL_FN(blocks)(job, n, out, dim);
+    int bad = OCVL_FN(blocks)(job);
+    /* the descriptors, 5 KB each for Fashion-MNIST, go out with streaming
+     * stores where the unit has them: a batch writes far more than it
+     * reads, and ordinary stores would first fetch every line */
+    for (size_t k = 0; k < n; k++)
+        OCVL_STREAM(out + k * dim, job->stage + k * job->sstride, dim);
+    OCVL_FENCE();
+    return bad;
 }
