@@ -181,7 +181,7 @@ static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
     p->work = 0;
     if (!carve(&p->work, p->lw * p->lh * vec, &p->at_limg) ||
         !carve(&p->work, g->pwidth * g->pheight * nb * vec, &p->at_planes) ||
-        !carve(&p->work, ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
+        !carve(&p->work, 2 * ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
         !carve(&p->work, 3 * g->pwidth * vec, &p->at_row) ||
         !carve(&p->work, HK_OCVL_LANES * p->sstride * sizeof(float), &p->at_stage) ||
         !carve(&p->work, HK_OCVL_LANES * p->lw8, &p->at_bytes) ||

@@ -358,40 +358,59 @@ static void OCVL_FN(cell_any)(const hk__ocvl_tap *t, size_t m, const float *base
 }
 #undef OCVL_CELL_CASE
 
-/* hk_ocv_normalize_block lane by lane: 4 partial sums over 4*floor(n/4)
- * values added pairwise, the tail one by one, +0.1*n on the norm, the
- * clip, then 1/(norm + 1e-3). */
-static __attribute__((noinline)) void OCVL_FN(normalize)(float *h, size_t n, float add, float thr)
+/* hk_ocv_normalize_block lane by lane on P blocks in lock step (their
+ * chains of sums, square roots and divisions overlap): 4 partial sums over
+ * 4*floor(n/4) values added pairwise, the tail one by one, +0.1*n on the
+ * norm, the clip, then 1/(norm + 1e-3). */
+static inline __attribute__((always_inline)) void
+OCVL_FN(normalize_p)(float *const *hs, size_t n, float add, float thr, const int P)
 {
     const size_t V = HK_OCVL_LANES, body = n & ~(size_t)3;
-    ocvl_vf scale = OCVL_FN(splat)(0.f);
+    ocvl_vf scale[2];
     for (int pass = 0; pass < 2; pass++) {
-        ocvl_vf part[4];
-        for (size_t l = 0; l < 4; l++) {
-            ocvl_vf v = OCVL_FN(ld)(h + l * V);
-            part[l] = v * v;
-        }
-        for (size_t i = 4; i < body; i += 4)
+        ocvl_vf part[2][4], sum[2];
+        for (int p = 0; p < P; p++)
             for (size_t l = 0; l < 4; l++) {
-                ocvl_vf v = OCVL_FN(ld)(h + (i + l) * V);
-                part[l] = part[l] + v * v;
+                ocvl_vf v = OCVL_FN(ld)(hs[p] + l * V);
+                part[p][l] = v * v;
             }
-        ocvl_vf sum = (part[0] + part[1]) + (part[2] + part[3]);
-        for (size_t i = body; i < n; i++) {
-            ocvl_vf v = OCVL_FN(ld)(h + i * V);
-            sum = sum + v * v;
-        }
-        scale = OCVL_FN(splat)(1.f) / (OCVL_SQRT(sum) + OCVL_FN(splat)(pass == 0 ? add : 1e-3f));
+        for (size_t i = 4; i < body; i += 4)
+            for (int p = 0; p < P; p++)
+                for (size_t l = 0; l < 4; l++) {
+                    ocvl_vf v = OCVL_FN(ld)(hs[p] + (i + l) * V);
+                    part[p][l] = part[p][l] + v * v;
+                }
+        for (int p = 0; p < P; p++)
+            sum[p] = (part[p][0] + part[p][1]) + (part[p][2] + part[p][3]);
+        for (size_t i = body; i < n; i++)
+            for (int p = 0; p < P; p++) {
+                ocvl_vf v = OCVL_FN(ld)(hs[p] + i * V);
+                sum[p] = sum[p] + v * v;
+            }
+        for (int p = 0; p < P; p++)
+            scale[p] = OCVL_FN(splat)(1.f) /
+                       (OCVL_SQRT(sum[p]) + OCVL_FN(splat)(pass == 0 ? add : 1e-3f));
         if (pass == 1)
             break;
         const ocvl_vf vt = OCVL_FN(splat)(thr);
-        for (size_t i = 0; i < n; i++) {
-            ocvl_vf v = OCVL_FN(ld)(h + i * V) * scale;
-            OCVL_FN(st)(h + i * V, OCVL_FN(sel)(v < vt, v, vt));
-        }
+        for (size_t i = 0; i < n; i++)
+            for (int p = 0; p < P; p++) {
+                ocvl_vf v = OCVL_FN(ld)(hs[p] + i * V) * scale[p];
+                OCVL_FN(st)(hs[p] + i * V, OCVL_FN(sel)(v < vt, v, vt));
+            }
     }
     for (size_t i = 0; i < n; i++)
-        OCVL_FN(st)(h + i * V, OCVL_FN(ld)(h + i * V) * scale);
+        for (int p = 0; p < P; p++)
+            OCVL_FN(st)(hs[p] + i * V, OCVL_FN(ld)(hs[p] + i * V) * scale[p]);
+}
+
+static __attribute__((noinline)) void OCVL_FN(normalize)(float *const *hs, size_t nh, size_t n,
+                                                         float add, float thr)
+{
+    if (nh == 2)
+        OCVL_FN(normalize_p)(hs, n, add, thr, 2);
+    else
+        OCVL_FN(normalize_p)(hs, n, add, thr, 1);
 }
 
 /* 8x8 transpose: r[i] lane k -> o[k] lane i. */
@@ -450,41 +469,56 @@ static int OCVL_FN(store_block)(const float *h, size_t n, float *stage, size_t s
 }
 
 /* Every block of the window, in the descriptor's order (x outer). */
+/* The cells of one block (its corner at `base` in the planes) into h. */
+static void OCVL_FN(block_cells)(const hk__ocvl_job *j, const float *base, float *h)
+{
+    const size_t nb = (size_t)j->g->nbins, V = HK_OCVL_LANES;
+    const size_t ncells = j->g->ncells_x * j->g->ncells_y;
+    for (size_t c = 0; c < ncells; c++) {
+        const hk__ocvl_tap *t = j->taps + j->cell0[c];
+        const size_t m = j->cell0[c + 1] - j->cell0[c];
+        float *dst = h + c * nb * V;
+        if (m == 0) { /* (every cell has its own pixels) */
+            memset(dst, 0, nb * V * sizeof(float));
+            continue;
+        }
+        if (nb <= 12) {
+            OCVL_FN(cell_any)(t, m, base, 0, dst, (int)nb);
+            continue;
+        }
+        size_t b0 = 0;
+        for (; b0 + 8 <= nb; b0 += 8)
+            OCVL_FN(cell_any)(t, m, base, b0, dst + b0 * V, 8);
+        if (b0 < nb)
+            OCVL_FN(cell_any)(t, m, base, b0, dst + b0 * V, (int)(nb - b0));
+    }
+}
+
+/* Every block of the window, in the descriptor's order (x outer), two at a
+ * time: both accumulated, then normalised together and stored. */
 static int OCVL_FN(blocks)(const hk__ocvl_job *j)
 {
     const hk_ocv_geometry *g = j->g;
-    const size_t nb = (size_t)g->nbins, ncells = g->ncells_x * g->ncells_y;
-    const size_t n8 = (g->block_len + 7) & ~(size_t)7, V = HK_OCVL_LANES;
-    float *h = j->hist;
+    const size_t nb = (size_t)g->nbins, L = g->block_len;
+    const size_t n8 = (L + 7) & ~(size_t)7, V = HK_OCVL_LANES;
+    const size_t nblocks = g->nblocks_x * g->nblocks_y;
+    float *hs[2] = {j->hist, j->hist + n8 * V};
     int bad = 0;
-    memset(h + g->block_len * V, 0, (n8 - g->block_len) * V * sizeof(float));
-    for (size_t bx = 0; bx < g->nblocks_x; bx++)
-        for (size_t by = 0; by < g->nblocks_y; by++) {
-            const float *base =
-                j->planes + ((by * (size_t)g->bstride_y) * g->pwidth + bx * (size_t)g->bstride_x) *
-                                nb * V;
-            for (size_t c = 0; c < ncells; c++) {
-                const hk__ocvl_tap *t = j->taps + j->cell0[c];
-                const size_t m = j->cell0[c + 1] - j->cell0[c];
-                float *dst = h + c * nb * V;
-                if (m == 0) { /* (every cell has its own pixels) */
-                    memset(dst, 0, nb * V * sizeof(float));
-                    continue;
-                }
-                if (nb <= 12) {
-                    OCVL_FN(cell_any)(t, m, base, 0, dst, (int)nb);
-                    continue;
-                }
-                size_t b0 = 0;
-                for (; b0 + 8 <= nb; b0 += 8)
-                    OCVL_FN(cell_any)(t, m, base, b0, dst + b0 * V, 8);
-                if (b0 < nb)
-                    OCVL_FN(cell_any)(t, m, base, b0, dst + b0 * V, (int)(nb - b0));
-            }
-            OCVL_FN(normalize)(h, g->block_len, j->norm_add, g->threshold);
-            bad |= OCVL_FN(store_block)(h, g->block_len, j->stage, j->sstride,
-                                        (bx * g->nblocks_y + by) * g->block_len);
+    memset(hs[0] + L * V, 0, (n8 - L) * V * sizeof(float));
+    memset(hs[1] + L * V, 0, (n8 - L) * V * sizeof(float));
+    for (size_t i = 0; i < nblocks; i += 2) {
+        const size_t nh = nblocks - i < 2 ? 1 : 2;
+        for (size_t q = 0; q < nh; q++) {
+            const size_t bx = (i + q) / g->nblocks_y, by = (i + q) % g->nblocks_y;
+            OCVL_FN(block_cells)(j,
+                                 j->planes + ((by * (size_t)g->bstride_y) * g->pwidth +
+                                              bx * (size_t)g->bstride_x) * nb * V,
+                                 hs[q]);
         }
+        OCVL_FN(normalize)(hs, nh, L, j->norm_add, g->threshold);
+        for (size_t q = 0; q < nh; q++)
+            bad |= OCVL_FN(store_block)(hs[q], L, j->stage, j->sstride, (i + q) * L);
+    }
     return bad;
 }
 
