@@ -23,7 +23,7 @@ struct hk_ocv_lanes_plan {
     hk__ocvl_tap *taps;
     uint32_t *cell0;
     float bin_scale, norm_add;
-    size_t at_limg, at_planes, at_hist, at_row, at_stage, sstride, at_bytes, work; /* scratch layout */
+    size_t at_limg, at_planes, at_hist, at_stage, sstride, at_bytes, work; /* scratch layout */
     unsigned char *mem;
     size_t bytes;
 };
@@ -182,7 +182,6 @@ static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
     if (!carve(&p->work, p->lw * p->lh * vec, &p->at_limg) ||
         !carve(&p->work, g->pwidth * g->pheight * nb * vec, &p->at_planes) ||
         !carve(&p->work, 2 * ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
-        !carve(&p->work, 3 * g->pwidth * vec, &p->at_row) ||
         !carve(&p->work, HK_OCVL_LANES * p->sstride * sizeof(float), &p->at_stage) ||
         !carve(&p->work, HK_OCVL_LANES * p->lw8, &p->at_bytes) ||
         !hk_add_size(p->work, 64, &p->work)) /* room to align the start */
@@ -231,7 +230,6 @@ hk_status hk_ocv_lanes_extract(hk_hog_ctx *ctx, const hk_hog_params *p,
                               (float *)(m + pl->at_limg),
                               (float *)(m + pl->at_planes),
                               (float *)(m + pl->at_hist),
-                              (float *)(m + pl->at_row),
                               (float *)(m + pl->at_stage),
                               pl->sstride,
                               m + pl->at_bytes};

@@ -93,7 +93,6 @@ typedef struct hk__ocvl_job {
     float *limg;           /* lw * lh vectors */
     float *planes;         /* pwidth * pheight * nbins vectors */
     float *hist;           /* 2 blocks: block_len rounded up to 8, vectors each */
-    float *row;            /* 3 * pwidth vectors: one row's votes */
     float *stage;          /* 8 rows of sstride floats: the descriptors */
     size_t sstride;        /* desc_len + 8 rounded up to 16 */
     uint8_t *bytes;        /* 8 rows of lw8 bytes */

@@ -201,20 +201,25 @@ static inline ocvl_vf OCVL_FN(atan_deg)(ocvl_vf y, ocvl_vf x)
     return a;
 }
 
-/* The votes of pixels x .. x+U-1 of lane-image rows up/mid/down into w0
- * (mag*(1-f)), w1 (mag*f) and kb (the bin k0 as int lanes). U pixels in
+/* The plane values of pixels x .. x+U-1 of one padded row (lane-image rows
+ * up/mid/down): dx, dy, magnitude, angle and bin_votes, then what pixel x
+ * of image k adds to bin b (times the cell weight):
+ *     pl[(x*nbins + b)*8 + k] = w1 = mag*f in bin k0+1 mod n,
+ *                               w0 = mag*(1-f) in bin k0, +0 elsewhere
+ * (with one bin only w1: the scalar path's second store wins). U pixels in
  * lock step: each pixel is one long dependency chain (division, square
  * root, polynomial, bin), and interleaving independent chains in the code
- * keeps the units busy where the out-of-order window is too short to. */
+ * keeps the units busy where the out-of-order window is too short to.
+ * NB: nbins (a constant where inlined). */
 static inline __attribute__((always_inline)) void
-OCVL_FN(votes_u)(const hk__ocvl_job *j, const float *up, const float *mid, const float *down,
-                 size_t x, float *w0s, float *w1s, int32_t *kbs, const int U)
+OCVL_FN(planes_u)(const hk__ocvl_job *j, const float *up, const float *mid, const float *down,
+                  size_t x, float *pl, const int U, const int NB)
 {
     const size_t V = HK_OCVL_LANES;
     const ocvl_vf deg2rad = OCVL_FN(splat)((float)(3.14159265358979323846 / 180.0));
     const ocvl_vf scale = OCVL_FN(splat)(j->bin_scale), half = OCVL_FN(splat)(0.5f);
     const ocvl_vf one = OCVL_FN(splat)(1.f);
-    const ocvl_vi vn = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + j->g->nbins;
+    const ocvl_vi vn = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + NB;
     const ocvl_vi izero = {0, 0, 0, 0, 0, 0, 0, 0};
     ocvl_vf dx[4], dy[4], mag[4], t[4];
     ocvl_vi k[4];
@@ -234,49 +239,36 @@ OCVL_FN(votes_u)(const hk__ocvl_job *j, const float *up, const float *mid, const
         t[u] = t[u] - f;
     }
     for (int u = 0; u < U; u++) {
-        OCVL_FN(st)(w0s + (x + u) * V, mag[u] * (one - t[u]));
-        OCVL_FN(st)(w1s + (x + u) * V, mag[u] * t[u]);
+        const ocvl_vi w0 = (ocvl_vi)(mag[u] * (one - t[u])), w1 = (ocvl_vi)(mag[u] * t[u]);
+        float *p = pl + (x + u) * (size_t)NB * V;
+        if (NB == 1) {
+            OCVL_FN(st)(p, (ocvl_vf)w1);
+            continue;
+        }
         k[u] += (k[u] < izero) & vn;
         k[u] -= (k[u] >= vn) & vn;
-        memcpy(kbs + (x + u) * V, &k[u], sizeof k[u]);
+        /* the second vote lands in b where the first landed in b - 1 */
+        ocvl_vi prev = k[u] == izero + (NB - 1);
+        for (int b = 0; b < NB; b++) {
+            ocvl_vi e = k[u] == izero + b;
+            OCVL_FN(st)(p + (size_t)b * V,
+                        OCVL_BLEND((ocvl_vf)prev, (ocvl_vf)w1, (ocvl_vf)(e & w0)));
+            prev = e;
+        }
     }
 }
 
-/* The votes of one padded row (lane-image row y + 1). */
-static __attribute__((noinline)) void OCVL_FN(vote_row)(const hk__ocvl_job *j, size_t y,
-                                                        float *w0s, float *w1s, int32_t *kbs)
+/* One padded row (lane-image row y + 1) of planes. */
+static inline __attribute__((always_inline)) void
+OCVL_FN(plane_row)(const hk__ocvl_job *j, size_t y, float *pl, const int NB)
 {
     const size_t pw = j->g->pwidth, lw = j->lw, V = HK_OCVL_LANES;
     const float *up = j->limg + y * lw * V, *mid = up + lw * V, *down = mid + lw * V;
     size_t x = 0;
     for (; x + 4 <= pw; x += 4)
-        OCVL_FN(votes_u)(j, up, mid, down, x, w0s, w1s, kbs, 4);
+        OCVL_FN(planes_u)(j, up, mid, down, x, pl, 4, NB);
     for (; x < pw; x++)
-        OCVL_FN(votes_u)(j, up, mid, down, x, w0s, w1s, kbs, 1);
-}
-
-/* planes[(x*nbins + b)*8 + k] for the pixels of one row: what pixel x of
- * image k adds to bin b (times the cell weight): w1 in bin k0+1 mod n, w0
- * in bin k0, +0 elsewhere. NB: nbins (a constant where inlined), >= 2. */
-static inline __attribute__((always_inline)) void
-OCVL_FN(plane_row)(const float *w0s, const float *w1s, const int32_t *kbs, size_t pw,
-                   float *pl, const int NB)
-{
-    const size_t V = HK_OCVL_LANES;
-    const ocvl_vi izero = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t x = 0; x < pw; x++, pl += (size_t)NB * V) {
-        const ocvl_vi w0 = (ocvl_vi)OCVL_FN(ld)(w0s + x * V);
-        const ocvl_vi w1 = (ocvl_vi)OCVL_FN(ld)(w1s + x * V);
-        ocvl_vi k;
-        memcpy(&k, kbs + x * V, sizeof k);
-        /* the second vote lands in b where the first landed in b - 1 */
-        ocvl_vi prev = k == izero + (NB - 1);
-        for (int b = 0; b < NB; b++) {
-            ocvl_vi e = k == izero + b;
-            OCVL_FN(st)(pl + (size_t)b * V, OCVL_BLEND((ocvl_vf)prev, (ocvl_vf)w1, (ocvl_vf)(e & w0)));
-            prev = e;
-        }
-    }
+        OCVL_FN(planes_u)(j, up, mid, down, x, pl, 1, NB);
 }
 
 /* The plane values of every padded pixel, row by row:
@@ -284,24 +276,21 @@ OCVL_FN(plane_row)(const float *w0s, const float *w1s, const int32_t *kbs, size_
 static __attribute__((noinline)) void OCVL_FN(plane_rows)(const hk__ocvl_job *j)
 {
     const hk_ocv_geometry *g = j->g;
-    const size_t pw = g->pwidth, V = HK_OCVL_LANES, nb = (size_t)g->nbins;
-    float *w0s = j->row, *w1s = w0s + pw * V;
-    int32_t *kbs = (int32_t *)(w1s + pw * V);
+    const size_t nb = (size_t)g->nbins, rowv = g->pwidth * nb * HK_OCVL_LANES;
     for (size_t y = 0; y < g->pheight; y++) {
-        float *pl = j->planes + y * pw * nb * V;
-        OCVL_FN(vote_row)(j, y, w0s, w1s, kbs);
+        float *pl = j->planes + y * rowv;
         switch (nb) {
-        case 1: /* both votes in bin 0: the second store wins */
-            memcpy(pl, w1s, pw * V * sizeof(float));
+        case 1:
+            OCVL_FN(plane_row)(j, y, pl, 1);
             break;
         case 9:
-            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, 9);
+            OCVL_FN(plane_row)(j, y, pl, 9);
             break;
         case 18:
-            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, 18);
+            OCVL_FN(plane_row)(j, y, pl, 18);
             break;
         default:
-            OCVL_FN(plane_row)(w0s, w1s, kbs, pw, pl, (int)nb);
+            OCVL_FN(plane_row)(j, y, pl, (int)nb);
             break;
         }
     }
