@@ -107,7 +107,9 @@ static int build_taps(const hk_ocv_geometry *g, const hk_ocv_work *w, hk__ocvl_t
                     finite &= isfinite(px->w[t]) != 0;
                 } else {
                     hk__ocvl_tap *tp = &taps[cell0[c]++];
-                    tp->off = (uint32_t)(px->off * nb);
+                    /* planes run column by column (opencv_lanes_kernel.inc.h) */
+                    size_t i = px->off / g->pwidth, jx = px->off % g->pwidth;
+                    tp->off = (uint32_t)((jx * g->pheight + i) * nb);
                     tp->w = px->w[t];
                 }
             }

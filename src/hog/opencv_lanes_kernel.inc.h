@@ -201,21 +201,23 @@ static inline ocvl_vf OCVL_FN(atan_deg)(ocvl_vf y, ocvl_vf x)
     return a;
 }
 
-/* The plane values of pixels x .. x+U-1 of one padded row (lane-image rows
- * up/mid/down): dx, dy, magnitude, angle and bin_votes, then what pixel x
+/* The plane values of pixels (x, y .. y+U-1) of the padded image (one
+ * column): dx, dy, magnitude, angle and bin_votes, then what pixel (x, y)
  * of image k adds to bin b (times the cell weight):
- *     pl[(x*nbins + b)*8 + k] = w1 = mag*f in bin k0+1 mod n,
- *                               w0 = mag*(1-f) in bin k0, +0 elsewhere
- * (with one bin only w1: the scalar path's second store wins). U pixels in
- * lock step: each pixel is one long dependency chain (division, square
- * root, polynomial, bin), and interleaving independent chains in the code
- * keeps the units busy where the out-of-order window is too short to.
+ *     pl[((x*pheight + y)*nbins + b)*8 + k] = w1 = mag*f in bin k0+1 mod n,
+ *                                              w0 = mag*(1-f) in bin k0,
+ *                                              +0 elsewhere
+ * (with one bin only w1: the scalar path's second store wins). Columns
+ * outer, as the blocks read them (the pixel table runs x outer, y inner).
+ * U pixels in lock step: each pixel is one long dependency chain (division,
+ * square root, polynomial, bin), and interleaving independent chains in the
+ * code keeps the units busy where the out-of-order window is too short to.
  * NB: nbins (a constant where inlined). */
 static inline __attribute__((always_inline)) void
-OCVL_FN(planes_u)(const hk__ocvl_job *j, const float *up, const float *mid, const float *down,
-                  size_t x, float *pl, const int U, const int NB)
+OCVL_FN(planes_u)(const hk__ocvl_job *j, size_t x, size_t y, float *pl, const int U,
+                  const int NB)
 {
-    const size_t V = HK_OCVL_LANES;
+    const size_t V = HK_OCVL_LANES, lw = j->lw;
     const ocvl_vf deg2rad = OCVL_FN(splat)((float)(3.14159265358979323846 / 180.0));
     const ocvl_vf scale = OCVL_FN(splat)(j->bin_scale), half = OCVL_FN(splat)(0.5f);
     const ocvl_vf one = OCVL_FN(splat)(1.f);
@@ -223,9 +225,12 @@ OCVL_FN(planes_u)(const hk__ocvl_job *j, const float *up, const float *mid, cons
     const ocvl_vi izero = {0, 0, 0, 0, 0, 0, 0, 0};
     ocvl_vf dx[4], dy[4], mag[4], t[4];
     ocvl_vi k[4];
+    /* padded (x, y) is lane-image (x + 1, y + 1) */
+    const float *c = j->limg + (y * lw + x + 1) * V;
     for (int u = 0; u < U; u++) {
-        dx[u] = OCVL_FN(ld)(mid + (x + u + 2) * V) - OCVL_FN(ld)(mid + (x + u) * V);
-        dy[u] = OCVL_FN(ld)(down + (x + u + 1) * V) - OCVL_FN(ld)(up + (x + u + 1) * V);
+        const float *up = c + (size_t)u * lw * V, *mid = up + lw * V, *down = mid + lw * V;
+        dx[u] = OCVL_FN(ld)(mid + V) - OCVL_FN(ld)(mid - V);
+        dy[u] = OCVL_FN(ld)(down) - OCVL_FN(ld)(up);
     }
     for (int u = 0; u < U; u++)
         mag[u] = OCVL_SQRT(dx[u] * dx[u] + dy[u] * dy[u]);
@@ -240,7 +245,7 @@ OCVL_FN(planes_u)(const hk__ocvl_job *j, const float *up, const float *mid, cons
     }
     for (int u = 0; u < U; u++) {
         const ocvl_vi w0 = (ocvl_vi)(mag[u] * (one - t[u])), w1 = (ocvl_vi)(mag[u] * t[u]);
-        float *p = pl + (x + u) * (size_t)NB * V;
+        float *p = pl + (size_t)u * (size_t)NB * V;
         if (NB == 1) {
             OCVL_FN(st)(p, (ocvl_vf)w1);
             continue;
@@ -258,39 +263,38 @@ OCVL_FN(planes_u)(const hk__ocvl_job *j, const float *up, const float *mid, cons
     }
 }
 
-/* One padded row (lane-image row y + 1) of planes. */
+/* One padded column x of planes (at pl). */
 static inline __attribute__((always_inline)) void
-OCVL_FN(plane_row)(const hk__ocvl_job *j, size_t y, float *pl, const int NB)
+OCVL_FN(plane_col)(const hk__ocvl_job *j, size_t x, float *pl, const int NB)
 {
-    const size_t pw = j->g->pwidth, lw = j->lw, V = HK_OCVL_LANES;
-    const float *up = j->limg + y * lw * V, *mid = up + lw * V, *down = mid + lw * V;
-    size_t x = 0;
-    for (; x + 4 <= pw; x += 4)
-        OCVL_FN(planes_u)(j, up, mid, down, x, pl, 4, NB);
-    for (; x < pw; x++)
-        OCVL_FN(planes_u)(j, up, mid, down, x, pl, 1, NB);
+    const size_t ph = j->g->pheight, step = (size_t)NB * HK_OCVL_LANES;
+    size_t y = 0;
+    for (; y + 4 <= ph; y += 4)
+        OCVL_FN(planes_u)(j, x, y, pl + y * step, 4, NB);
+    for (; y < ph; y++)
+        OCVL_FN(planes_u)(j, x, y, pl + y * step, 1, NB);
 }
 
-/* The plane values of every padded pixel, row by row:
- * planes[((y*pwidth + x)*nbins + b)*8 + k]. */
+/* The plane values of every padded pixel, column by column:
+ * planes[((x*pheight + y)*nbins + b)*8 + k]. */
 static __attribute__((noinline)) void OCVL_FN(plane_rows)(const hk__ocvl_job *j)
 {
     const hk_ocv_geometry *g = j->g;
-    const size_t nb = (size_t)g->nbins, rowv = g->pwidth * nb * HK_OCVL_LANES;
-    for (size_t y = 0; y < g->pheight; y++) {
-        float *pl = j->planes + y * rowv;
+    const size_t nb = (size_t)g->nbins, colv = g->pheight * nb * HK_OCVL_LANES;
+    for (size_t x = 0; x < g->pwidth; x++) {
+        float *pl = j->planes + x * colv;
         switch (nb) {
         case 1:
-            OCVL_FN(plane_row)(j, y, pl, 1);
+            OCVL_FN(plane_col)(j, x, pl, 1);
             break;
         case 9:
-            OCVL_FN(plane_row)(j, y, pl, 9);
+            OCVL_FN(plane_col)(j, x, pl, 9);
             break;
         case 18:
-            OCVL_FN(plane_row)(j, y, pl, 18);
+            OCVL_FN(plane_col)(j, x, pl, 18);
             break;
         default:
-            OCVL_FN(plane_row)(j, y, pl, (int)nb);
+            OCVL_FN(plane_col)(j, x, pl, (int)nb);
             break;
         }
     }
@@ -500,8 +504,8 @@ static int OCVL_FN(blocks)(const hk__ocvl_job *j)
         for (size_t q = 0; q < nh; q++) {
             const size_t bx = (i + q) / g->nblocks_y, by = (i + q) % g->nblocks_y;
             OCVL_FN(block_cells)(j,
-                                 j->planes + ((by * (size_t)g->bstride_y) * g->pwidth +
-                                              bx * (size_t)g->bstride_x) * nb * V,
+                                 j->planes + ((bx * (size_t)g->bstride_x) * g->pheight +
+                                              by * (size_t)g->bstride_y) * nb * V,
                                  hs[q]);
         }
         OCVL_FN(normalize)(hs, nh, L, j->norm_add, g->threshold);
