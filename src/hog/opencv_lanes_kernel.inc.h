@@ -47,6 +47,40 @@ static inline ocvl_vf OCVL_FN(splat)(float x)
     return (ocvl_vf){x, x, x, x, x, x, x, x};
 }
 
+/* Comparisons lane by lane, as all-ones / zero int lanes. A unit without
+ * 32-byte vectors defines OCVL_HALVES: GCC lowers a 32-byte comparison
+ * there to scalar code, so two 16-byte halves are compared instead. */
+#ifdef OCVL_HALVES
+typedef float ocvl_hf __attribute__((vector_size(16)));
+typedef int32_t ocvl_hi __attribute__((vector_size(16)));
+#define OCVL_CMP(name, T, H, op)                                  \
+    static inline ocvl_vi OCVL_FN(name)(T a, T b)                 \
+    {                                                             \
+        H a2[2], b2[2];                                           \
+        ocvl_hi r[2];                                             \
+        ocvl_vi o;                                                \
+        memcpy(a2, &a, sizeof a);                                 \
+        memcpy(b2, &b, sizeof b);                                 \
+        r[0] = a2[0] op b2[0];                                    \
+        r[1] = a2[1] op b2[1];                                    \
+        memcpy(&o, r, sizeof o);                                  \
+        return o;                                                 \
+    }
+#else
+#define OCVL_CMP(name, T, H, op)                                  \
+    static inline ocvl_vi OCVL_FN(name)(T a, T b)                 \
+    {                                                             \
+        return a op b;                                            \
+    }
+#endif
+OCVL_CMP(flt, ocvl_vf, ocvl_hf, <)
+OCVL_CMP(fgt, ocvl_vf, ocvl_hf, >)
+OCVL_CMP(fge, ocvl_vf, ocvl_hf, >=)
+OCVL_CMP(ilt, ocvl_vi, ocvl_hi, <)
+OCVL_CMP(ige, ocvl_vi, ocvl_hi, >=)
+OCVL_CMP(ieq, ocvl_vi, ocvl_hi, ==)
+#undef OCVL_CMP
+
 /* m ? a : b lane by lane (m lanes all ones or all zeros). */
 static inline ocvl_vf OCVL_FN(sel)(ocvl_vi m, ocvl_vf a, ocvl_vf b)
 {
@@ -163,17 +197,17 @@ static inline ocvl_vf OCVL_FN(blend)(ocvl_vf m, ocvl_vf a, ocvl_vf b)
 }
 static inline ocvl_vf OCVL_FN(vmin)(ocvl_vf a, ocvl_vf b)
 {
-    return OCVL_FN(sel)(a < b, a, b);
+    return OCVL_FN(sel)(OCVL_FN(flt)(a, b), a, b);
 }
 static inline ocvl_vf OCVL_FN(vmax)(ocvl_vf a, ocvl_vf b)
 {
-    return OCVL_FN(sel)(a > b, a, b);
+    return OCVL_FN(sel)(OCVL_FN(fgt)(a, b), a, b);
 }
 /* floor, as a float (the arguments here are far inside the int range) */
 static inline ocvl_vf OCVL_FN(vfloor)(ocvl_vf t)
 {
     ocvl_vi k = __builtin_convertvector(t, ocvl_vi);
-    k += (ocvl_vi)(t < __builtin_convertvector(k, ocvl_vf)); /* -1 where true */
+    k += OCVL_FN(flt)(t, __builtin_convertvector(k, ocvl_vf)); /* -1 where true */
     return __builtin_convertvector(k, ocvl_vf);
 }
 #define OCVL_BLEND(m, a, b) OCVL_FN(blend)(m, a, b)
@@ -190,7 +224,7 @@ static inline ocvl_vf OCVL_FN(atan_deg)(ocvl_vf y, ocvl_vf x)
 {
     const ocvl_vi abs_mask = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + 0x7fffffff;
     ocvl_vf ax = (ocvl_vf)((ocvl_vi)x & abs_mask), ay = (ocvl_vf)((ocvl_vi)y & abs_mask);
-    ocvl_vf ge = (ocvl_vf)(ax >= ay);
+    ocvl_vf ge = (ocvl_vf)OCVL_FN(fge)(ax, ay);
     ocvl_vf c = OCVL_MIN(ax, ay) / (OCVL_MAX(ax, ay) + OCVL_FN(splat)(OCVL_EPS));
     ocvl_vf c2 = c * c;
     ocvl_vf a = (((OCVL_FN(splat)(OCVL_P7) * c2 + OCVL_FN(splat)(OCVL_P5)) * c2 +
@@ -250,12 +284,12 @@ OCVL_FN(planes_u)(const hk__ocvl_job *j, size_t x, size_t y, float *pl, const in
             OCVL_FN(st)(p, (ocvl_vf)w1);
             continue;
         }
-        k[u] += (k[u] < izero) & vn;
-        k[u] -= (k[u] >= vn) & vn;
+        k[u] += OCVL_FN(ilt)(k[u], izero) & vn;
+        k[u] -= OCVL_FN(ige)(k[u], vn) & vn;
         /* the second vote lands in b where the first landed in b - 1 */
-        ocvl_vi prev = k[u] == izero + (NB - 1);
+        ocvl_vi prev = OCVL_FN(ieq)(k[u], izero + (NB - 1));
         for (int b = 0; b < NB; b++) {
-            ocvl_vi e = k[u] == izero + b;
+            ocvl_vi e = OCVL_FN(ieq)(k[u], izero + b);
             OCVL_FN(st)(p + (size_t)b * V,
                         OCVL_BLEND((ocvl_vf)prev, (ocvl_vf)w1, (ocvl_vf)(e & w0)));
             prev = e;
@@ -389,7 +423,7 @@ OCVL_FN(normalize_p)(float *const *hs, size_t n, float add, float thr, const int
         for (size_t i = 0; i < n; i++)
             for (int p = 0; p < P; p++) {
                 ocvl_vf v = OCVL_FN(ld)(hs[p] + i * V) * scale[p];
-                OCVL_FN(st)(hs[p] + i * V, OCVL_FN(sel)(v < vt, v, vt));
+                OCVL_FN(st)(hs[p] + i * V, OCVL_FN(sel)(OCVL_FN(flt)(v, vt), v, vt));
             }
     }
     for (size_t i = 0; i < n; i++)
@@ -433,7 +467,7 @@ static inline void OCVL_FN(transpose8)(const ocvl_vf *r, ocvl_vf *o)
 static inline ocvl_vi OCVL_FN(nonfinite)(ocvl_vf v)
 {
     const ocvl_vi e = (ocvl_vi){0, 0, 0, 0, 0, 0, 0, 0} + 0x7f800000;
-    return ((ocvl_vi)v & e) == e;
+    return OCVL_FN(ieq)((ocvl_vi)v & e, e);
 }
 
 /* Entries 0 .. n-1 of the block in h (n rounded up to 8 vectors, the rest
