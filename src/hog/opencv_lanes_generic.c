@@ -3,10 +3,6 @@
  * x86-64). Used where the CPU lacks AVX2, and by the tests. */
 #include <math.h>
 
-/* 32-byte vectors pass between static functions of this unit only: the ABI
- * note GCC gives for them without AVX concerns no caller outside. */
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
