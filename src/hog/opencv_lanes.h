@@ -8,19 +8,22 @@
  * (opencv_grad.c, opencv_block.c) step by step:
  *
  *  1. the padded image with a one-pixel reflect-101 border, lane-interleaved
- *     (an 8x8 byte transpose per 8 columns), through the gamma table
- *     (sqrtf, correctly rounded as the vector square root is);
+ *     (an 8x8 byte transpose per 8 columns, straight from the images' rows),
+ *     through the gamma table (sqrtf, correctly rounded as the vector
+ *     square root is);
  *  2. per padded pixel dx, dy, sqrtf(dx*dx + dy*dy), OpenCV's fast atan and
  *     the two votes exactly as bin_votes, then one "plane" value per bin:
  *     mag*f in bin k+1, mag*(1-f) in bin k, +0 elsewhere (with one bin only
- *     the second vote, as the scalar path's store order leaves it);
+ *     the second vote, as the scalar path's store order leaves it), stored
+ *     column by column (the pixel table's order);
  *  3. per block and cell, the cell's pixels in the scalar pixel table's
  *     order (hk_ocv_work_init's table, copied), each adding
  *     plane[b] * weight to bin b: for the bins a pixel votes into this is
  *     the scalar path's product and sum in the same order; for the others
  *     it adds +0, which changes nothing (the sums are >= +0);
  *  4. OpenCV's L2-Hys in the scalar path's order (4 partial sums, the tail
- *     one by one), then an 8x8 transpose into each image's row.
+ *     one by one), then an 8x8 transpose into a staged descriptor per
+ *     image, streamed out at the end of the group.
  *
  * So every image's features equal the scalar path's (HK_SIMD_SCALAR) bit for
  * bit, whatever the other images of its group: no FMA (the units build with
@@ -71,8 +74,9 @@ void hk_ocv_lanes_plan_free(struct hk_ocv_lanes_plan *p);
 
 /* ---- between the driver (opencv_lanes.c) and the kernel units ---- */
 
-/* One pixel of a cell: its first plane vector from the block's corner, and
- * its weight (gaussian * cell weights, the scalar table's float). */
+/* One pixel of a cell: its first plane vector from the block's corner
+ * ((column*pheight + row)*nbins), and its weight (gaussian * cell weights,
+ * the scalar table's float). */
 typedef struct hk__ocvl_tap {
     uint32_t off;
     float w;
@@ -82,7 +86,7 @@ typedef struct hk__ocvl_tap {
 typedef struct hk__ocvl_job {
     const hk_ocv_geometry *g;
     size_t lw, lh;         /* the lane image: padded size + a one-pixel border */
-    size_t lw8;            /* lw rounded up to 8 (the byte transpose's columns) */
+    size_t lw8;            /* lw rounded up to 8 */
     const int *xsrc;       /* lw8: image column of lane-image column x (0 past lw) */
     const int *ysrc;       /* lh: image row of lane-image row y */
     const hk__ocvl_tap *taps;   /* every cell's pixels, cell after cell */
@@ -91,11 +95,11 @@ typedef struct hk__ocvl_job {
     float norm_add;        /* (float)block_len * 0.1f */
     /* scratch: 64-byte aligned areas */
     float *limg;           /* lw * lh vectors */
-    float *planes;         /* pwidth * pheight * nbins vectors */
+    float *planes;         /* pwidth * pheight * nbins vectors, column by column */
     float *hist;           /* 2 blocks: block_len rounded up to 8, vectors each */
     float *stage;          /* 8 rows of sstride floats: the descriptors */
     size_t sstride;        /* desc_len + 8 rounded up to 16 */
-    uint8_t *bytes;        /* 8 rows of lw8 bytes */
+    uint8_t *bytes;        /* 8 * lw8 bytes: zeros, the rows of absent lanes */
 } hk__ocvl_job;
 
 /* Computes images[0 .. n) (lanes n .. 7 are zeros, their results dropped)
