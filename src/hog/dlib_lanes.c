@@ -92,11 +92,14 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     const size_t o_iyp = take(&c, nrow, sizeof(int32_t));
     const size_t o_vy0 = take(&c, nrow, sizeof(float));
     const size_t o_trow = take(&c, 3u * pl->tw * L, sizeof(float));
-    const size_t o_hist = take(&c, hcells * 18u * L, sizeof(float));
+    pl->rs = (size_t)pl->cells_nr + 2u;
+    /* 8 floats of slack: the cores read rows in vectors of 8 */
+    const size_t o_vote = take(&c, hcells * 18u * L + 8u, sizeof(float));
+    const size_t o_hist = take(&c, ncells * 18u * L, sizeof(float));
     const size_t o_norm = take(&c, ncells * L, sizeof(float));
-    pl->scap = (ncol + 1u) * L; /* whole vectors stored past the last vote */
-    const size_t o_voff = take(&c, pl->scap, sizeof(int32_t));
-    const size_t o_vw = take(&c, pl->scap, 4u * sizeof(float));
+    const size_t nvotes = (ncol + 1u) * L; /* whole vectors stored past the last vote */
+    const size_t o_voff = take(&c, nvotes, sizeof(int32_t));
+    const size_t o_vw = take(&c, nvotes, 4u * sizeof(float));
     const size_t o_feat = take(&c, pl->dim * L, sizeof(float));
     size_t bytes;
     if (!c.ok || !hk_add_size(c.used, 32u, &bytes))
@@ -127,6 +130,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     pl->iyp = iyp;
     pl->vy0 = vy0;
     pl->trow = (float *)(base + o_trow);
+    pl->vote = (float *)(base + o_vote);
     pl->hist = (float *)(base + o_hist);
     pl->norm = (float *)(base + o_norm);
     pl->voff = (int32_t *)(base + o_voff);

@@ -43,12 +43,19 @@ typedef struct hk_dlib_lanes_plan {
     const int32_t *iyp;
     const float *vy0;
     /* scratch */
-    float *trow;  /* 3 rows of tw pixels, lane data */
-    float *hist;  /* (cells_nr + 2) x hs cells x 18 bins, lane data */
-    float *norm;  /* cells_nr x cells_nc energies, lane data */
+    float *trow; /* 3 rows of tw pixels, lane data */
+    /* Histograms as the votes go in: bin o of lane k's cell (r, c) (with
+     * the border) at [((c * 18 + o) * 8 + k) * rs + r], rs = cells_nr + 2:
+     * the two rows a pixel votes into are adjacent */
+    size_t rs;
+    float *vote;
+    /* the same, without the border, as lane data: cell (r, c) at
+     * ((r * cells_nc + c) * 18 + o) * 8 */
+    float *hist;
+    float *norm; /* cells_nr x cells_nc energies, lane data */
     /* the votes of one image row, lanes with a zero gradient left out:
-     * offsets in the histogram row, and four arrays of scap weights */
-    size_t scap;
+     * offsets in `vote`, and four weights each (upper, lower row of cell
+     * ix, then of cell ix + 1) */
     int32_t *voff;
     float *vw;
     float *feat;   /* dim values, lane data */

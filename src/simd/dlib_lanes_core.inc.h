@@ -6,8 +6,9 @@
  * its own, in the order of the scalar specification (src/hog/dlib.c), lane
  * by lane, so every image gets the scalar path's bits.
  *
- * Lane data: value i of lane k at [i * 8 + k]. Histogram: rows of hs cells,
- * each cell 18 bins of 8 lanes (a cell is 144 floats). */
+ * Lane data: value i of lane k at [i * 8 + k]. The histograms are first
+ * made in the layout of the votes (hk_dlib_lanes_plan.vote), then turned to
+ * lane data, 18 bins of 8 lanes per cell (a cell is 144 floats). */
 #include <math.h>
 #include <string.h>
 
@@ -259,84 +260,148 @@ static const uint64_t COMPACT[256] = {
 /* Image row y (1 <= y < visible_nr) into the histograms: votes of every
  * lane's pixels computed together and kept for the lanes whose gradient is
  * not zero (a zero vote leaves a bin's bits as they are), then added one
- * at a time (each lane's bins differ), in raster order per lane as the
- * specification adds them. */
+ * lane at a time (each lane's bins differ), in raster order per lane as the
+ * specification adds them. A pixel's two rows of one cell are adjacent, so
+ * its four votes are two adds of two floats. */
 static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float *r1,
                      const float *r2, long y)
 {
     const long nc = pl->visible_nc;
-    const size_t split = pl->split, cap = pl->scap;
+    const size_t split = pl->split, rs = pl->rs;
     const float vy0 = pl->vy0[y], vy1 = 1.0f - vy0;
     const float *vx0 = pl->vx0, *vx1 = pl->vx1;
     const int32_t *ix = pl->ix;
     int32_t *voff = pl->voff;
     float *vw = pl->vw;
-    const vi lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * rs */
+    const vi lane = (vi){0, 1, 2, 3, 4, 5, 6, 7} * (int32_t)rs + pl->iyp[y] + 1;
+    const int32_t bin_step = (int32_t)rs, cell_step = (int32_t)(CELL * rs);
     size_t n = 0;
     for (long x = 1; x < nc; x++) {
         const vf gx = ld(r1 + (x + 1) * L) - ld(r1 + (x - 1) * L);
         const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
         const vf len = gx * gx + gy * gy;
         const vf m = vsqrt(len);
-        const vi off = __builtin_convertvector(snap8(gx, gy), vi) + (lane + ix[x] * CELL);
-        vf w[4];
+        const vi off = __builtin_convertvector(snap8(gx, gy), vi) * bin_step + lane +
+                       ix[x] * cell_step;
+        vf w11, w01, w10, w00;
         if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
             const vf a1 = vx1[x] * m, a0 = vx0[x] * m;
-            w[0] = vy1 * a1;
-            w[1] = vy1 * a0;
-            w[2] = vy0 * a1;
-            w[3] = vy0 * a0;
+            w11 = vy1 * a1;
+            w01 = vy0 * a1;
+            w10 = vy1 * a0;
+            w00 = vy0 * a0;
         } else { /* its scalar tail: (vy * vx) * |g| */
-            w[0] = (vy1 * vx1[x]) * m;
-            w[1] = (vy1 * vx0[x]) * m;
-            w[2] = (vy0 * vx1[x]) * m;
-            w[3] = (vy0 * vx0[x]) * m;
+            w11 = (vy1 * vx1[x]) * m;
+            w01 = (vy0 * vx1[x]) * m;
+            w10 = (vy1 * vx0[x]) * m;
+            w00 = (vy0 * vx0[x]) * m;
         }
 #if defined(__AVX2__)
-        const unsigned keep = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps((__m256)len,
-                                                                         _mm256_setzero_ps(),
-                                                                         _CMP_GT_OQ));
+        const unsigned keep = (unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps((__m256)len, _mm256_setzero_ps(), _CMP_GT_OQ));
         const __m256i perm = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)COMPACT[keep]));
-        _mm256_storeu_si256((__m256i *)(voff + n),
-                            _mm256_permutevar8x32_epi32((__m256i)off, perm));
-        for (int j = 0; j < 4; j++)
-            _mm256_storeu_ps(vw + j * cap + n, _mm256_permutevar8x32_ps((__m256)w[j], perm));
+        _mm256_storeu_si256((__m256i *)(voff + n), _mm256_permutevar8x32_epi32((__m256i)off, perm));
+        /* the kept lanes' weights in order, then as 4 floats per vote */
+        const __m256 a = _mm256_permutevar8x32_ps((__m256)w11, perm);
+        const __m256 b = _mm256_permutevar8x32_ps((__m256)w01, perm);
+        const __m256 c = _mm256_permutevar8x32_ps((__m256)w10, perm);
+        const __m256 d = _mm256_permutevar8x32_ps((__m256)w00, perm);
+        const __m256 t0 = _mm256_unpacklo_ps(a, b), t1 = _mm256_unpackhi_ps(a, b);
+        const __m256 t2 = _mm256_unpacklo_ps(c, d), t3 = _mm256_unpackhi_ps(c, d);
+        const __m256 e04 = _mm256_shuffle_ps(t0, t2, 0x44), e15 = _mm256_shuffle_ps(t0, t2, 0xee);
+        const __m256 e26 = _mm256_shuffle_ps(t1, t3, 0x44), e37 = _mm256_shuffle_ps(t1, t3, 0xee);
+        float *wv = vw + 4 * n;
+        _mm256_storeu2_m128(wv + 16, wv, e04);
+        _mm256_storeu2_m128(wv + 20, wv + 4, e15);
+        _mm256_storeu2_m128(wv + 24, wv + 8, e26);
+        _mm256_storeu2_m128(wv + 28, wv + 12, e37);
         n += (size_t)__builtin_popcount(keep);
 #else
         for (int k = 0; k < L; k++) { /* no branch: always written, kept or not */
             voff[n] = off[k];
-            for (int j = 0; j < 4; j++)
-                vw[j * cap + n] = w[j][k];
+            vw[4 * n] = w11[k];
+            vw[4 * n + 1] = w01[k];
+            vw[4 * n + 2] = w10[k];
+            vw[4 * n + 3] = w00[k];
             n += len[k] > 0.0f;
         }
 #endif
     }
-    const size_t R = pl->hs * CELL;
-    float *row0 = pl->hist + (size_t)(pl->iyp[y] + 1) * R;
-    const float *w0 = vw, *w1 = vw + cap, *w2 = vw + 2 * cap, *w3 = vw + 3 * cap;
+    float *vote = pl->vote;
     for (size_t i = 0; i < n; i++) {
-        float *q = row0 + voff[i];
-        q[0] += w0[i];    /* upper row, cell ix */
-        q[CELL] += w1[i]; /* upper row, cell ix + 1 */
-        q[R] += w2[i];    /* lower row, cell ix */
-        q[R + CELL] += w3[i];
+        float *q = vote + voff[i];
+        const float *w = vw + 4 * i;
+#if defined(__AVX2__)
+        /* two floats at a time; the upper lanes of the sums are dropped */
+        const __m128 wv = _mm_loadu_ps(w);
+        const __m128 u = _mm_castpd_ps(_mm_load_sd((const double *)q));
+        _mm_store_sd((double *)q, _mm_castps_pd(_mm_add_ps(u, wv)));
+        float *q1 = q + cell_step;
+        const __m128 v = _mm_castpd_ps(_mm_load_sd((const double *)q1));
+        _mm_store_sd((double *)q1, _mm_castps_pd(_mm_add_ps(v, _mm_movehl_ps(wv, wv))));
+#else
+        q[0] += w[0]; /* cell ix: upper row, lower row */
+        q[1] += w[1];
+        q[cell_step] += w[2]; /* cell ix + 1 */
+        q[cell_step + 1] += w[3];
+#endif
     }
+}
+
+/* The histograms without their border from `vote` to lane data. */
+static void lanes_hist(const hk_dlib_lanes_plan *pl)
+{
+    const size_t nr = (size_t)pl->cells_nr, nc = (size_t)pl->cells_nc, rs = pl->rs;
+    for (size_t c = 0; c < nc; c++)
+        for (size_t o = 0; o < 18; o++) {
+            /* lane k's rows 1 .. nr of cell c + 1, bin o */
+            const float *v = pl->vote + ((c + 1) * 18 + o) * L * rs + 1;
+            float *h = pl->hist + (c * 18 + o) * L;
+            const size_t hrow = nc * CELL;
+            size_t r = 0;
+#if defined(__AVX2__)
+            for (; r < nr; r += 8) { /* 8x8 transposes (reads stay in the slack) */
+                __m256 q[8], t[8], u[8];
+                for (int k = 0; k < 8; k++)
+                    q[k] = _mm256_loadu_ps(v + k * rs + r);
+                for (int i = 0; i < 8; i += 2) {
+                    t[i] = _mm256_unpacklo_ps(q[i], q[i + 1]);
+                    t[i + 1] = _mm256_unpackhi_ps(q[i], q[i + 1]);
+                }
+                for (int i = 0; i < 8; i += 4) {
+                    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+                    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+                }
+                const size_t m = nr - r < 8 ? nr - r : 8;
+                for (size_t j = 0; j < m; j++) /* row r + j */
+                    _mm256_store_ps(h + (r + j) * hrow,
+                                    j < 4 ? _mm256_permute2f128_ps(u[j], u[j + 4], 0x20)
+                                          : _mm256_permute2f128_ps(u[j - 4], u[j], 0x31));
+            }
+#else
+            for (; r < nr; r++)
+                for (int k = 0; k < L; k++)
+                    h[r * hrow + (size_t)k] = v[(size_t)k * rs + r];
+#endif
+        }
 }
 
 /* Cell energies sum_{o<9} (h_o + h_{o+9})^2 of the cells without border. */
 static void energies(const hk_dlib_lanes_plan *pl)
 {
-    const size_t nr = (size_t)pl->cells_nr, nc = (size_t)pl->cells_nc;
-    for (size_t r = 0; r < nr; r++)
-        for (size_t c = 0; c < nc; c++) {
-            const float *h = pl->hist + ((r + 1) * pl->hs + c + 1) * CELL;
-            vf e = {};
-            for (int o = 0; o < 9; o++) {
-                const vf s = ld(h + o * L) + ld(h + (o + 9) * L);
-                e = e + s * s;
-            }
-            st(pl->norm + (r * nc + c) * L, e);
+    const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
+    for (size_t i = 0; i < ncells; i++) {
+        const float *h = pl->hist + i * CELL;
+        vf e = {};
+        for (int o = 0; o < 9; o++) {
+            const vf s = ld(h + o * L) + ld(h + (o + 9) * L);
+            e = e + s * s;
         }
+        st(pl->norm + i * L, e);
+    }
 }
 
 /* dlib's sum() of four lanes (SSE2): (l0 + l2) + (l1 + l3) */
@@ -365,7 +430,7 @@ static void features(const hk_dlib_lanes_plan *pl)
                 nn[i] = 0.2f * vsqrt(z[i]);
                 nv[i] = 0.1f / nn[i];
             }
-            const float *h = pl->hist + ((y + 2) * pl->hs + x + 2) * CELL;
+            const float *h = pl->hist + ((y + 1) * nc + x + 1) * CELL;
             float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
             const size_t pl8 = pl->plane * L;
             for (int o = 0; o < 18; o += 3) {
@@ -427,7 +492,7 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
                  size_t n, float *out)
 {
     const size_t row8 = pl->tw * L;
-    memset(pl->hist, 0, ((size_t)pl->cells_nr + 2u) * pl->hs * CELL * sizeof(float));
+    memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
     float *ring[3] = {pl->trow, pl->trow + row8, pl->trow + 2 * row8};
     load_row(pl, rows, strides, 0, ring[0]);
     load_row(pl, rows, strides, 1, ring[1]);
@@ -436,6 +501,7 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
         load_row(pl, rows, strides, (size_t)y + 1, r2);
         hist_row(pl, r0, r1, r2, y);
     }
+    lanes_hist(pl);
     energies(pl);
     features(pl);
     store_out(pl->feat, pl->dim, n, out);
