@@ -152,38 +152,48 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
 #define DY3 0.8660f
 #define DY4 0.9848f
 
-/* 8 * (the specification's snap18 bin), as floats. snap18 takes the first
- * element greater than all before it (and than 0) of d0, -d0, d1, -d1, ...,
- * d8, -d8 (d_o the dot product with direction o): the direction o* with the
- * largest |d_o| (the first of equals), bin o* + 9 when d_o* < 0; bin 0 when
- * every d_o is 0. The dot products are the specification's bits: d0 =
- * gx * 1 + gy * 0 = gx, and for o = 5 .. 8 gx * (-c) is -(gx * c) exactly
- * and -a + b is b - a. No d_o is -0 (gx, gy are differences of integers,
- * +0 when zero, and sums of nonzero opposites are +0), so the sign bit
- * says d_o < 0. */
+/* 8 * (the specification's snap18 bin), as floats.
+ *
+ * snap18 takes the first element greater than all before it (and than 0) of
+ * d0, -d0, d1, -d1, ..., d8, -d8, d_o = gx * DIR_X[o] + gy * DIR_Y[o]: bin o
+ * for the first direction with the largest |d_o|, o + 9 when d_o < 0; bin 0
+ * when all are 0. Here d0 = gx, and for o = 1 .. 4 with a = gx * DX_o,
+ * b = gy * DY_o (both rounded; DX_o, DY_o > 0, so a has gx's sign and b
+ * gy's): d_o = a + b and d_{9-o} = b - a (DIR_X[9-o] = -DX_o exactly and
+ * -a + b rounds as b - a). With round-to-nearest, the larger of |a + b| and
+ * |b - a| is |a| + |b| rounded, p_o = |gx| DX_o + |gy| DY_o computed so;
+ * it is d_o's when gx and gy do not have opposite signs, else d_{9-o}'s,
+ * and the other is strictly smaller unless a or b is 0, when they tie and
+ * o (the earlier) wins. So with q = (gx gy < 0) the candidates are d0
+ * (value |gx|, first) then, by index, o = 1, 2, 3, 4 (q false) or
+ * 9 - o = 5, 6, 7, 8 for o = 4, 3, 2, 1 (q true): the first of the
+ * candidates with the largest value wins. Its d has the sign of gx (d0, or
+ * gy = 0), else of gy. tests/unit/test_dlib_lanes.c checks every 8-bit
+ * (gx, gy) against the specification. */
 static inline __attribute__((always_inline)) vf snap8(vf gx, vf gy)
 {
-    vf best = vabs(gx);
-    vf bin = sel_neg(gx, (vf){} + 8.0f * 9, (vf){});
-#define STEP(o, d)                                                                        \
-    do {                                                                                  \
-        const vf d_ = (d), a_ = vabs(d_);                                                 \
-        const vi gt_ = a_ > best;                                                         \
-        best = vmax(best, a_);                                                            \
-        bin = sel(gt_, sel_neg(d_, (vf){} + 8.0f * ((o) + 9), (vf){} + 8.0f * (o)), bin); \
-    } while (0)
-    const vf a1 = gx * DX1, a2 = gx * DX2, a3 = gx * DX3, a4 = gx * DX4;
-    const vf b1 = gy * DY1, b2 = gy * DY2, b3 = gy * DY3, b4 = gy * DY4;
-    STEP(1, a1 + b1);
-    STEP(2, a2 + b2);
-    STEP(3, a3 + b3);
-    STEP(4, a4 + b4);
-    STEP(5, b4 - a4);
-    STEP(6, b3 - a3);
-    STEP(7, b2 - a2);
-    STEP(8, b1 - a1);
-#undef STEP
-    return bin;
+    const vf ax = vabs(gx), ay = vabs(gy);
+    const vf p1 = ax * DX1 + ay * DY1, p2 = ax * DX2 + ay * DY2;
+    const vf p3 = ax * DX3 + ay * DY3, p4 = ax * DX4 + ay * DY4;
+    const vf m = vmax(vmax(ax, p1), vmax(vmax(p2, p3), p4));
+    const vi e0 = ax == m, e1 = p1 == m, e2 = p2 == m, e3 = p3 == m, e4 = p4 == m;
+    const vf z = {};
+    /* q false: the first of o = 0, 1, 2, 3, 4 */
+    vf f = z + 8.0f * 4;
+    f = sel(e3, z + 8.0f * 3, f);
+    f = sel(e2, z + 8.0f * 2, f);
+    f = sel(e1, z + 8.0f * 1, f);
+    f = sel(e0, z, f);
+    /* q true: o = 0, then bins 5 (o = 4), 6, 7, 8 (o = 1) */
+    vf t = z + 8.0f * 8;
+    t = sel(e2, z + 8.0f * 7, t);
+    t = sel(e3, z + 8.0f * 6, t);
+    t = sel(e4, z + 8.0f * 5, t);
+    t = sel(e0, z, t);
+    const vf base = sel(gx * gy < 0.0f, t, f);
+    /* the sign of the winner's d: gx's for bin 0 (d0) or when gy is 0 */
+    const vf sg = sel((base == 0.0f) | (gy == 0.0f), gx, gy);
+    return base + sel_neg(sg, z + 8.0f * 9, z);
 }
 
 #if defined(__AVX2__)
@@ -275,15 +285,51 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
     float *vw = pl->vw;
     /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * rs */
     const vi lane = (vi){0, 1, 2, 3, 4, 5, 6, 7} * (int32_t)rs + pl->iyp[y] + 1;
-    const int32_t bin_step = (int32_t)rs, cell_step = (int32_t)(CELL * rs);
+    const int32_t cell_step = (int32_t)(CELL * rs);
     size_t n = 0;
     for (long x = 1; x < nc; x++) {
         const vf gx = ld(r1 + (x + 1) * L) - ld(r1 + (x - 1) * L);
         const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
         const vf len = gx * gx + gy * gy;
         const vf m = vsqrt(len);
-        const vi off = __builtin_convertvector(snap8(gx, gy), vi) * bin_step + lane +
+        /* bin offsets: 8 * bin * rs is exact in float */
+        const vi off = __builtin_convertvector(snap8(gx, gy) * (float)rs, vi) + lane +
                        ix[x] * cell_step;
+#if defined(__AVX2__)
+        /* the lanes with a vote, in order; then per vote its four weights
+         * (w11, w01, w10, w00 of the specification) */
+        const unsigned keep = (unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps((__m256)len, _mm256_setzero_ps(), _CMP_GT_OQ));
+        const __m256i perm = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)COMPACT[keep]));
+        _mm256_storeu_si256((__m256i *)(voff + n), _mm256_permutevar8x32_epi32((__m256i)off, perm));
+        const __m256 mc = _mm256_permutevar8x32_ps((__m256)m, perm);
+        __m256 e04, e15, e26, e37; /* votes 0 and 4, 1 and 5, ... */
+        if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
+            const __m256 a1 = _mm256_mul_ps(_mm256_set1_ps(vx1[x]), mc);
+            const __m256 a0 = _mm256_mul_ps(_mm256_set1_ps(vx0[x]), mc);
+            const __m256 t = _mm256_unpacklo_ps(a1, a0), u = _mm256_unpackhi_ps(a1, a0);
+            const __m256 vy = _mm256_setr_ps(vy1, vy0, vy1, vy0, vy1, vy0, vy1, vy0);
+            e04 = _mm256_mul_ps(_mm256_permute_ps(t, 0x50), vy);
+            e15 = _mm256_mul_ps(_mm256_permute_ps(t, 0xfa), vy);
+            e26 = _mm256_mul_ps(_mm256_permute_ps(u, 0x50), vy);
+            e37 = _mm256_mul_ps(_mm256_permute_ps(u, 0xfa), vy);
+        } else { /* its scalar tail: (vy * vx) * |g| */
+            const float c11 = vy1 * vx1[x], c01 = vy0 * vx1[x];
+            const float c10 = vy1 * vx0[x], c00 = vy0 * vx0[x];
+            const __m256 c = _mm256_setr_ps(c11, c01, c10, c00, c11, c01, c10, c00);
+            const __m256 t = _mm256_unpacklo_ps(mc, mc), u = _mm256_unpackhi_ps(mc, mc);
+            e04 = _mm256_mul_ps(c, _mm256_permute_ps(t, 0x00));
+            e15 = _mm256_mul_ps(c, _mm256_permute_ps(t, 0xaa));
+            e26 = _mm256_mul_ps(c, _mm256_permute_ps(u, 0x00));
+            e37 = _mm256_mul_ps(c, _mm256_permute_ps(u, 0xaa));
+        }
+        float *wv = vw + 4 * n;
+        _mm256_storeu2_m128(wv + 16, wv, e04);
+        _mm256_storeu2_m128(wv + 20, wv + 4, e15);
+        _mm256_storeu2_m128(wv + 24, wv + 8, e26);
+        _mm256_storeu2_m128(wv + 28, wv + 12, e37);
+        n += (size_t)__builtin_popcount(keep);
+#else
         vf w11, w01, w10, w00;
         if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
             const vf a1 = vx1[x] * m, a0 = vx0[x] * m;
@@ -297,27 +343,6 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
             w10 = (vy1 * vx0[x]) * m;
             w00 = (vy0 * vx0[x]) * m;
         }
-#if defined(__AVX2__)
-        const unsigned keep = (unsigned)_mm256_movemask_ps(
-            _mm256_cmp_ps((__m256)len, _mm256_setzero_ps(), _CMP_GT_OQ));
-        const __m256i perm = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)COMPACT[keep]));
-        _mm256_storeu_si256((__m256i *)(voff + n), _mm256_permutevar8x32_epi32((__m256i)off, perm));
-        /* the kept lanes' weights in order, then as 4 floats per vote */
-        const __m256 a = _mm256_permutevar8x32_ps((__m256)w11, perm);
-        const __m256 b = _mm256_permutevar8x32_ps((__m256)w01, perm);
-        const __m256 c = _mm256_permutevar8x32_ps((__m256)w10, perm);
-        const __m256 d = _mm256_permutevar8x32_ps((__m256)w00, perm);
-        const __m256 t0 = _mm256_unpacklo_ps(a, b), t1 = _mm256_unpackhi_ps(a, b);
-        const __m256 t2 = _mm256_unpacklo_ps(c, d), t3 = _mm256_unpackhi_ps(c, d);
-        const __m256 e04 = _mm256_shuffle_ps(t0, t2, 0x44), e15 = _mm256_shuffle_ps(t0, t2, 0xee);
-        const __m256 e26 = _mm256_shuffle_ps(t1, t3, 0x44), e37 = _mm256_shuffle_ps(t1, t3, 0xee);
-        float *wv = vw + 4 * n;
-        _mm256_storeu2_m128(wv + 16, wv, e04);
-        _mm256_storeu2_m128(wv + 20, wv + 4, e15);
-        _mm256_storeu2_m128(wv + 24, wv + 8, e26);
-        _mm256_storeu2_m128(wv + 28, wv + 12, e37);
-        n += (size_t)__builtin_popcount(keep);
-#else
         for (int k = 0; k < L; k++) { /* no branch: always written, kept or not */
             voff[n] = off[k];
             vw[4 * n] = w11[k];
@@ -457,6 +482,7 @@ static void features(const hk_dlib_lanes_plan *pl)
 }
 
 /* Lane data of dim values to images 0 .. n-1 at out + k * dim. */
+/* Lane data of dim values to images 0 .. n-1 at out + k * dim. */
 static void store_out(const float *feat, size_t dim, size_t n, float *out)
 {
     size_t j = 0;
@@ -492,6 +518,22 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
                  size_t n, float *out)
 {
     const size_t row8 = pl->tw * L;
+    /* Rows are read one at a time, eight images apart: requested all at
+     * once they do not wait for memory row after row. Here the output's
+     * lines, and the next group's images when the images lie one after
+     * another (a stack; a prefetch past the batch is harmless). */
+    const char *o = (const char *)out;
+    for (size_t i = 0; i < n * pl->dim * sizeof(float); i += 64)
+        __builtin_prefetch(o + i, 1);
+    const size_t span = strides[0] * pl->height;
+    int seq = 1;
+    for (int k = 1; k < L; k++)
+        seq &= rows[k] == rows[k - 1] + span;
+    if (seq) {
+        const char *next = (const char *)rows[L - 1] + span;
+        for (size_t i = 0; i < L * span; i += 64)
+            __builtin_prefetch(next + i);
+    }
     memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
     float *ring[3] = {pl->trow, pl->trow + row8, pl->trow + 2 * row8};
     load_row(pl, rows, strides, 0, ring[0]);
