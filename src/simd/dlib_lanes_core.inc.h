@@ -518,28 +518,31 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
                  size_t n, float *out)
 {
     const size_t row8 = pl->tw * L;
-    /* Rows are read one at a time, eight images apart: requested all at
-     * once they do not wait for memory row after row. Here the output's
-     * lines, and the next group's images when the images lie one after
-     * another (a stack; a prefetch past the batch is harmless). */
-    const char *o = (const char *)out;
-    for (size_t i = 0; i < n * pl->dim * sizeof(float); i += 64)
-        __builtin_prefetch(o + i, 1);
-    const size_t span = strides[0] * pl->height;
+    /* Memory: the group's output (written last) and the next group's
+     * images (when the images lie one after another, as in a stack; a
+     * prefetch past the batch is harmless) are requested a slice per image
+     * row, while the rows are computed: at once, most requests would be
+     * dropped. */
+    const char *o = (const char *)out, *next = NULL;
+    const size_t obytes = n * pl->dim * sizeof(float), span = strides[0] * pl->height;
     int seq = 1;
     for (int k = 1; k < L; k++)
         seq &= rows[k] == rows[k - 1] + span;
-    if (seq) {
-        const char *next = (const char *)rows[L - 1] + span;
-        for (size_t i = 0; i < L * span; i += 64)
-            __builtin_prefetch(next + i);
-    }
+    if (seq)
+        next = (const char *)rows[L - 1] + span;
+    const size_t nrows = (size_t)pl->visible_nr;
+    const size_t oslice = (obytes / 64 / nrows + 1) * 64, islice = (L * span / 64 / nrows + 1) * 64;
     memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
     float *ring[3] = {pl->trow, pl->trow + row8, pl->trow + 2 * row8};
     load_row(pl, rows, strides, 0, ring[0]);
     load_row(pl, rows, strides, 1, ring[1]);
     for (long y = 1; y < pl->visible_nr; y++) {
         float *r0 = ring[(y - 1) % 3], *r1 = ring[y % 3], *r2 = ring[(y + 1) % 3];
+        for (size_t i = 0; i < oslice; i += 64)
+            __builtin_prefetch(o + (size_t)(y - 1) * oslice + i, 1);
+        if (next)
+            for (size_t i = 0; i < islice; i += 64)
+                __builtin_prefetch(next + (size_t)(y - 1) * islice + i);
         load_row(pl, rows, strides, (size_t)y + 1, r2);
         hist_row(pl, r0, r1, r2, y);
     }
