@@ -17,6 +17,9 @@
 #if defined(__AVX2__)
 #include <immintrin.h>
 #else
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 /* 32-byte vectors passed between static functions of this unit only: the
  * ABI note for targets without AVX does not concern them */
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -38,10 +41,55 @@ static inline void st(float *p, vf v)
     *(vf *)p = v;
 }
 
+#if !defined(__AVX2__) && defined(__SSE2__)
+/* The baseline x86-64 build: two SSE halves by hand (GCC lowers a select on
+ * 32-byte vectors lane by lane, with branches, for a 16-byte target). */
+typedef union halves {
+    vf v;
+    __m128 h[2];
+} halves;
+#define HALVES(expr_lo, expr_hi)                                                 \
+    do {                                                                       \
+        halves r_;                                                             \
+        r_.h[0] = (expr_lo);                                                   \
+        r_.h[1] = (expr_hi);                                                   \
+        return r_.v;                                                           \
+    } while (0)
+#endif
+
+/* a == b and a < b per lane as masks */
+static inline vi veq(vf a, vf b)
+{
+#if !defined(__AVX2__) && defined(__SSE2__)
+    const halves A = {a}, B = {b};
+    const halves r = {.h = {_mm_cmpeq_ps(A.h[0], B.h[0]), _mm_cmpeq_ps(A.h[1], B.h[1])}};
+    return (vi)r.v;
+#else
+    return a == b;
+#endif
+}
+
+static inline vi vlt(vf a, vf b)
+{
+#if !defined(__AVX2__) && defined(__SSE2__)
+    const halves A = {a}, B = {b};
+    const halves r = {.h = {_mm_cmplt_ps(A.h[0], B.h[0]), _mm_cmplt_ps(A.h[1], B.h[1])}};
+    return (vi)r.v;
+#else
+    return a < b;
+#endif
+}
+
 /* m ? a : b, m all ones or all zeros per lane */
 static inline vf sel(vi m, vf a, vf b)
 {
+#if !defined(__AVX2__) && defined(__SSE2__)
+    const halves M = {(vf)m}, A = {a}, B = {b};
+    HALVES(_mm_or_ps(_mm_and_ps(M.h[0], A.h[0]), _mm_andnot_ps(M.h[0], B.h[0])),
+           _mm_or_ps(_mm_and_ps(M.h[1], A.h[1]), _mm_andnot_ps(M.h[1], B.h[1])));
+#else
     return (vf)(((vi)a & m) | ((vi)b & ~m));
+#endif
 }
 
 /* s < 0 ? a : b by the sign bit (s is never -0 where this is used) */
@@ -59,8 +107,11 @@ static inline vf vmin(vf a, vf b)
 {
 #if defined(__AVX2__)
     return (vf)_mm256_min_ps((__m256)a, (__m256)b);
+#elif defined(__SSE2__)
+    const halves A = {a}, B = {b};
+    HALVES(_mm_min_ps(A.h[0], B.h[0]), _mm_min_ps(A.h[1], B.h[1]));
 #else
-    return sel(a < b, a, b);
+    return sel(vlt(a, b), a, b);
 #endif
 }
 
@@ -68,8 +119,24 @@ static inline vf vmax(vf a, vf b) /* no NaN here: any max will do */
 {
 #if defined(__AVX2__)
     return (vf)_mm256_max_ps((__m256)a, (__m256)b);
+#elif defined(__SSE2__)
+    const halves A = {a}, B = {b};
+    HALVES(_mm_max_ps(A.h[0], B.h[0]), _mm_max_ps(A.h[1], B.h[1]));
 #else
-    return sel(a > b, a, b);
+    return sel(vlt(b, a), a, b);
+#endif
+}
+
+/* s in every lane (a scalar operand would be built through memory on
+ * targets narrower than the vector) */
+static inline vf bcast(float s)
+{
+#if defined(__AVX2__)
+    return (vf)_mm256_set1_ps(s);
+#elif defined(__SSE2__)
+    HALVES(_mm_set1_ps(s), _mm_set1_ps(s));
+#else
+    return (vf){s, s, s, s, s, s, s, s};
 #endif
 }
 
@@ -82,6 +149,9 @@ static inline vf vsqrt(vf a) /* correctly rounded, as sqrtf */
 {
 #if defined(__AVX2__)
     return (vf)_mm256_sqrt_ps((__m256)a);
+#elif defined(__SSE2__)
+    const halves A = {a};
+    HALVES(_mm_sqrt_ps(A.h[0]), _mm_sqrt_ps(A.h[1]));
 #else
     vf r;
     for (int i = 0; i < L; i++)
@@ -176,7 +246,8 @@ static inline __attribute__((always_inline)) vf snap8(vf gx, vf gy)
     const vf p1 = ax * DX1 + ay * DY1, p2 = ax * DX2 + ay * DY2;
     const vf p3 = ax * DX3 + ay * DY3, p4 = ax * DX4 + ay * DY4;
     const vf m = vmax(vmax(ax, p1), vmax(vmax(p2, p3), p4));
-    const vi e0 = ax == m, e1 = p1 == m, e2 = p2 == m, e3 = p3 == m, e4 = p4 == m;
+    const vi e0 = veq(ax, m), e1 = veq(p1, m), e2 = veq(p2, m), e3 = veq(p3, m),
+             e4 = veq(p4, m);
     const vf z = {};
     /* q false: the first of o = 0, 1, 2, 3, 4 */
     vf f = z + 8.0f * 4;
@@ -190,9 +261,9 @@ static inline __attribute__((always_inline)) vf snap8(vf gx, vf gy)
     t = sel(e3, z + 8.0f * 6, t);
     t = sel(e4, z + 8.0f * 5, t);
     t = sel(e0, z, t);
-    const vf base = sel(gx * gy < 0.0f, t, f);
+    const vf base = sel(vlt(gx * gy, z), t, f);
     /* the sign of the winner's d: gx's for bin 0 (d0) or when gy is 0 */
-    const vf sg = sel((base == 0.0f) | (gy == 0.0f), gx, gy);
+    const vf sg = sel(veq(base, z) | veq(gy, z), gx, gy);
     return base + sel_neg(sg, z + 8.0f * 9, z);
 }
 
@@ -286,6 +357,9 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
     /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * rs */
     const vi lane = (vi){0, 1, 2, 3, 4, 5, 6, 7} * (int32_t)rs + pl->iyp[y] + 1;
     const int32_t cell_step = (int32_t)(CELL * rs);
+#if !defined(__AVX2__)
+    const vf Vy0 = bcast(vy0), Vy1 = bcast(vy1);
+#endif
     size_t n = 0;
     for (long x = 1; x < nc; x++) {
         const vf gx = ld(r1 + (x + 1) * L) - ld(r1 + (x - 1) * L);
@@ -332,24 +406,32 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
 #else
         vf w11, w01, w10, w00;
         if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
-            const vf a1 = vx1[x] * m, a0 = vx0[x] * m;
-            w11 = vy1 * a1;
-            w01 = vy0 * a1;
-            w10 = vy1 * a0;
-            w00 = vy0 * a0;
+            const vf a1 = bcast(vx1[x]) * m, a0 = bcast(vx0[x]) * m;
+            w11 = Vy1 * a1;
+            w01 = Vy0 * a1;
+            w10 = Vy1 * a0;
+            w00 = Vy0 * a0;
         } else { /* its scalar tail: (vy * vx) * |g| */
-            w11 = (vy1 * vx1[x]) * m;
-            w01 = (vy0 * vx1[x]) * m;
-            w10 = (vy1 * vx0[x]) * m;
-            w00 = (vy0 * vx0[x]) * m;
+            w11 = bcast(vy1 * vx1[x]) * m;
+            w01 = bcast(vy0 * vx1[x]) * m;
+            w10 = bcast(vy1 * vx0[x]) * m;
+            w00 = bcast(vy0 * vx0[x]) * m;
         }
+        float t[5][L] __attribute__((aligned(32)));
+        int32_t to[L] __attribute__((aligned(32)));
+        st(t[0], w11);
+        st(t[1], w01);
+        st(t[2], w10);
+        st(t[3], w00);
+        st(t[4], len);
+        *(vi *)to = off;
         for (int k = 0; k < L; k++) { /* no branch: always written, kept or not */
-            voff[n] = off[k];
-            vw[4 * n] = w11[k];
-            vw[4 * n + 1] = w01[k];
-            vw[4 * n + 2] = w10[k];
-            vw[4 * n + 3] = w00[k];
-            n += len[k] > 0.0f;
+            voff[n] = to[k];
+            vw[4 * n] = t[0][k];
+            vw[4 * n + 1] = t[1][k];
+            vw[4 * n + 2] = t[2][k];
+            vw[4 * n + 3] = t[3][k];
+            n += t[4][k] > 0.0f;
         }
 #endif
     }
