@@ -441,12 +441,13 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         const float *w = vw + 4 * i;
 #if defined(__AVX2__)
         /* two floats at a time; the upper lanes of the sums are dropped */
+        /* (8-byte loads and stores of any alignment: movq) */
         const __m128 wv = _mm_loadu_ps(w);
-        const __m128 u = _mm_castpd_ps(_mm_load_sd((const double *)q));
-        _mm_store_sd((double *)q, _mm_castps_pd(_mm_add_ps(u, wv)));
+        const __m128 u = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q));
+        _mm_storel_epi64((__m128i *)q, _mm_castps_si128(_mm_add_ps(u, wv)));
         float *q1 = q + cell_step;
-        const __m128 v = _mm_castpd_ps(_mm_load_sd((const double *)q1));
-        _mm_store_sd((double *)q1, _mm_castps_pd(_mm_add_ps(v, _mm_movehl_ps(wv, wv))));
+        const __m128 v = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q1));
+        _mm_storel_epi64((__m128i *)q1, _mm_castps_si128(_mm_add_ps(v, _mm_movehl_ps(wv, wv))));
 #else
         q[0] += w[0]; /* cell ix: upper row, lower row */
         q[1] += w[1];
