@@ -166,7 +166,7 @@ static const geo GEOS[] = {
     {33, 17, 1, 3, 1, 1}, {17, 33, 1, 3, 2, 4}, {13, 29, 1, 5, 1, 1}, {40, 40, 1, 6, 1, 1},
     {50, 30, 1, 7, 1, 1}, {21, 21, 1, 2, 1, 1}, {9, 9, 1, 3, 1, 1},   {6, 6, 1, 2, 1, 1},
     {7, 10, 1, 2, 5, 5},  {30, 8, 1, 2, 1, 1},  {8, 30, 1, 2, 1, 1},  {100, 20, 1, 4, 1, 1},
-    {128, 128, 1, 8, 1, 1}, {29, 31, 2, 4, 1, 1}, {45, 23, 2, 3, 2, 2}, {28, 28, 1, 5, 1, 1},
+    {64, 64, 1, 8, 1, 1}, {128, 32, 1, 4, 1, 1}, {32, 128, 1, 2, 1, 1}, {29, 31, 2, 4, 1, 1}, {45, 23, 2, 3, 2, 2}, {28, 28, 1, 5, 1, 1},
     {28, 28, 1, 2, 1, 1}, {28, 28, 1, 8, 1, 1}, {27, 27, 1, 4, 1, 1}, {24, 24, 1, 4, 1, 1},
     {37, 12, 1, 4, 1, 1}, {12, 12, 1, 4, 1, 1}, {11, 19, 1, 3, 1, 1},
 };
@@ -335,6 +335,8 @@ static void test_pick_and_hostile(void)
     CHECK(!picks(&f32, HK_SIMD_AUTO, 4) && !picks(&u16, HK_SIMD_AUTO, 4));
     CHECK(!picks(&rgb, HK_SIMD_AUTO, 4));
     CHECK(!picks(&big, HK_SIMD_AUTO, 4));
+    const hk_image wide = {129, 8, 1, HK_U8, 129, buf}, mid = {65, 64, 1, HK_U8, 65, buf};
+    CHECK(!picks(&wide, HK_SIMD_AUTO, 2) && !picks(&mid, HK_SIMD_AUTO, 8));
     CHECK(!picks(&tiny, HK_SIMD_AUTO, 2));
     CHECK(!picks(&small, HK_SIMD_AUTO, 4)); /* 2 x 2 cells: no output */
     /* the kernels refuse what they were not picked for */
