@@ -606,13 +606,13 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
      * prefetch past the batch is harmless) are requested a slice per image
      * row, while the rows are computed: at once, most requests would be
      * dropped. */
-    const char *o = (const char *)out, *next = NULL;
+    /* addresses as integers: the slices may lie past the buffers */
+    const uintptr_t o = (uintptr_t)out;
     const size_t obytes = n * pl->dim * sizeof(float), span = strides[0] * pl->height;
     int seq = 1;
     for (int k = 1; k < L; k++)
-        seq &= rows[k] == rows[k - 1] + span;
-    if (seq)
-        next = (const char *)rows[L - 1] + span;
+        seq &= (uintptr_t)rows[k] == (uintptr_t)rows[k - 1] + span;
+    const uintptr_t next = seq ? (uintptr_t)rows[L - 1] + span : 0;
     const size_t nrows = (size_t)pl->visible_nr;
     const size_t oslice = (obytes / 64 / nrows + 1) * 64, islice = (L * span / 64 / nrows + 1) * 64;
     memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
@@ -622,10 +622,10 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
     for (long y = 1; y < pl->visible_nr; y++) {
         float *r0 = ring[(y - 1) % 3], *r1 = ring[y % 3], *r2 = ring[(y + 1) % 3];
         for (size_t i = 0; i < oslice; i += 64)
-            __builtin_prefetch(o + (size_t)(y - 1) * oslice + i, 1);
+            __builtin_prefetch((const void *)(o + (size_t)(y - 1) * oslice + i), 1);
         if (next)
             for (size_t i = 0; i < islice; i += 64)
-                __builtin_prefetch(next + (size_t)(y - 1) * islice + i);
+                __builtin_prefetch((const void *)(next + (size_t)(y - 1) * islice + i));
         load_row(pl, rows, strides, (size_t)y + 1, r2);
         hist_row(pl, r0, r1, r2, y);
     }
