@@ -9,6 +9,7 @@
  * grouping (and thus the thread count) changes no result. */
 #include "hog/lanes.h"
 #include "hog/dlib_lanes.h"
+#include "hog/opencv_lanes.h"
 
 int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
 {
@@ -21,6 +22,8 @@ int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
     case HK_VARIANT_DLIB:
         hk_dlib_lanes_pick(p, im0, lanes);
         break;
+    case HK_VARIANT_OPENCV:
+        return hk_ocv_lanes_pick(p, im0, lanes);
     default:
         break;
     }
