@@ -22,7 +22,8 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
 
 /* Offsets of one call's arrays in its scratch, 64-byte aligned. */
 typedef struct lanes_layout {
-    size_t rows, offs, votes, any, wx1, wx2, wy2, colbase, rowbase, hist, energy, blocks, tmp;
+    size_t rows, offs, votes, any, wx1, wx2, wy2, colbase, rowbase, hist, cells, energy, blocks,
+        tmp, stage, dim_pad, plane, lane;
     size_t used;
     int ok;
 } lanes_layout;
@@ -49,23 +50,33 @@ static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, i
     const size_t V = HK_VLF_LANES, nb = 2u * (size_t)n;
     lanes_layout L = {0};
     L.ok = 1;
-    size_t row = 0, pcells = 0, hist_n = 0, blocks = 0;
+    size_t row = 0, pcells = 0, lane = 0, cells = 0, blocks = 0;
     L.ok = hk_mul_size(C, W, &row) && hk_mul_size(hw + 2, hh + 2, &pcells) &&
-           hk_mul_size(pcells, nb, &hist_n) && hk_mul_size(hw + 1, hh + 1, &blocks) &&
-           hk_mul_size(blocks, V, &blocks);
+           hk_mul_size(pcells, nb, &lane) && hk_add_size(lane, 16 + 15, &lane) &&
+           hk_mul_size(hw, hh, &cells) && hk_mul_size(cells, nb, &cells) &&
+           hk_mul_size(hw + 1, hh + 1, &blocks) && hk_mul_size(blocks, V, &blocks);
+    lane &= ~(size_t)15; /* 64-byte aligned, 16 floats to spare: the pair reads */
+    L.plane = pcells;
+    L.lane = lane;
     L.rows = take(&L, row, 3 * V * sizeof(float));
     L.offs = take(&L, W, V * sizeof(int32_t));
-    L.votes = take(&L, W, 4 * V * sizeof(float));
+    L.votes = take(&L, W + 1, 4 * V * sizeof(float));
     L.any = take(&L, W, 1);
     L.wx1 = take(&L, W, sizeof(float));
     L.wx2 = take(&L, W, sizeof(float));
     L.wy2 = take(&L, H, sizeof(float));
     L.colbase = take(&L, W, sizeof(int32_t));
     L.rowbase = take(&L, H, sizeof(int32_t));
-    L.hist = take(&L, hist_n, V * sizeof(float));
+    L.hist = take(&L, lane, V * sizeof(float));
+    L.cells = take(&L, cells, V * sizeof(float));
     L.energy = take(&L, pcells, V * sizeof(float));
     L.blocks = take(&L, blocks, sizeof(double));
     L.tmp = take(&L, planes, V * V * sizeof(float));
+    size_t dim = 0; /* a group's features, each image's 64-byte aligned */
+    L.ok = L.ok && hk_mul_size(planes, hw * hh, &dim) && hk_add_size(dim, 15, &dim);
+    dim &= ~(size_t)15;
+    L.dim_pad = dim;
+    L.stage = take(&L, dim, V * sizeof(float));
     return L;
 }
 
@@ -148,27 +159,31 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
     g->colbase = (int32_t *)(base + L.colbase);
     g->rowbase = (int32_t *)(base + L.rowbase);
     g->hist = (float *)(base + L.hist);
+    g->cells = (float *)(base + L.cells);
+    g->plane = L.plane;
+    g->lane = L.lane;
     g->energy = (float *)(base + L.energy);
     g->blocks = (double *)(base + L.blocks);
     g->tmp = (float *)(base + L.tmp);
+    g->stage = (float *)(base + L.stage);
+    g->dim_pad = L.dim_pad;
     /* padded cell (bx + 1, by + 1) of every interior pixel: bx, by in
      * [-1, hw - 1] and [-1, hh - 1] (the grid covers the image, so the
      * reference never writes outside it); anything else is not taken */
-    const long cell = 2L * n * HK_VLF_LANES;
     for (size_t x = 0; x < g->W; x++) {
         long bx;
         cell_pos(x, cs, &bx, &g->wx2[x]);
         g->wx1[x] = 1.0f - g->wx2[x];
         if (x >= 1 && x + 1 < g->W && (bx < -1 || bx > (long)hw - 1))
             return HK_ERR_UNSUPPORTED;
-        g->colbase[x] = (int32_t)((bx + 1) * cell);
+        g->colbase[x] = (int32_t)((bx + 1) * (long)(hh + 2));
     }
     for (size_t y = 0; y < g->H; y++) {
         long by;
         cell_pos(y, cs, &by, &g->wy2[y]);
         if (y >= 1 && y + 1 < g->H && (by < -1 || by > (long)hh - 1))
             return HK_ERR_UNSUPPORTED;
-        g->rowbase[y] = (int32_t)((by + 1) * (long)(hw + 2) * cell);
+        g->rowbase[y] = (int32_t)(by + 1);
     }
     return HK_OK;
 }

@@ -42,18 +42,24 @@ typedef struct hk_vlf_lanes_geom {
     const float *ux, *uy;           /* the n unit vectors (vlfeat_tables.c) */
     float *wx1, *wx2;               /* per column x: cell weights */
     float *wy2;                     /* per row y: weight of cell row by + 1 */
-    int32_t *colbase;               /* per column: (bx + 1) * 2n * 8 floats */
-    int32_t *rowbase;               /* per row: (by + 1) * (hw + 2) * 2n * 8 */
+    int32_t *colbase;               /* per column: (bx + 1) * (hh + 2) */
+    int32_t *rowbase;               /* per row: by + 1 */
+    size_t plane;                   /* floats per bin plane of one lane: (hw+2) (hh+2) */
+    size_t lane;                    /* floats per lane's histogram: 2n planes, padded */
     /* scratch, in vectors of 8 lanes */
     float *rows;    /* 3 converted rows: C planes of W vectors each */
-    int32_t *offs;  /* per column: each lane's float offset of its bin in hist */
-    float *votes;   /* per column: 4 vectors, the votes into (bx,by), (bx+1,by),
-                       (bx+1,by+1), (bx,by+1) */
+    int32_t *offs;  /* per column: each lane's offset of its bin's cell column */
+    float *votes;   /* per column: 16 floats {(bx,by), (bx,by+1)} per lane, then 16
+                       {(bx+1,by), (bx+1,by+1)}, lanes in unpack order 0,1,4,5,2,3,6,7 */
     uint8_t *any;   /* per column: some lane votes */
-    float *hist;    /* (hh + 2) x (hw + 2) padded cells x 2n bins */
+    float *hist;    /* per lane (lane floats apart): 2n planes of (hw + 2) padded
+                       cell columns of hh + 2 cells (cell rows adjacent) */
+    float *cells;   /* hw x hh cells x 2n bins, lane vectors (from hist) */
     float *energy;  /* (hh + 2) x (hw + 2) cell energies, borders replicated */
     double *blocks; /* (hh + 1) x (hw + 1) block factors, two vectors of 4 each */
     float *tmp;     /* planes x 8 cells: one block of outputs before the transpose */
+    float *stage;   /* 8 images' features, dim_pad floats apart, before the copy out */
+    size_t dim_pad; /* dim rounded up to 16 floats (64 bytes) */
 } hk_vlf_lanes_geom;
 
 /* Computes the geometry for images like im0 and carves the scratch out of

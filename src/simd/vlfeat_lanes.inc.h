@@ -9,10 +9,13 @@
  * The including unit defines, before including:
  *   LV_SEL(m, a, b)   float lanes of a where int mask m is set, else of b
  *   LV_SELI(m, a, b)  the same for int32 lanes
+ *   LV_MAXI(a, b)     larger of signed int32 lanes
  *   LV_SQRTF(v)       IEEE square root of 8 floats
  *   LV_SQRTD(v)       IEEE square root of 4 doubles
  *   LV_MIND(c, v)     c < v ? c : v per double lane (VLFeat's VL_MIN(c, v))
  *   LV_ANY(m)         some lane of int mask m set
+ *   LV_ADD_PAIR(h, v) h[0] += v[0], h[1] += v[1] (float pointers; may read
+ *                     v[2], v[3])
  *   LV_FN             the name of the kernel (an hk_lanes_fn)
  * and, after including, the two functions declared below that move data in
  * and out of the lanes (lv_convert, lv_put). */
@@ -28,9 +31,19 @@
 static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, size_t count,
                        size_t y, lv_f8 *dst);
 
-/* m (<= 8) cells of one output plane: lane k of v[j] is image k's value of
- * cell j; written to out + k * dim + j for every image k < count. */
-static void lv_put(const lv_f8 *v, size_t m, float *out, size_t dim, size_t count);
+/* The histograms, lane by lane (hist), as lane vectors of the hw x hh
+ * cells (cells: cell (cx, cy) bin b at [(cy * hw + cx) * 2n + b]). */
+static void lv_gather(const hk_vlf_lanes_geom *g);
+
+/* m (<= 8) cells of one output plane: lane k of v[8 j .. 8 j + 7] is image
+ * k's value of cell j; written to out + k * dim + j for all 8 lanes (out is
+ * the stage, which has room for 8 images). */
+static void lv_put(const float *v, size_t m, float *out, size_t dim);
+
+/* Copies the staged features (image k at stage + k * stage_dim, 64-byte
+ * aligned) to out + k * dim, k < count. */
+static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
+                     size_t count);
 
 /* Converts row y of sample type T: the portable lv_convert. */
 #define LV_CONVERT_SCALAR(T)                                                                     \
@@ -70,9 +83,16 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
     const lv_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
     const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
     const float wy2 = g->wy2[y], wy1 = 1.0f - wy2;
-    const int32_t rb = g->rowbase[y];
+    /* each lane's own histogram, then the pixel row's cell row */
+    const lv_i8 base = lane * (int32_t)g->lane + g->rowbase[y];
+    const int32_t plane = (int32_t)g->plane;
     lv_i8 *offs = (lv_i8 *)g->offs;
     lv_f8 *votes = (lv_f8 *)g->votes;
+    lv_f8 ux[HK_VLF_LANES_MAX_N], uy[HK_VLF_LANES_MAX_N];
+    for (int k = 0; k < n && (!sym || k <= n / 2); k++) {
+        ux[k] = zero + g->ux[k];
+        uy[k] = zero + g->uy[k];
+    }
     for (size_t x = 1; x + 1 < W; x++) {
         lv_f8 gx, gy, g2;
         if (C == 1) {
@@ -94,8 +114,11 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
             }
         }
         const lv_f8 grad = LV_SQRTF(g2);
-        lv_f8 w0 = zero, sb = zero;
-        lv_i8 kb = (lv_i8){0} - 1;
+        /* The scores' absolute values are compared as int32 (the same order
+         * for non-negative floats): w0, the best so far, is a running max,
+         * and key = 2k + (score < 0) of a strictly better score a running
+         * max too (keys grow with k), so no step waits on a blend. */
+        lv_i8 w0 = {0}, kb = {0};
         lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
         for (int k = 0; k < n; k++) {
             lv_f8 s;
@@ -104,49 +127,55 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
                  * (-P) + Q is exactly Q - P */
                 s = qk[n - k] - pk[n - k];
             } else {
-                const lv_f8 p_ = gx * g->ux[k], q_ = gy * g->uy[k];
+                const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
                 if (sym) {
                     pk[k] = p_;
                     qk[k] = q_;
                 }
                 s = p_ + q_;
             }
-            const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
+            const lv_i8 a = (lv_i8)s & abs_mask;
             const lv_i8 gt = a > w0;
-            w0 = LV_SEL(gt, a, w0);
-            kb = LV_SELI(gt, (lv_i8){0} + k, kb);
-            sb = LV_SEL(gt, s, sb);
+            w0 = LV_MAXI(a, w0);
+            const lv_i8 key = (lv_i8)((lv_u8)s >> 31) | (2 * k);
+            kb = LV_MAXI(kb, key & gt);
         }
-        /* no vote: g2 == 0, or no score above 0 (kb stays -1); such a lane
-         * adds +0 to bin 0 */
-        const lv_i8 vote = (g2 != zero) & (kb >= 0);
-        const lv_i8 bin = (kb + ((sb < zero) & n)) & vote;
-        offs[x] = rb + g->colbase[x] + (bin << 3) + lane;
+        /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
+         * to bin 0 */
+        const lv_i8 vote = w0 > 0;
+        const lv_i8 bin = ((kb >> 1) + ((0 - (kb & 1)) & n)) & vote;
+        offs[x] = base + g->colbase[x] + bin * plane;
         const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
-        votes[4 * x + 0] = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
-        votes[4 * x + 1] = (lv_f8)((lv_i8)(gw2 * wy1) & vote);
-        votes[4 * x + 2] = (lv_f8)((lv_i8)(gw2 * wy2) & vote);
-        votes[4 * x + 3] = (lv_f8)((lv_i8)(gw1 * wy2) & vote);
+        const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
+        const lv_f8 v12 = (lv_f8)((lv_i8)(gw1 * wy2) & vote);
+        const lv_f8 v21 = (lv_f8)((lv_i8)(gw2 * wy1) & vote);
+        const lv_f8 v22 = (lv_f8)((lv_i8)(gw2 * wy2) & vote);
+        /* {by, by + 1} pairs per lane, lanes 0, 1, 4, 5, 2, 3, 6, 7 */
+        votes[4 * x + 0] = __builtin_shufflevector(v11, v12, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 1] = __builtin_shufflevector(v11, v12, 2, 10, 3, 11, 6, 14, 7, 15);
+        votes[4 * x + 2] = __builtin_shufflevector(v21, v22, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 3] = __builtin_shufflevector(v21, v22, 2, 10, 3, 11, 6, 14, 7, 15);
         g->any[x] = LV_ANY(vote);
     }
-    /* The adds: lane k's bin differs from lane to lane, so each is a scalar
-     * read-modify-write of image k's own accumulator, in raster order (the
-     * lanes of one pixel touch different floats). */
+    /* The adds: lane k's bin differs from lane to lane, so each lane updates
+     * its own histogram, in raster order: cells (bx, by) and (bx, by + 1)
+     * are adjacent floats, added as one pair, and so are (bx + 1, by) and
+     * (bx + 1, by + 1) (two independent float adds each, as the
+     * reference's). */
     float *hist = g->hist;
     const int32_t *o = g->offs;
     const float *v = g->votes;
-    const size_t d1 = 2u * (size_t)n * HK_VLF_LANES, d2 = (g->hw + 2) * d1, d3 = d1 + d2;
+    const size_t col = g->hh + 2;
     for (size_t x = 1; x + 1 < W; x++) {
         if (!g->any[x])
             continue;
         const int32_t *ox = o + HK_VLF_LANES * x;
-        const float *vx = v + 4 * HK_VLF_LANES * x;
-        for (size_t k = 0; k < HK_VLF_LANES; k++) {
-            float *h = hist + ox[k];
-            h[0] += vx[k];
-            h[d1] += vx[8 + k];
-            h[d3] += vx[16 + k];
-            h[d2] += vx[24 + k];
+        const float *vl = v + 4 * HK_VLF_LANES * x, *vr = vl + 2 * HK_VLF_LANES;
+        static const int lane_of[HK_VLF_LANES] = {0, 1, 4, 5, 2, 3, 6, 7};
+        for (size_t s = 0; s < HK_VLF_LANES; s++) {
+            float *h = hist + ox[lane_of[s]];
+            LV_ADD_PAIR(h, vl + 2 * s);
+            LV_ADD_PAIR(h + col, vr + 2 * s);
         }
     }
 }
@@ -169,11 +198,11 @@ static void lv_row_any(const hk_vlf_lanes_geom *g, const lv_f8 *up, const lv_f8 
 static void lv_energy(const hk_vlf_lanes_geom *g)
 {
     const size_t hw = g->hw, hh = g->hh, pw = hw + 2, nb = 2u * (size_t)g->n;
-    const lv_f8 *hist = (const lv_f8 *)g->hist;
+    const lv_f8 *cells = (const lv_f8 *)g->cells;
     lv_f8 *e = (lv_f8 *)g->energy;
     for (size_t cy = 1; cy <= hh; cy++) {
         for (size_t cx = 1; cx <= hw; cx++) {
-            const lv_f8 *h = hist + (cy * pw + cx) * nb;
+            const lv_f8 *h = cells + ((cy - 1) * hw + cx - 1) * nb;
             lv_f8 acc = {0};
             for (int k = 0; k < g->n; k++) {
                 const lv_f8 s = h[k] + h[k + g->n];
@@ -214,19 +243,31 @@ static void lv_blocks(const hk_vlf_lanes_geom *g)
             }
 }
 
-static inline void lv_store4(float *tmp, size_t plane, size_t j, int half, lv_d4 v)
+/* Lanes 0-3 (half 0) or 4-7 (half 1) of v as doubles. */
+static inline lv_d4 lv_dhalf(const lv_f8 *v, int half)
+{
+    lv_f4 f;
+    memcpy(&f, (const float *)v + 4 * half, sizeof(f));
+    return __builtin_convertvector(f, lv_d4);
+}
+
+/* Half `half` of plane p's vector of block slot j, rounded to float as the
+ * reference's (float) casts. */
+static inline void lv_store4(float *tmp, size_t p, size_t j, int half, lv_d4 v)
 {
     const lv_f4 f = __builtin_convertvector(v, lv_f4);
-    memcpy(tmp + (plane * HK_VLF_LANES + j) * HK_VLF_LANES + 4 * half, &f, sizeof(f));
+    memcpy(tmp + (p * HK_VLF_LANES + j) * HK_VLF_LANES + 4 * half, &f, sizeof(f));
 }
 
 /* The outputs of cell (cx, cy) as vl_hog_extract computes them (double,
- * rounded to float at the end), into block slot j of tmp. */
+ * rounded to float at the end), into block slot j of tmp (plane p's vector
+ * at tmp[(p * 8 + j) * 8]), four lanes at a time. The sums of four are
+ * running sums in the reference's order ((s0 + s1) + s2) + s3. */
 static inline __attribute__((always_inline)) void lv_cell(const hk_vlf_lanes_geom *g, size_t cx,
                                                           size_t cy, size_t j, const int uoctti)
 {
     const size_t hw = g->hw, bw = hw + 1, n = (size_t)g->n;
-    const lv_f8 *h = (const lv_f8 *)g->hist + ((cy + 1) * (hw + 2) + cx + 1) * 2 * n;
+    const lv_f8 *h = (const lv_f8 *)g->cells + (cy * hw + cx) * 2 * n;
     const lv_d4 *B = (const lv_d4 *)g->blocks;
     const size_t ul = cy * bw + cx, ll = ul + bw;
     const lv_d4 cap = (lv_d4){0} + 0.2, halfc = (lv_d4){0} + 0.5;
@@ -234,31 +275,36 @@ static inline __attribute__((always_inline)) void lv_cell(const hk_vlf_lanes_geo
     const double ts = 1.0f / sqrtf(18.0f);
     float *tmp = g->tmp;
     for (int half = 0; half < 2; half++) {
-        /* UL, UR, LL, LR */
+        /* the cell's blocks UL, UR, LL, LR */
         const lv_d4 f[4] = {B[2 * ul + half], B[2 * (ul + 1) + half], B[2 * ll + half],
                             B[2 * (ll + 1) + half]};
         lv_d4 t[4] = {{0}, {0}, {0}, {0}};
         for (size_t k = 0; k < n; k++) {
-            const lv_d4 ha = lv_half(&h[k], half), hb = lv_half(&h[k + n], half);
-            lv_d4 a[4], b[4], c[4];
-            for (int i = 0; i < 4; i++) {
-                a[i] = f[i] * ha;
-                b[i] = f[i] * hb;
-                c[i] = a[i] + b[i]; /* summed after scaling, before clipping */
-                c[i] = LV_MIND(cap, c[i]);
-            }
+            const lv_d4 ha = lv_dhalf(&h[k], half), hb = lv_dhalf(&h[k + n], half);
             if (uoctti) {
+                lv_d4 sa = {0}, sb = {0}, sc = {0};
                 for (int i = 0; i < 4; i++) {
-                    a[i] = LV_MIND(cap, a[i]);
-                    b[i] = LV_MIND(cap, b[i]);
-                    t[i] += c[i];
+                    const lv_d4 a = f[i] * ha, b = f[i] * hb;
+                    /* summed after scaling, before clipping */
+                    const lv_d4 c = LV_MIND(cap, a + b);
+                    t[i] += c;
+                    if (i == 0) {
+                        sa = LV_MIND(cap, a);
+                        sb = LV_MIND(cap, b);
+                        sc = c;
+                    } else {
+                        sa += LV_MIND(cap, a);
+                        sb += LV_MIND(cap, b);
+                        sc += c;
+                    }
                 }
-                lv_store4(tmp, k, j, half, halfc * (((a[0] + a[1]) + a[2]) + a[3]));
-                lv_store4(tmp, n + k, j, half, halfc * (((b[0] + b[1]) + b[2]) + b[3]));
-                lv_store4(tmp, 2 * n + k, j, half, halfc * (((c[0] + c[1]) + c[2]) + c[3]));
+                lv_store4(tmp, k, j, half, halfc * sa);
+                lv_store4(tmp, n + k, j, half, halfc * sb);
+                lv_store4(tmp, 2 * n + k, j, half, halfc * sc);
             } else {
                 for (int i = 0; i < 4; i++)
-                    lv_store4(tmp, (size_t)i * n + k, j, half, c[i]);
+                    lv_store4(tmp, (size_t)i * n + k, j, half,
+                              LV_MIND(cap, f[i] * ha + f[i] * hb));
             }
         }
         if (uoctti)
@@ -287,8 +333,10 @@ static void lv_outputs(const hk_vlf_lanes_geom *g, float *out, size_t dim, size_
             }
         }
         for (size_t pl = 0; pl < g->planes; pl++)
-            lv_put((const lv_f8 *)g->tmp + pl * HK_VLF_LANES, m, out + pl * S + b, dim, count);
+            lv_put(g->tmp + pl * HK_VLF_LANES * HK_VLF_LANES, m, g->stage + pl * S + b,
+                   g->dim_pad);
     }
+    lv_flush(g->stage, g->dim_pad, out, dim, count);
 }
 
 static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *const *images,
@@ -303,8 +351,19 @@ static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *
     if (dim != g.planes * g.hw * g.hh || count > HK_VLF_LANES)
         return HK_ERR_INVALID_ARG; /* not what the batch asked for */
     const size_t W = g.W, row = g.C * W;
-    memset(g.hist, 0,
-           (g.hw + 2) * (g.hh + 2) * 2u * (size_t)g.n * HK_VLF_LANES * sizeof(float));
+    /* the group's samples are read row by row, image after image: ask for
+     * all of them now, while the histograms are cleared */
+    for (size_t k = 0; k < count; k++) {
+        const unsigned char *d = images[k]->data;
+        const size_t rowb = W * g.C * (images[k]->type == HK_U8 ? 1 : 2);
+        const size_t stride = images[k]->stride;
+        /* rows back to back (a stack's images): one run of lines */
+        const size_t runs = stride == rowb ? 1 : g.H, run = stride == rowb ? rowb * g.H : rowb;
+        for (size_t r = 0; r < runs; r++, d += stride)
+            for (size_t i = 0; i < run + 63; i += 64)
+                __builtin_prefetch(d + (i < run ? i : run - 1));
+    }
+    memset(g.hist, 0, g.lane * HK_VLF_LANES * sizeof(float));
     lv_f8 *r[3] = {(lv_f8 *)g.rows, (lv_f8 *)g.rows + row, (lv_f8 *)g.rows + 2 * row};
     lv_convert(&g, images, count, 0, r[0]);
     lv_convert(&g, images, count, 1, r[1]);
@@ -316,6 +375,7 @@ static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *
         r[1] = r[2];
         r[2] = t;
     }
+    lv_gather(&g);
     lv_energy(&g);
     lv_blocks(&g);
     lv_outputs(&g, out, dim, count);

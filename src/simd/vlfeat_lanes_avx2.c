@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hog/vlfeat_lanes.h"
 
@@ -15,10 +16,16 @@
 
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SELI(m, a, b) ((lv_i8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
+#define LV_MAXI(a, b) ((lv_i8)_mm256_max_epi32((__m256i)(a), (__m256i)(b)))
 #define LV_SQRTF(v) ((lv_f8)_mm256_sqrt_ps((__m256)(v)))
 #define LV_SQRTD(v) ((lv_d4)_mm256_sqrt_pd((__m256d)(v)))
 /* minpd(c, v) is c < v ? c : v, as VL_MIN(c, v) */
 #define LV_MIND(c, v) ((lv_d4)_mm256_min_pd((__m256d)(c), (__m256d)(v)))
+/* the pair as one 8-byte load, add (the upper two lanes are ignored) and store */
+#define LV_ADD_PAIR(h, v)                                                                    \
+    _mm_store_sd((double *)(h),                                                               \
+                 _mm_castps_pd(_mm_add_ps(_mm_castpd_ps(_mm_load_sd((const double *)(h))),    \
+                                          _mm_loadu_ps(v))))
 #define LV_ANY(m) (_mm256_movemask_ps((__m256)(m)) != 0)
 #define LV_FN lanes_avx2
 #include "simd/vlfeat_lanes.inc.h"
@@ -61,18 +68,13 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
     }
 }
 
-static void lv_put(const lv_f8 *v, size_t m, float *out, size_t dim, size_t count)
+/* out[j] lane k = in[k] lane j */
+static inline void lv_tr8(const __m256 in[8], __m256 out[8])
 {
-    if (m < HK_VLF_LANES) {
-        for (size_t k = 0; k < count; k++)
-            for (size_t j = 0; j < m; j++)
-                out[k * dim + j] = v[j][k];
-        return;
-    }
     __m256 t[8], s[8];
     for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps((__m256)v[i], (__m256)v[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps((__m256)v[i], (__m256)v[i + 1]);
+        t[i] = _mm256_unpacklo_ps(in[i], in[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(in[i], in[i + 1]);
     }
     for (int i = 0; i < 8; i += 4) {
         s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
@@ -80,11 +82,81 @@ static void lv_put(const lv_f8 *v, size_t m, float *out, size_t dim, size_t coun
         s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
         s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
     }
-    for (size_t k = 0; k < count; k++) {
-        const __m256 o = k < 4 ? _mm256_permute2f128_ps(s[k], s[k + 4], 0x20)
-                               : _mm256_permute2f128_ps(s[k - 4], s[k], 0x31);
-        _mm256_storeu_ps(out + k * dim, o);
+    for (int i = 0; i < 4; i++) {
+        out[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+        out[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
     }
+}
+
+/* 8 cells of a cell column at a time (the last block ends at the column's
+ * end; a column shorter than 8 reads into the padding after it) */
+static void lv_gather(const hk_vlf_lanes_geom *g)
+{
+    const size_t hw = g->hw, hh = g->hh, nb = 2u * (size_t)g->n, col = hh + 2;
+    const size_t m = hh < 8 ? hh : 8;
+    lv_f8 *cells = (lv_f8 *)g->cells;
+    for (size_t b = 0; b < nb; b++)
+        for (size_t cx = 0; cx < hw; cx++) {
+            const float *src = g->hist + b * g->plane + (cx + 1) * col + 1;
+            for (size_t y0 = 0; y0 < hh; y0 += 8) {
+                const size_t start = y0 + m <= hh ? y0 : hh - m;
+                __m256 in[8], out[8];
+                for (int k = 0; k < 8; k++)
+                    in[k] = _mm256_loadu_ps(src + k * g->lane + start);
+                lv_tr8(in, out);
+                for (size_t j = 0; j < m; j++)
+                    cells[((start + j) * hw + cx) * nb + b] = (lv_f8)out[j];
+            }
+        }
+}
+
+static void lv_put(const float *v, size_t m, float *out, size_t dim)
+{
+    if (m < HK_VLF_LANES) {
+        for (size_t k = 0; k < HK_VLF_LANES; k++)
+            for (size_t j = 0; j < m; j++)
+                out[k * dim + j] = v[j * HK_VLF_LANES + k];
+        return;
+    }
+    /* each row as the two halves lv_store4 wrote (a whole-vector load of
+     * two fresh half stores would wait for them to reach the cache) */
+    __m256 in[8], o[8];
+    for (int i = 0; i < 8; i++)
+        in[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(v + 8 * i)),
+                                     _mm_loadu_ps(v + 8 * i + 4), 1);
+    lv_tr8(in, o);
+    for (int k = 0; k < 8; k++)
+        _mm256_storeu_ps(out + k * dim, o[k]);
+}
+
+/* The features of a batch are written once and not read again here: in a
+ * large batch (70,000 x 7 KB) they go past every cache, and plain stores
+ * would first read each line from memory. Streaming stores skip that read;
+ * a line an image shares with its neighbour is stored plainly. */
+static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
+                     size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        float *o = out + k * dim;
+        const float *s = stage + k * stage_dim;
+        size_t i = 0;
+        /* head, up to a 64-byte boundary */
+        while (i < dim && ((uintptr_t)(o + i) & 63) != 0) {
+            o[i] = s[i];
+            i++;
+        }
+        if ((uintptr_t)(o + i) % sizeof(float) != 0) { /* not float-aligned: no streaming */
+            memcpy(o + i, s + i, (dim - i) * sizeof(float));
+            continue;
+        }
+        for (; i + 16 <= dim; i += 16) {
+            _mm256_stream_ps(o + i, _mm256_loadu_ps(s + i));
+            _mm256_stream_ps(o + i + 8, _mm256_loadu_ps(s + i + 8));
+        }
+        for (; i < dim; i++)
+            o[i] = s[i];
+    }
+    _mm_sfence(); /* the streamed lines are ordered before whatever follows */
 }
 
 hk_lanes_fn hk_vlf_lanes_avx2(void)

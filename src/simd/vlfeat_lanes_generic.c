@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hog/vlfeat_lanes.h"
 
@@ -21,9 +22,11 @@ static inline int lv_any(lv_i8 m);
 
 #define LV_SEL(m, a, b) ((lv_f8)(((lv_i8)(a) & (m)) | ((lv_i8)(b) & ~(m))))
 #define LV_SELI(m, a, b) (((a) & (m)) | ((b) & ~(m)))
+#define LV_MAXI(a, b) LV_SELI((a) > (b), (a), (b))
 #define LV_SQRTF(v) lv_sqrtf(v)
 #define LV_SQRTD(v) lv_sqrtd(v)
 #define LV_MIND(c, v) lv_mind(c, v)
+#define LV_ADD_PAIR(h, v) ((h)[0] += (v)[0], (h)[1] += (v)[1])
 #define LV_ANY(m) lv_any(m)
 #define LV_FN lanes_generic
 #include "simd/vlfeat_lanes.inc.h"
@@ -62,11 +65,29 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
     lv_convert_scalar(g, ims, count, y, dst);
 }
 
-static void lv_put(const lv_f8 *v, size_t m, float *out, size_t dim, size_t count)
+static void lv_gather(const hk_vlf_lanes_geom *g)
+{
+    const size_t hw = g->hw, hh = g->hh, nb = 2u * (size_t)g->n, col = hh + 2;
+    for (size_t cy = 0; cy < hh; cy++)
+        for (size_t cx = 0; cx < hw; cx++)
+            for (size_t b = 0; b < nb; b++)
+                for (size_t k = 0; k < HK_VLF_LANES; k++)
+                    g->cells[((cy * hw + cx) * nb + b) * HK_VLF_LANES + k] =
+                        g->hist[k * g->lane + b * g->plane + (cx + 1) * col + cy + 1];
+}
+
+static void lv_put(const float *v, size_t m, float *out, size_t dim)
+{
+    for (size_t k = 0; k < HK_VLF_LANES; k++)
+        for (size_t j = 0; j < m; j++)
+            out[k * dim + j] = v[j * HK_VLF_LANES + k];
+}
+
+static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
+                     size_t count)
 {
     for (size_t k = 0; k < count; k++)
-        for (size_t j = 0; j < m; j++)
-            out[k * dim + j] = v[j][k];
+        memcpy(out + k * dim, stage + k * stage_dim, dim * sizeof(float));
 }
 
 hk_lanes_fn hk_vlf_lanes_generic(void)
