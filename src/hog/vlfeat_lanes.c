@@ -72,8 +72,8 @@ static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, i
     L.energy = take(&L, pcells, V * sizeof(float));
     L.blocks = take(&L, blocks, sizeof(double));
     L.tmp = take(&L, planes, V * V * sizeof(float));
-    size_t dim = 0; /* a group's features, each image's 64-byte aligned */
-    L.ok = L.ok && hk_mul_size(planes, hw * hh, &dim) && hk_add_size(dim, 15, &dim);
+    size_t dim = 0; /* each image's features, 64-byte aligned, 7 floats to spare */
+    L.ok = L.ok && hk_mul_size(planes, hw * hh, &dim) && hk_add_size(dim, 7 + 15, &dim);
     dim &= ~(size_t)15;
     L.dim_pad = dim;
     L.stage = take(&L, dim, V * sizeof(float));

@@ -59,7 +59,7 @@ typedef struct hk_vlf_lanes_geom {
     double *blocks; /* (hh + 1) x (hw + 1) block factors, two vectors of 4 each */
     float *tmp;     /* planes x 8 cells: one block of outputs before the transpose */
     float *stage;   /* 8 images' features, dim_pad floats apart, before the copy out */
-    size_t dim_pad; /* dim rounded up to 16 floats (64 bytes) */
+    size_t dim_pad; /* dim + 7 rounded up to 16 floats (64 bytes) */
 } hk_vlf_lanes_geom;
 
 /* Computes the geometry for images like im0 and carves the scratch out of

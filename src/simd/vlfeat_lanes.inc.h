@@ -35,10 +35,11 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
  * cells (cells: cell (cx, cy) bin b at [(cy * hw + cx) * 2n + b]). */
 static void lv_gather(const hk_vlf_lanes_geom *g);
 
-/* m (<= 8) cells of one output plane: lane k of v[8 j .. 8 j + 7] is image
- * k's value of cell j; written to out + k * dim + j for all 8 lanes (out is
- * the stage, which has room for 8 images). */
-static void lv_put(const float *v, size_t m, float *out, size_t dim);
+/* 8 cells of one output plane: lane k of v[8 j .. 8 j + 7] (two halves of
+ * 4, as lv_store4 writes them) is image k's value of cell j; written to
+ * out + k * dim + j for all 8 lanes (out is the stage, which has room for 8
+ * images and 8 floats past each). */
+static void lv_put(const float *v, float *out, size_t dim);
 
 /* Copies the staged features (image k at stage + k * stage_dim, 64-byte
  * aligned) to out + k * dim, k < count. */
@@ -314,13 +315,16 @@ static inline __attribute__((always_inline)) void lv_cell(const hk_vlf_lanes_geo
 }
 
 /* The outputs, 8 cells (in the output's cell order) at a time, turned from
- * lanes into images by lv_put. The last block ends at the last cell and may
- * overlap the one before (same cells, same values). */
+ * lanes into images by lv_put. The last, partial block goes first: its puts
+ * write whole vectors past a plane's end, into the next plane's first cells
+ * (which the first block then writes) or the stage's padding. */
 static void lv_outputs(const hk_vlf_lanes_geom *g, float *out, size_t dim, size_t count)
 {
-    const size_t hw = g->hw, S = hw * g->hh, m = S < HK_VLF_LANES ? S : HK_VLF_LANES;
-    for (size_t c0 = 0; c0 < S; c0 += HK_VLF_LANES) {
-        const size_t b = c0 + m <= S ? c0 : S - m;
+    const size_t hw = g->hw, S = hw * g->hh, tail = S % HK_VLF_LANES;
+    const size_t blocks = (S + HK_VLF_LANES - 1) / HK_VLF_LANES;
+    for (size_t i = 0; i < blocks; i++) {
+        const size_t b = tail ? (i == 0 ? S - tail : (i - 1) * HK_VLF_LANES) : i * HK_VLF_LANES;
+        const size_t m = tail && i == 0 ? tail : HK_VLF_LANES;
         size_t cx = b % hw, cy = b / hw;
         for (size_t j = 0; j < m; j++) {
             if (g->uoctti)
@@ -333,8 +337,7 @@ static void lv_outputs(const hk_vlf_lanes_geom *g, float *out, size_t dim, size_
             }
         }
         for (size_t pl = 0; pl < g->planes; pl++)
-            lv_put(g->tmp + pl * HK_VLF_LANES * HK_VLF_LANES, m, g->stage + pl * S + b,
-                   g->dim_pad);
+            lv_put(g->tmp + pl * HK_VLF_LANES * HK_VLF_LANES, g->stage + pl * S + b, g->dim_pad);
     }
     lv_flush(g->stage, g->dim_pad, out, dim, count);
 }

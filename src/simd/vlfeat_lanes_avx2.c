@@ -110,14 +110,8 @@ static void lv_gather(const hk_vlf_lanes_geom *g)
         }
 }
 
-static void lv_put(const float *v, size_t m, float *out, size_t dim)
+static void lv_put(const float *v, float *out, size_t dim)
 {
-    if (m < HK_VLF_LANES) {
-        for (size_t k = 0; k < HK_VLF_LANES; k++)
-            for (size_t j = 0; j < m; j++)
-                out[k * dim + j] = v[j * HK_VLF_LANES + k];
-        return;
-    }
     /* each row as the two halves lv_store4 wrote (a whole-vector load of
      * two fresh half stores would wait for them to reach the cache) */
     __m256 in[8], o[8];

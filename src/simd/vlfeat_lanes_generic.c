@@ -76,10 +76,10 @@ static void lv_gather(const hk_vlf_lanes_geom *g)
                         g->hist[k * g->lane + b * g->plane + (cx + 1) * col + cy + 1];
 }
 
-static void lv_put(const float *v, size_t m, float *out, size_t dim)
+static void lv_put(const float *v, float *out, size_t dim)
 {
     for (size_t k = 0; k < HK_VLF_LANES; k++)
-        for (size_t j = 0; j < m; j++)
+        for (size_t j = 0; j < HK_VLF_LANES; j++)
             out[k * dim + j] = v[j * HK_VLF_LANES + k];
 }
 
