@@ -9,7 +9,6 @@
  * The including unit defines, before including:
  *   LV_SEL(m, a, b)   float lanes of a where int mask m is set, else of b
  *   LV_SELI(m, a, b)  the same for int32 lanes
- *   LV_MAXI(a, b)     larger of signed int32 lanes
  *   LV_SQRTF(v)       IEEE square root of 8 floats
  *   LV_SQRTD(v)       IEEE square root of 4 doubles
  *   LV_MIND(c, v)     c < v ? c : v per double lane (VLFeat's VL_MIN(c, v))
@@ -115,11 +114,10 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
             }
         }
         const lv_f8 grad = LV_SQRTF(g2);
-        /* The scores' absolute values are compared as int32 (the same order
-         * for non-negative floats): w0, the best so far, is a running max,
-         * and key = 2k + (score < 0) of a strictly better score a running
-         * max too (keys grow with k), so no step waits on a blend. */
-        lv_i8 w0 = {0}, kb = {0};
+        /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
+         * score itself (its sign picks bin k or k + n) */
+        lv_f8 w0 = zero, sb = zero;
+        lv_i8 kb = (lv_i8){0} - 1;
         lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
         for (int k = 0; k < n; k++) {
             lv_f8 s;
@@ -135,16 +133,16 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
                 }
                 s = p_ + q_;
             }
-            const lv_i8 a = (lv_i8)s & abs_mask;
+            const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
             const lv_i8 gt = a > w0;
-            w0 = LV_MAXI(a, w0);
-            const lv_i8 key = (lv_i8)((lv_u8)s >> 31) | (2 * k);
-            kb = LV_MAXI(kb, key & gt);
+            w0 = LV_SEL(gt, a, w0);
+            kb = LV_SELI(gt, (lv_i8){0} + k, kb);
+            sb = LV_SEL(gt, s, sb);
         }
         /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
          * to bin 0 */
-        const lv_i8 vote = w0 > 0;
-        const lv_i8 bin = ((kb >> 1) + ((0 - (kb & 1)) & n)) & vote;
+        const lv_i8 vote = kb >= 0;
+        const lv_i8 bin = (kb + ((sb < zero) & n)) & vote;
         offs[x] = base + g->colbase[x] + bin * plane;
         const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
         const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);

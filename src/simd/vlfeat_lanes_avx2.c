@@ -16,7 +16,6 @@
 
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SELI(m, a, b) ((lv_i8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
-#define LV_MAXI(a, b) ((lv_i8)_mm256_max_epi32((__m256i)(a), (__m256i)(b)))
 #define LV_SQRTF(v) ((lv_f8)_mm256_sqrt_ps((__m256)(v)))
 #define LV_SQRTD(v) ((lv_d4)_mm256_sqrt_pd((__m256d)(v)))
 /* minpd(c, v) is c < v ? c : v, as VL_MIN(c, v) */

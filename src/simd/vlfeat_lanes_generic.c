@@ -22,7 +22,6 @@ static inline int lv_any(lv_i8 m);
 
 #define LV_SEL(m, a, b) ((lv_f8)(((lv_i8)(a) & (m)) | ((lv_i8)(b) & ~(m))))
 #define LV_SELI(m, a, b) (((a) & (m)) | ((b) & ~(m)))
-#define LV_MAXI(a, b) LV_SELI((a) > (b), (a), (b))
 #define LV_SQRTF(v) lv_sqrtf(v)
 #define LV_SQRTD(v) lv_sqrtd(v)
 #define LV_MIND(c, v) lv_mind(c, v)

@@ -10,7 +10,6 @@
 typedef float lv_f8 __attribute__((vector_size(32)));
 typedef float lv_f4 __attribute__((vector_size(16)));
 typedef int32_t lv_i8 __attribute__((vector_size(32)));
-typedef uint32_t lv_u8 __attribute__((vector_size(32)));
 typedef double lv_d4 __attribute__((vector_size(32)));
 typedef int64_t lv_l4 __attribute__((vector_size(32)));
 
