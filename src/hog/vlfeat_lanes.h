@@ -32,7 +32,7 @@
 #define HK_VLF_LANES_MAX_PIXELS 4096 /* larger images amortise their bookkeeping */
 #define HK_VLF_LANES_MAX_C 4
 #define HK_VLF_LANES_MAX_N 32      /* orientations */
-#define HK_VLF_LANES_MAX_SCRATCH ((size_t)2 << 20)
+#define HK_VLF_LANES_MAX_SCRATCH ((size_t)4 << 20)
 
 /* One call's geometry and scratch (hk_vlf_lanes_setup). Vectors are 8
  * floats (one per lane), 32 bytes; every array starts 64-byte aligned. */
