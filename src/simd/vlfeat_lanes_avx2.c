@@ -20,11 +20,13 @@
 #define LV_SQRTD(v) ((lv_d4)_mm256_sqrt_pd((__m256d)(v)))
 /* minpd(c, v) is c < v ? c : v, as VL_MIN(c, v) */
 #define LV_MIND(c, v) ((lv_d4)_mm256_min_pd((__m256d)(c), (__m256d)(v)))
-/* the pair as one 8-byte load, add (the upper two lanes are ignored) and store */
+/* the pair as one 8-byte load, add (the upper two lanes are ignored) and
+ * store; h is only float-aligned (the unaligned 64-bit forms) */
 #define LV_ADD_PAIR(h, v)                                                                    \
-    _mm_store_sd((double *)(h),                                                               \
-                 _mm_castps_pd(_mm_add_ps(_mm_castpd_ps(_mm_load_sd((const double *)(h))),    \
-                                          _mm_loadu_ps(v))))
+    _mm_storel_epi64((__m128i *)(h),                                                          \
+                     _mm_castps_si128(_mm_add_ps(                                             \
+                         _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(h))),             \
+                         _mm_loadu_ps(v))))
 #define LV_ANY(m) (_mm256_movemask_ps((__m256)(m)) != 0)
 #define LV_FN lanes_avx2
 #include "simd/vlfeat_lanes.inc.h"
