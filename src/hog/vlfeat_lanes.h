@@ -7,9 +7,10 @@
  *  - the four votes ((grad * wx) * wy) added one by one, in raster order,
  *    into the pixel's bin of the four cells around it. Lanes vote into
  *    different bins, so the adds are scalar read-modify-writes of the
- *    image's own accumulators (histogram cells hold one float per lane);
- *    a lane without a vote adds +0 to bin 0, which changes no bit of a
- *    non-negative sum. Cells outside the grid are padding, never read;
+ *    image's own histogram (cells (bx, by) and (bx, by + 1) adjacent: one
+ *    2-float add, two independent IEEE adds); a lane without a vote adds
+ *    +0 to bin 0, which changes no bit of a non-negative sum. Cells outside
+ *    the grid are padding, never read;
  *  - the cell energies in float, the block factors 1 / sqrt(... + 1e-4) and
  *    the clipped outputs in double, as vl_hog_extract.
  * So every image's features are the scalar path's, bit for bit, whatever the
