@@ -154,17 +154,19 @@ static void compare_n(hk_hog_ctx *ctx, const hk_image *im, int cell, int pr, int
     free(first);
 }
 
-/* The snap kernel against the specification's snap18 on every integer
- * gradient in [-300, 300]^2 and on 2^20 random ones below 2^31. */
-static void check_snap(const hk_dlib_kernels *k)
+typedef void (*snap_fn)(const float *gx, const float *gy, size_t n, int32_t *bin);
+
+/* fn against the specification's snap18 on every integer gradient in
+ * [-r, r]^2; counts into *total and *bad. */
+static void snap_grid(snap_fn fn, long r, size_t *total, size_t *bad)
 {
     enum { N = 1024 };
     float gx[N], gy[N];
     int32_t bin[N];
-    size_t fill = 0, bad = 0, total = 0;
-    for (long y = -300; y <= 300 + 1; y++)
-        for (long x = -300; x <= 300; x++) {
-            const int last = y > 300;
+    size_t fill = 0;
+    for (long y = -r; y <= r + 1; y++)
+        for (long x = -r; x <= r; x++) {
+            const int last = y > r;
             if (!last) {
                 gx[fill] = (float)x;
                 gy[fill] = (float)y;
@@ -175,9 +177,9 @@ static void check_snap(const hk_dlib_kernels *k)
                     gx[fill] = gy[fill] = 0;
                     fill++;
                 }
-                k->snap(gx, gy, fill, bin);
-                for (size_t i = 0; i < fill; i++, total++)
-                    if (bin[i] != hk_dlib_snap18(gx[i], gy[i]) && bad++ < 5)
+                fn(gx, gy, fill, bin);
+                for (size_t i = 0; i < fill; i++, (*total)++)
+                    if (bin[i] != hk_dlib_snap18(gx[i], gy[i]) && (*bad)++ < 5)
                         fprintf(stderr, "snap(%g, %g) = %d, spec %d\n", gx[i], gy[i], bin[i],
                                 hk_dlib_snap18(gx[i], gy[i]));
                 fill = 0;
@@ -185,6 +187,27 @@ static void check_snap(const hk_dlib_kernels *k)
             if (last)
                 break;
         }
+}
+
+/* The 8-bit snap kernel against the specification's snap18 on every
+ * gradient 8-bit samples can give: all of [-255, 255]^2. */
+static void check_snap8(const hk_dlib_kernels *k)
+{
+    size_t total = 0, bad = 0;
+    snap_grid(k->snap8, 255, &total, &bad);
+    printf("  snap8: %zu gradients, %zu different bins\n", total, bad);
+    CHECK(total >= 511u * 511u && bad == 0);
+}
+
+/* The snap kernel against the specification's snap18 on every integer
+ * gradient in [-300, 300]^2 and on 2^20 random ones below 2^31. */
+static void check_snap(const hk_dlib_kernels *k)
+{
+    enum { N = 1024 };
+    float gx[N], gy[N];
+    int32_t bin[N];
+    size_t bad = 0, total = 0;
+    snap_grid(k->snap, 300, &total, &bad);
     for (int r = 0; r < 1024; r++) {
         for (size_t i = 0; i < N; i++) {
             const int sh = (int)(next() % 31);
@@ -274,6 +297,7 @@ int main(void)
         n_runs = 0;
         worst = 0;
         check_snap(hk_dlib_kernels_avx2());
+        check_snap8(hk_dlib_kernels_avx2());
         run_set(sets[i]);
         printf("  %d comparisons, %d mismatches, largest difference %.3g (TOL %g)\n", n_runs,
                n_mismatch, worst, TOL);
