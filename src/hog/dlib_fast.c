@@ -31,10 +31,6 @@
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
 /* Fewest output rows per band when threads split an image. */
 #define DLIB_MIN_BAND 16
-/* Outputs of at least this many bytes are written with streaming stores:
- * they cannot stay in the caches anyway (at 8192x8192, 130 MB: 4% less
- * time), while smaller ones would be read back from memory sooner. */
-#define DLIB_STREAM_BYTES ((size_t)64 << 20)
 /* Output rows of at least this many cells go through a row buffer. */
 #define DLIB_FEATURE_COPY 32
 /* Zero ints after every converted row plane: vector reads past the width. */
@@ -127,7 +123,7 @@ static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
     pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, buf, bs);
     for (size_t d = 0; d < 31; d++)
         if (pl->stream)
-            pl->k->copy_out(o + d * pl->plane, buf + d * bs, pl->hog_nc);
+            hk_fhog_stream_copy(o + d * pl->plane, buf + d * bs, pl->hog_nc);
         else
             memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
 }
@@ -371,7 +367,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.out = out;
     pl.out_cols = shape.dims[2];
     pl.plane = shape.dims[1] * shape.dims[2];
-    pl.stream = shape.count >= DLIB_STREAM_BYTES / sizeof(float);
+    pl.stream = shape.count >= HK_FHOG_STREAM_BYTES / sizeof(float);
     pl.off_r = (size_t)(p->filter_rows_padding - 1) / 2;
     pl.off_c = (size_t)(p->filter_cols_padding - 1) / 2;
     if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)

@@ -66,8 +66,6 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
-    /* dst[0 .. n) = src[0 .. n) with streaming stores (memory, not cache) */
-    void (*copy_out)(float *dst, const float *src, size_t n);
     /* The bins of n (a multiple of 8) gradients, for the tests: snap for
      * any gradient, snap8 for integer components in [-255, 255] (8-bit
      * samples, grey or colour: the kernels use it for them). */

@@ -464,23 +464,8 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
     }
 }
 
-/* Streaming stores bypass the caches (no read of the destination lines
- * first); the fence orders them before the caller's later stores and the
- * threads' join. */
-static void avx2_copy_out(float *dst, const float *src, size_t n)
-{
-    size_t i = 0;
-    while (i < n && ((uintptr_t)(dst + i) & 31u))
-        dst[i] = src[i], i++;
-    for (; i + 8 <= n; i += 8)
-        _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
-    for (; i < n; i++)
-        dst[i] = src[i];
-    _mm_sfence();
-}
-
 static const hk_dlib_kernels table = {"avx2", avx2_acc, avx2_flush, avx2_energy, avx2_features,
-                                      avx2_copy_out, avx2_snap, avx2_snap8};
+                                      avx2_snap, avx2_snap8};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {

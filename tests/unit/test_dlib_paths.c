@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "hog/dlib_fast.h"
+#include "hog/fhog_common.h"
 #include "hogkit.h"
 
 /* Largest |fast - specification| accepted for a feature value. */
@@ -272,6 +273,19 @@ static void run_set(hk_simd isa)
                 compare_n(ctx, &im, cs[k], 1, 2, isa, th, k == 3 ? 5 : 2);
             free(d);
         }
+    /* an output over HK_FHOG_STREAM_BYTES: streamed out plane by plane */
+    {
+        void *dd = make(NOISE, 1600, 1400, 1, HK_U8, 0, &im);
+        hk_hog_params p;
+        hk_hog_params_default(&p, HK_VARIANT_DLIB);
+        p.dlib.cell_size = 2;
+        hk_shape s;
+        CHECK(hk_hog_shape(&p, im.width, im.height, 1, &s) == HK_OK);
+        CHECK(s.count * sizeof(float) >= HK_FHOG_STREAM_BYTES);
+        static const int th[] = {1, 2};
+        compare_n(ctx, &im, 2, 1, 1, isa, th, 2);
+        free(dd);
+    }
     /* float grey, large: the fast path with converted rows on threads */
     void *d = make(NOISE, 800, 500, 1, HK_F32, 0, &im);
     compare(ctx, &im, 8, 1, 1, isa, 3);

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "hog/hog_internal.h"
+#include "hog/fhog_common.h"
 #include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
@@ -240,6 +241,15 @@ int main(void)
     check_case(700, 530, 1, HK_U8, 3, 64, 9, 0, 1, ctx);
     check_case(900, 700, 1, HK_U8, 0, 128, 9, 1, 1, ctx);
     check_case(1000, 1000, 1, HK_F32, 3, 200, 9, 0, 0, ctx);
+    /* an output over HK_FHOG_STREAM_BYTES: rows through a buffer, streamed
+     * out plane by plane */
+    {
+        hk_vlfeat_params big = {.cell_size = 2, .orientations = 9};
+        hk_shape shape;
+        CHECK(hk_vlfeat_shape(&big, 0, 1500, 1300, &shape) == HK_OK);
+        CHECK(shape.count * sizeof(float) >= HK_FHOG_STREAM_BYTES);
+        check_case(1500, 1300, 1, HK_U8, 3, 2, 9, 0, 0, ctx);
+    }
     check_api(ctx);
     hk_hog_ctx_free(ctx);
     printf("%d path runs: %d beyond the tolerance (1e-6 for cells <= 64) of the scalar path "
