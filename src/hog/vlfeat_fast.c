@@ -154,6 +154,7 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
     r.uy = j->t->uy;
     r.bilinear = j->bilinear;
     r.sym = j->t->sym;
+    r.u8 = j->im->type == HK_U8 && j->C == 1;
     for (int v = 0; v < 2; v++) {
         r.bin[v] = (int32_t *)(base + L->bin[v]);
         r.pair[v] = (float *)(base + L->pair[v]);
