@@ -27,8 +27,8 @@
 #include "hog/vlfeat_fast.h"
 
 
-/* Cell rows per band at least this many: a band re-reads about one cell of
- * pixel rows above it, so thin bands would waste work. */
+/* Output rows per band at least this many: a band remakes two or three
+ * spans of pixel rows next to its edges, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
 /* A plane stride of at least n floats that keeps up to 36 planes apart in

@@ -21,7 +21,8 @@
  *  - the normalisation (block factors, clipping, outputs) is the reference's
  *    arithmetic on those histograms.
  * Every value is still summed in one fixed order that depends only on the
- * image (spans are whole cell rows; a band recomputes the span above it), so
+ * image (spans are whole cell rows; a band recomputes the spans next to its
+ * edges), so
  * the output is bitwise identical for every thread count and band split. */
 #ifndef HK_HOG_VLFEAT_FAST_H
 #define HK_HOG_VLFEAT_FAST_H
