@@ -4,6 +4,7 @@
 
 #include "hog/dlib_fast.h"
 #include "hog/opencv_fast.h"
+#include "hog/opencv_lanes.h"
 #include "hog/skimage_lut.h"
 #include "hog/vlfeat_fast.h"
 
@@ -32,4 +33,6 @@ void hk_ctx_workers_free(hk_hog_ctx *ctx)
     ctx->vlf_tables = NULL;
     hk_ocv_plan_free(ctx->ocv_plan);
     ctx->ocv_plan = NULL;
+    hk_ocv_lanes_plan_free(ctx->ocv_lanes);
+    ctx->ocv_lanes = NULL;
 }

@@ -22,6 +22,8 @@ struct hk_hog_ctx {
     struct hk_vlf_tables *vlf_tables;
     /* Plan of the OpenCV variant's AVX2 path (opencv_avx2.c), made on first use. */
     struct hk_ocv_plan *ocv_plan;
+    /* Tables of the OpenCV variant's image-per-lane batch kernel (opencv_lanes.c). */
+    struct hk_ocv_lanes_plan *ocv_lanes;
 };
 
 /* Worker context i of ctx (0 <= i < HK_MAX_WORKERS), created on first use;
