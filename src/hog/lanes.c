@@ -8,7 +8,9 @@
  * scalar specification), whatever the other images of the group, so the
  * grouping (and thus the thread count) changes no result. */
 #include "hog/lanes.h"
+#include "hog/dlib_lanes.h"
 #include "hog/opencv_lanes.h"
+#include "hog/skimage_lanes.h"
 
 int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
 {
@@ -18,6 +20,12 @@ int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
     if (p->simd == HK_SIMD_SCALAR)
         return 0;
     switch (p->variant) {
+    case HK_VARIANT_SKIMAGE:
+        hk_skimage_lanes_pick(p, im0, lanes);
+        break;
+    case HK_VARIANT_DLIB:
+        hk_dlib_lanes_pick(p, im0, lanes);
+        break;
     case HK_VARIANT_OPENCV:
         return hk_ocv_lanes_pick(p, im0, lanes);
     default:

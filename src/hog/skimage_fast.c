@@ -218,9 +218,14 @@ static void cell_rows_lut(const plan *pl, size_t r0, size_t r1, unsigned char *s
             accumulate_lut(pl, bidx, midx, acc);
         }
         float *h = pl->hist + r * pl->hist_row;
-        for (size_t cx = 0; cx < pl->n_cells_c; cx++)
-            for (size_t j = 0; j < pl->n; j++)
-                h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] / area;
+        if (hk_pow2_area(pl->cr * pl->cc)) /* x * (1 / area) == x / area, exactly */
+            for (size_t cx = 0; cx < pl->n_cells_c; cx++)
+                for (size_t j = 0; j < pl->n; j++)
+                    h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] * (1.0f / area);
+        else
+            for (size_t cx = 0; cx < pl->n_cells_c; cx++)
+                for (size_t j = 0; j < pl->n; j++)
+                    h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] / area;
     }
 }
 

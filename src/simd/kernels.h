@@ -57,8 +57,10 @@ typedef struct hk_skimage_kernels {
      * hk_skimage_normalize_block does; writes nbc * br * bc * n floats.
      * scratch: HK_BLOCK_SCRATCH(br * bc * n) doubles, 64-byte aligned. */
     /* 8-bit grey without sqrt: integer gradients r = below - above, q =
-     * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as table
-     * indices: bidx = (r + 255) * 511 + (q + 255), midx = |r| * 256 + |q|. */
+     * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as indices
+     * of the compact tables (skimage_lut.h): bidx = ((r ^ q) < 0) * 65536 +
+     * |r| * 256 + |q|, midx = hi * (hi + 1) / 2 + lo with hi = max(|r|, |q|),
+     * lo = min(|r|, |q|). */
     void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                      size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
     void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,

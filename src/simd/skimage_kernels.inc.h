@@ -119,6 +119,17 @@ static inline hk_vi2 HK_FN(iabs)(hk_vi2 v)
     return (v ^ (v >> 31)) - (v >> 31);
 }
 
+/* Table indices of one gradient (kernels.h, u8_index): the bin of (r, q)
+ * by the class "signs differ" and |r|, |q|; the magnitude by the unordered
+ * pair {|r|, |q|} (glibc's hypot orders its arguments first). */
+static inline void HK_FN(u8_pair)(int r, int q, int32_t *bidx, int32_t *midx)
+{
+    int ar = r < 0 ? -r : r, aq = q < 0 ? -q : q;
+    int hi = ar > aq ? ar : aq, lo = ar > aq ? aq : ar;
+    *bidx = ((r ^ q) < 0 ? 65536 : 0) + ar * 256 + aq;
+    *midx = hi * (hi + 1) / 2 + lo;
+}
+
 static void HK_FN(u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                             size_t width, size_t n_px, int32_t *bidx, int32_t *midx)
 {
@@ -126,25 +137,23 @@ static void HK_FN(u8_index)(const uint8_t *above, const uint8_t *row, const uint
     const size_t end = n_px < width - 1 ? n_px : width - 1; /* interior columns */
     size_t x = 0;
     /* column 0 (and any column past the interior): g_col = 0 */
-    for (; x < n_px && (x == 0 || x >= end); x++) {
-        int r = above && below ? below[x] - above[x] : 0;
-        bidx[x] = (r + 255) * 511 + 255;
-        midx[x] = (r < 0 ? -r : r) * 256;
-    }
+    for (; x < n_px && (x == 0 || x >= end); x++)
+        HK_FN(u8_pair)(above && below ? below[x] - above[x] : 0, 0, bidx + x, midx + x);
     for (; x + L <= end; x += L) {
         hk_vi2 r = above && below ? HK_FN(load_u8)(below + x) - HK_FN(load_u8)(above + x)
                                   : HK_FN(load_u8)(row + x) * 0;
         hk_vi2 q = HK_FN(load_u8)(row + x + 1) - HK_FN(load_u8)(row + x - 1);
-        hk_vi2 b = (r + 255) * 511 + (q + 255), m = HK_FN(iabs)(r) * 256 + HK_FN(iabs)(q);
+        hk_vi2 ar = HK_FN(iabs)(r), aq = HK_FN(iabs)(q);
+        hk_vi2 gt = ar > aq;
+        hk_vi2 hi = (ar & gt) | (aq & ~gt), lo = (aq & gt) | (ar & ~gt);
+        hk_vi2 b = (((r ^ q) >> 31) & 65536) + ar * 256 + aq;
+        hk_vi2 m = ((hi * (hi + 1)) >> 1) + lo;
         memcpy(bidx + x, &b, sizeof b);
         memcpy(midx + x, &m, sizeof m);
     }
-    for (; x < n_px; x++) {
-        int r = above && below ? below[x] - above[x] : 0;
-        int q = x > 0 && x < end ? row[x + 1] - row[x - 1] : 0;
-        bidx[x] = (r + 255) * 511 + (q + 255);
-        midx[x] = (r < 0 ? -r : r) * 256 + (q < 0 ? -q : q);
-    }
+    for (; x < n_px; x++)
+        HK_FN(u8_pair)(above && below ? below[x] - above[x] : 0,
+                       x > 0 && x < end ? row[x + 1] - row[x - 1] : 0, bidx + x, midx + x);
 }
 
 /* atan(z) for z in [0, 1], odd polynomial fitted on Chebyshev nodes: within
@@ -292,43 +301,77 @@ static inline void HK_FN(gather)(const float *src, size_t stride, size_t br, siz
     }
 }
 
-/* One block at a time: the sums as above, the divisions, the L2-Hys clip,
- * the square roots and the conversion to float element-wise on vectors. */
+/* A block's first divisor: L2-Hys and L2 sqrt(sum v^2 + eps^2), the L1
+ * norms sum |v| + eps. */
+static inline double HK_FN(divisor)(const double *v, size_t bn, hk_block_norm norm)
+{
+    const double eps = 1e-5;
+    if (norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT)
+        return HK_FN(pairwise)(v, bn, 1) + eps;
+    return sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
+}
+
+/* L2-Hys: the first L2 step and the clip in place; returns the second
+ * divisor. */
+static inline double HK_FN(hys)(double *v, size_t bn, double ds)
+{
+    const double eps = 1e-5;
+    const hk_vd d = HK_FN(splat)(ds), clip = HK_FN(splat)(0.2);
+    size_t j;
+    for (j = 0; j + HK_VW <= bn; j += HK_VW) {
+        /* fmin(x, 0.2) for finite x (the histograms are checked finite) */
+        hk_vd x = HK_FN(load)(v + j) / d;
+        HK_FN(store)(v + j, HK_FN(sel)(x < clip, x, clip));
+    }
+    for (; j < bn; j++) { /* as the vectors: fmin without libm's call */
+        double x = v[j] / ds;
+        v[j] = x < 0.2 ? x : 0.2;
+    }
+    return sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
+}
+
+/* The last division (and L1-sqrt's root) and the conversion to float. */
+static inline void HK_FN(finish)(const double *v, size_t bn, double ds, hk_block_norm norm,
+                                 float *o)
+{
+    const hk_vd d = HK_FN(splat)(ds);
+    size_t j;
+    for (j = 0; j + HK_VW <= bn; j += HK_VW) {
+        hk_vd x = HK_FN(load)(v + j) / d;
+        if (norm == HK_NORM_L1_SQRT)
+            x = HK_VSQRT(x);
+        hk_vf f = __builtin_convertvector(x, hk_vf);
+        memcpy(o + j, &f, sizeof f);
+    }
+    for (; j < bn; j++) {
+        double x = v[j] / ds;
+        o[j] = (float)(norm == HK_NORM_L1_SQRT ? sqrt(x) : x);
+    }
+}
+
+/* Blocks c = 0 .. nbc-1, each exactly as hk_skimage_normalize_block, in a
+ * three-stage software pipeline: iteration c gathers and sums block c,
+ * divides, clips and re-sums block c - 1 and finishes block c - 2. A block
+ * is a chain (sum -> sqrt -> divisions -> sum -> sqrt -> divisions) during
+ * whose sums and roots the divider would idle; with three blocks in flight
+ * in program order, the divisions of one overlap the sums of the others.
+ * Each block's own operations and their order are unchanged. Scratch: three
+ * buffers of bn + 8 doubles (HK_BLOCK_SCRATCH has eight). */
 static void HK_FN(blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
                           size_t n, hk_block_norm norm, double *scratch, float *out)
 {
-    const double eps = 1e-5;
-    const size_t run = bc * n, bn = br * run;
-    const int l1 = norm == HK_NORM_L1 || norm == HK_NORM_L1_SQRT;
-    double *v = scratch;
-    for (size_t c = 0; c < nbc; c++) {
-        HK_FN(gather)(hist + c * n, stride, br, run, v);
-        size_t j;
-        if (norm == HK_NORM_L2_HYS) { /* the first L2 step and the clip, in place */
-            const double ds = sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
-            const hk_vd d = HK_FN(splat)(ds), clip = HK_FN(splat)(0.2);
-            for (j = 0; j + HK_VW <= bn; j += HK_VW) {
-                /* fmin(x, 0.2) for finite x (the histograms are checked finite) */
-                hk_vd x = HK_FN(load)(v + j) / d;
-                HK_FN(store)(v + j, HK_FN(sel)(x < clip, x, clip));
-            }
-            for (; j < bn; j++)
-                v[j] = fmin(v[j] / ds, 0.2);
+    const size_t run = bc * n, bn = br * run, pitch = (bn + 8) / 8 * 8;
+    double *buf[3] = {scratch, scratch + pitch, scratch + 2 * pitch};
+    double ds[3] = {0, 0, 0};
+    for (size_t c = 0; c < nbc + 2; c++) {
+        if (c < nbc) {
+            double *v = buf[c % 3];
+            HK_FN(gather)(hist + c * n, stride, br, run, v);
+            ds[c % 3] = HK_FN(divisor)(v, bn, norm);
         }
-        const double ds = l1 ? HK_FN(pairwise)(v, bn, 1) + eps
-                             : sqrt(HK_FN(pairwise)(v, bn, 0) + eps * eps);
-        const hk_vd d = HK_FN(splat)(ds);
-        float *o = out + c * bn;
-        for (j = 0; j + HK_VW <= bn; j += HK_VW) {
-            hk_vd x = HK_FN(load)(v + j) / d;
-            if (norm == HK_NORM_L1_SQRT)
-                x = HK_VSQRT(x);
-            hk_vf f = __builtin_convertvector(x, hk_vf);
-            memcpy(o + j, &f, sizeof f);
-        }
-        for (; j < bn; j++) {
-            double x = v[j] / ds;
-            o[j] = (float)(norm == HK_NORM_L1_SQRT ? sqrt(x) : x);
-        }
+        if (c >= 1 && c - 1 < nbc && norm == HK_NORM_L2_HYS)
+            ds[(c - 1) % 3] = HK_FN(hys)(buf[(c - 1) % 3], bn, ds[(c - 1) % 3]);
+        if (c >= 2)
+            HK_FN(finish)(buf[(c - 2) % 3], bn, ds[(c - 2) % 3], norm, out + (c - 2) * bn);
     }
 }
