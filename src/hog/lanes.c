@@ -11,6 +11,7 @@
 #include "hog/dlib_lanes.h"
 #include "hog/opencv_lanes.h"
 #include "hog/skimage_lanes.h"
+#include "hog/vlfeat_lanes.h"
 
 int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
 {
@@ -28,6 +29,8 @@ int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
         break;
     case HK_VARIANT_OPENCV:
         return hk_ocv_lanes_pick(p, im0, lanes);
+    case HK_VARIANT_VLFEAT_DT:
+    case HK_VARIANT_VLFEAT_UOCTTI: hk_vlf_lanes_pick(p, im0, lanes); break;
     default:
         break;
     }

@@ -1,0 +1,384 @@
+/* The image-per-lane kernel of the VLFeat variants (hog/vlfeat_lanes.h),
+ * written once with GCC vector extensions and included by one unit per
+ * instruction set, each compiled with its own flags and -ffp-contract=off
+ * (no FMA: the reference rounds every product). Lane k of every vector is
+ * image k of the group, and each lane does vlfeat.c's operations on that
+ * image in vlfeat.c's order, so the lanes never mix and the result is the
+ * scalar path's, bit for bit.
+ *
+ * The including unit defines, before including:
+ *   LV_SEL(m, a, b)   float lanes of a where int mask m is set, else of b
+ *   LV_SELI(m, a, b)  the same for int32 lanes
+ *   LV_SQRTF(v)       IEEE square root of 8 floats
+ *   LV_SQRTD(v)       IEEE square root of 4 doubles
+ *   LV_MIND(c, v)     c < v ? c : v per double lane (VLFeat's VL_MIN(c, v))
+ *   LV_ANY(m)         some lane of int mask m set
+ *   LV_ADD_PAIR(h, v) h[0] += v[0], h[1] += v[1] (float pointers; may read
+ *                     v[2], v[3])
+ *   LV_FN             the name of the kernel (an hk_lanes_fn)
+ * and, after including, the two functions declared below that move data in
+ * and out of the lanes (lv_convert, lv_put). */
+#include <string.h>
+
+#include "hog/vlfeat_fast.h"
+#include "hog/vlfeat_lanes.h"
+#include "simd/vlfeat_lanes_types.h"
+
+
+/* Row y of the group as lanes: dst[c * W + x], lane k, is sample (x, y, c)
+ * of image k as float (images k >= count repeat image 0). */
+static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, size_t count,
+                       size_t y, lv_f8 *dst);
+
+/* The histograms, lane by lane (hist), as lane vectors of the hw x hh
+ * cells (cells: cell (cx, cy) bin b at [(cy * hw + cx) * 2n + b]). */
+static void lv_gather(const hk_vlf_lanes_geom *g);
+
+/* 8 cells of one output plane: lane k of v[8 j .. 8 j + 7] (two halves of
+ * 4, as lv_store4 writes them) is image k's value of cell j; written to
+ * out + k * dim + j for all 8 lanes (out is the stage, which has room for 8
+ * images and 8 floats past each). */
+static void lv_put(const float *v, float *out, size_t dim);
+
+/* Copies the staged features (image k at stage + k * stage_dim, 64-byte
+ * aligned) to out + k * dim, k < count. */
+static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
+                     size_t count);
+
+/* Converts row y of sample type T: the portable lv_convert. */
+#define LV_CONVERT_SCALAR(T)                                                                     \
+    for (size_t k = 0; k < HK_VLF_LANES; k++) {                                                  \
+        const hk_image *im = ims[k < count ? k : 0];                                             \
+        const T *row = (const T *)((const unsigned char *)im->data + y * im->stride);          \
+        for (size_t x = 0; x < W; x++)                                                           \
+            for (size_t c = 0; c < C; c++)                                                       \
+                d[(c * W + x) * HK_VLF_LANES + k] = (float)row[x * C + c];                       \
+    }
+
+static inline void lv_convert_scalar(const hk_vlf_lanes_geom *g, const hk_image *const *ims,
+                                     size_t count, size_t y, lv_f8 *dst)
+{
+    const size_t W = g->W, C = g->C;
+    float *d = (float *)dst;
+    if (ims[0]->type == HK_U8) {
+        LV_CONVERT_SCALAR(uint8_t)
+    } else {
+        LV_CONVERT_SCALAR(uint16_t)
+    }
+}
+
+/* The pixels of row y (rows up, mid, dn: y - 1, y, y + 1): each lane's
+ * gradient (the channel of largest dx^2 + dy^2, strict >), magnitude,
+ * hard bin (vlfeat.c's best_bin: |score| compared with strict > in k order,
+ * a negative score meaning bin k + n) and its four votes; then the votes
+ * added, pixel by pixel in raster order. n and C are constants where the
+ * caller can make them so. */
+static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom *g,
+                                                         const lv_f8 *up, const lv_f8 *mid,
+                                                         const lv_f8 *dn, size_t y, const int n,
+                                                         const int sym, const size_t C)
+{
+    const size_t W = g->W;
+    const lv_f8 zero = {0};
+    const lv_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
+    const float wy2 = g->wy2[y], wy1 = 1.0f - wy2;
+    /* each lane's own histogram, then the pixel row's cell row */
+    const lv_i8 base = lane * (int32_t)g->lane + g->rowbase[y];
+    const int32_t plane = (int32_t)g->plane;
+    lv_i8 *offs = (lv_i8 *)g->offs;
+    lv_f8 *votes = (lv_f8 *)g->votes;
+    lv_f8 ux[HK_VLF_LANES_MAX_N], uy[HK_VLF_LANES_MAX_N];
+    for (int k = 0; k < n && (!sym || k <= n / 2); k++) {
+        ux[k] = zero + g->ux[k];
+        uy[k] = zero + g->uy[k];
+    }
+    for (size_t x = 1; x + 1 < W; x++) {
+        lv_f8 gx, gy, g2;
+        if (C == 1) {
+            /* taken even when g2 == 0, where the reference keeps (0, 0):
+             * such a pixel votes nothing either way */
+            gx = mid[x + 1] - mid[x - 1];
+            gy = dn[x] - up[x];
+            g2 = gx * gx + gy * gy;
+        } else {
+            gx = gy = g2 = zero;
+            for (size_t c = 0; c < C; c++) {
+                const lv_f8 gx_ = mid[c * W + x + 1] - mid[c * W + x - 1];
+                const lv_f8 gy_ = dn[c * W + x] - up[c * W + x];
+                const lv_f8 g2_ = gx_ * gx_ + gy_ * gy_;
+                const lv_i8 better = g2_ > g2;
+                gx = LV_SEL(better, gx_, gx);
+                gy = LV_SEL(better, gy_, gy);
+                g2 = LV_SEL(better, g2_, g2);
+            }
+        }
+        const lv_f8 grad = LV_SQRTF(g2);
+        /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
+         * score itself (its sign picks bin k or k + n) */
+        lv_f8 w0 = zero, sb = zero;
+        lv_i8 kb = (lv_i8){0} - 1;
+        lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
+        for (int k = 0; k < n; k++) {
+            lv_f8 s;
+            if (sym && k > n / 2) {
+                /* ux[k] == -ux[n-k], uy[k] == uy[n-k]: the reference's
+                 * (-P) + Q is exactly Q - P */
+                s = qk[n - k] - pk[n - k];
+            } else {
+                const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
+                if (sym) {
+                    pk[k] = p_;
+                    qk[k] = q_;
+                }
+                s = p_ + q_;
+            }
+            const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
+            const lv_i8 gt = a > w0;
+            w0 = LV_SEL(gt, a, w0);
+            kb = LV_SELI(gt, (lv_i8){0} + k, kb);
+            sb = LV_SEL(gt, s, sb);
+        }
+        /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
+         * to bin 0 */
+        const lv_i8 vote = kb >= 0;
+        const lv_i8 bin = (kb + ((sb < zero) & n)) & vote;
+        offs[x] = base + g->colbase[x] + bin * plane;
+        const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
+        const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
+        const lv_f8 v12 = (lv_f8)((lv_i8)(gw1 * wy2) & vote);
+        const lv_f8 v21 = (lv_f8)((lv_i8)(gw2 * wy1) & vote);
+        const lv_f8 v22 = (lv_f8)((lv_i8)(gw2 * wy2) & vote);
+        /* {by, by + 1} pairs per lane, lanes 0, 1, 4, 5, 2, 3, 6, 7 */
+        votes[4 * x + 0] = __builtin_shufflevector(v11, v12, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 1] = __builtin_shufflevector(v11, v12, 2, 10, 3, 11, 6, 14, 7, 15);
+        votes[4 * x + 2] = __builtin_shufflevector(v21, v22, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 3] = __builtin_shufflevector(v21, v22, 2, 10, 3, 11, 6, 14, 7, 15);
+        g->any[x] = LV_ANY(vote);
+    }
+    /* The adds: lane k's bin differs from lane to lane, so each lane updates
+     * its own histogram, in raster order: cells (bx, by) and (bx, by + 1)
+     * are adjacent floats, added as one pair, and so are (bx + 1, by) and
+     * (bx + 1, by + 1) (two independent float adds each, as the
+     * reference's). */
+    float *hist = g->hist;
+    const int32_t *o = g->offs;
+    const float *v = g->votes;
+    const size_t col = g->hh + 2;
+    for (size_t x = 1; x + 1 < W; x++) {
+        if (!g->any[x])
+            continue;
+        const int32_t *ox = o + HK_VLF_LANES * x;
+        const float *vl = v + 4 * HK_VLF_LANES * x, *vr = vl + 2 * HK_VLF_LANES;
+        static const int lane_of[HK_VLF_LANES] = {0, 1, 4, 5, 2, 3, 6, 7};
+        for (size_t s = 0; s < HK_VLF_LANES; s++) {
+            float *h = hist + ox[lane_of[s]];
+            LV_ADD_PAIR(h, vl + 2 * s);
+            LV_ADD_PAIR(h + col, vr + 2 * s);
+        }
+    }
+}
+
+static void lv_row_any(const hk_vlf_lanes_geom *g, const lv_f8 *up, const lv_f8 *mid,
+                       const lv_f8 *dn, size_t y)
+{
+    if (g->C == 1 && g->n == 9 && g->sym)
+        lv_row(g, up, mid, dn, y, 9, 1, 1);
+    else if (g->C == 1 && g->sym)
+        lv_row(g, up, mid, dn, y, g->n, 1, 1);
+    else if (g->C == 1)
+        lv_row(g, up, mid, dn, y, g->n, 0, 1);
+    else
+        lv_row(g, up, mid, dn, y, g->n, g->sym, g->C);
+}
+
+/* Cell energies in float (k in order, as vl_hog_extract), on the padded
+ * grid with its border replicated (VLFeat clamps the neighbours). */
+static void lv_energy(const hk_vlf_lanes_geom *g)
+{
+    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, nb = 2u * (size_t)g->n;
+    const lv_f8 *cells = (const lv_f8 *)g->cells;
+    lv_f8 *e = (lv_f8 *)g->energy;
+    for (size_t cy = 1; cy <= hh; cy++) {
+        for (size_t cx = 1; cx <= hw; cx++) {
+            const lv_f8 *h = cells + ((cy - 1) * hw + cx - 1) * nb;
+            lv_f8 acc = {0};
+            for (int k = 0; k < g->n; k++) {
+                const lv_f8 s = h[k] + h[k + g->n];
+                acc += s * s;
+            }
+            e[cy * pw + cx] = acc;
+        }
+        e[cy * pw] = e[cy * pw + 1];
+        e[cy * pw + hw + 1] = e[cy * pw + hw];
+    }
+    memcpy(e, e + pw, pw * sizeof(lv_f8));
+    memcpy(e + (hh + 1) * pw, e + hh * pw, pw * sizeof(lv_f8));
+}
+
+/* Block factors in double: block (i, j) of the padded energies is cell (i, j)'s
+ * UL block, (i - 1, j)'s UR, (i, j - 1)'s LL and (i - 1, j - 1)'s LR, with the
+ * reference's operands in its order ((n1 + n2) + n4) + n5 + 1e-4. */
+static inline lv_d4 lv_half(const lv_f8 *v, int half)
+{
+    lv_f4 f;
+    memcpy(&f, (const float *)v + 4 * half, sizeof(f));
+    return __builtin_convertvector(f, lv_d4);
+}
+
+static void lv_blocks(const hk_vlf_lanes_geom *g)
+{
+    const size_t hw = g->hw, hh = g->hh, pw = hw + 2;
+    const lv_f8 *e = (const lv_f8 *)g->energy;
+    lv_d4 *b = (lv_d4 *)g->blocks;
+    const lv_d4 one = (lv_d4){0} + 1.0, eps = (lv_d4){0} + 1e-4;
+    for (size_t j = 0; j <= hh; j++)
+        for (size_t i = 0; i <= hw; i++)
+            for (int half = 0; half < 2; half++) {
+                const lv_d4 s = lv_half(&e[j * pw + i], half) + lv_half(&e[j * pw + i + 1], half) +
+                                lv_half(&e[(j + 1) * pw + i], half) +
+                                lv_half(&e[(j + 1) * pw + i + 1], half) + eps;
+                b[2 * (j * (hw + 1) + i) + half] = one / LV_SQRTD(s);
+            }
+}
+
+/* Lanes 0-3 (half 0) or 4-7 (half 1) of v as doubles. */
+static inline lv_d4 lv_dhalf(const lv_f8 *v, int half)
+{
+    lv_f4 f;
+    memcpy(&f, (const float *)v + 4 * half, sizeof(f));
+    return __builtin_convertvector(f, lv_d4);
+}
+
+/* Half `half` of plane p's vector of block slot j, rounded to float as the
+ * reference's (float) casts. */
+static inline void lv_store4(float *tmp, size_t p, size_t j, int half, lv_d4 v)
+{
+    const lv_f4 f = __builtin_convertvector(v, lv_f4);
+    memcpy(tmp + (p * HK_VLF_LANES + j) * HK_VLF_LANES + 4 * half, &f, sizeof(f));
+}
+
+/* The outputs of cell (cx, cy) as vl_hog_extract computes them (double,
+ * rounded to float at the end), into block slot j of tmp (plane p's vector
+ * at tmp[(p * 8 + j) * 8]), four lanes at a time. The sums of four are
+ * running sums in the reference's order ((s0 + s1) + s2) + s3. */
+static inline __attribute__((always_inline)) void lv_cell(const hk_vlf_lanes_geom *g, size_t cx,
+                                                          size_t cy, size_t j, const int uoctti)
+{
+    const size_t hw = g->hw, bw = hw + 1, n = (size_t)g->n;
+    const lv_f8 *h = (const lv_f8 *)g->cells + (cy * hw + cx) * 2 * n;
+    const lv_d4 *B = (const lv_d4 *)g->blocks;
+    const size_t ul = cy * bw + cx, ll = ul + bw;
+    const lv_d4 cap = (lv_d4){0} + 0.2, halfc = (lv_d4){0} + 0.5;
+    /* 1/sqrtf(18) in float, as the reference writes it, used for any n */
+    const double ts = 1.0f / sqrtf(18.0f);
+    float *tmp = g->tmp;
+    for (int half = 0; half < 2; half++) {
+        /* the cell's blocks UL, UR, LL, LR */
+        const lv_d4 f[4] = {B[2 * ul + half], B[2 * (ul + 1) + half], B[2 * ll + half],
+                            B[2 * (ll + 1) + half]};
+        lv_d4 t[4] = {{0}, {0}, {0}, {0}};
+        for (size_t k = 0; k < n; k++) {
+            const lv_d4 ha = lv_dhalf(&h[k], half), hb = lv_dhalf(&h[k + n], half);
+            if (uoctti) {
+                lv_d4 sa = {0}, sb = {0}, sc = {0};
+                for (int i = 0; i < 4; i++) {
+                    const lv_d4 a = f[i] * ha, b = f[i] * hb;
+                    /* summed after scaling, before clipping */
+                    const lv_d4 c = LV_MIND(cap, a + b);
+                    t[i] += c;
+                    if (i == 0) {
+                        sa = LV_MIND(cap, a);
+                        sb = LV_MIND(cap, b);
+                        sc = c;
+                    } else {
+                        sa += LV_MIND(cap, a);
+                        sb += LV_MIND(cap, b);
+                        sc += c;
+                    }
+                }
+                lv_store4(tmp, k, j, half, halfc * sa);
+                lv_store4(tmp, n + k, j, half, halfc * sb);
+                lv_store4(tmp, 2 * n + k, j, half, halfc * sc);
+            } else {
+                for (int i = 0; i < 4; i++)
+                    lv_store4(tmp, (size_t)i * n + k, j, half,
+                              LV_MIND(cap, f[i] * ha + f[i] * hb));
+            }
+        }
+        if (uoctti)
+            for (int i = 0; i < 4; i++)
+                lv_store4(tmp, 3 * n + (size_t)i, j, half, ts * t[i]);
+    }
+}
+
+/* The outputs, 8 cells (in the output's cell order) at a time, turned from
+ * lanes into images by lv_put. The last, partial block goes first: its puts
+ * write whole vectors past a plane's end, into the next plane's first cells
+ * (which the first block then writes) or the stage's padding. */
+static void lv_outputs(const hk_vlf_lanes_geom *g, float *out, size_t dim, size_t count)
+{
+    const size_t hw = g->hw, S = hw * g->hh, tail = S % HK_VLF_LANES;
+    const size_t blocks = (S + HK_VLF_LANES - 1) / HK_VLF_LANES;
+    for (size_t i = 0; i < blocks; i++) {
+        const size_t b = tail ? (i == 0 ? S - tail : (i - 1) * HK_VLF_LANES) : i * HK_VLF_LANES;
+        const size_t m = tail && i == 0 ? tail : HK_VLF_LANES;
+        size_t cx = b % hw, cy = b / hw;
+        for (size_t j = 0; j < m; j++) {
+            if (g->uoctti)
+                lv_cell(g, cx, cy, j, 1);
+            else
+                lv_cell(g, cx, cy, j, 0);
+            if (++cx == hw) {
+                cx = 0;
+                cy++;
+            }
+        }
+        for (size_t pl = 0; pl < g->planes; pl++)
+            lv_put(g->tmp + pl * HK_VLF_LANES * HK_VLF_LANES, g->stage + pl * S + b, g->dim_pad);
+    }
+    lv_flush(g->stage, g->dim_pad, out, dim, count);
+}
+
+static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *const *images,
+                       size_t count, float *out, size_t dim)
+{
+    hk_vlf_lanes_geom g;
+    hk_status st = hk_vlf_lanes_setup(ctx, p, images[0], &g);
+    if (st == HK_ERR_UNSUPPORTED)
+        return hk_vlf_lanes_one_by_one(ctx, p, images, count, out, dim);
+    if (st != HK_OK)
+        return st;
+    if (dim != g.planes * g.hw * g.hh || count > HK_VLF_LANES)
+        return HK_ERR_INVALID_ARG; /* not what the batch asked for */
+    const size_t W = g.W, row = g.C * W;
+    /* the group's samples are read row by row, image after image: ask for
+     * all of them now, while the histograms are cleared */
+    for (size_t k = 0; k < count; k++) {
+        const unsigned char *d = images[k]->data;
+        const size_t rowb = W * g.C * (images[k]->type == HK_U8 ? 1 : 2);
+        const size_t stride = images[k]->stride;
+        /* rows back to back (a stack's images): one run of lines */
+        const size_t runs = stride == rowb ? 1 : g.H, run = stride == rowb ? rowb * g.H : rowb;
+        for (size_t r = 0; r < runs; r++, d += stride)
+            for (size_t i = 0; i < run + 63; i += 64)
+                __builtin_prefetch(d + (i < run ? i : run - 1));
+    }
+    memset(g.hist, 0, g.lane * HK_VLF_LANES * sizeof(float));
+    lv_f8 *r[3] = {(lv_f8 *)g.rows, (lv_f8 *)g.rows + row, (lv_f8 *)g.rows + 2 * row};
+    lv_convert(&g, images, count, 0, r[0]);
+    lv_convert(&g, images, count, 1, r[1]);
+    for (size_t y = 1; y + 1 < g.H; y++) {
+        lv_convert(&g, images, count, y + 1, r[2]);
+        lv_row_any(&g, r[0], r[1], r[2], y);
+        lv_f8 *t = r[0];
+        r[0] = r[1];
+        r[1] = r[2];
+        r[2] = t;
+    }
+    lv_gather(&g);
+    lv_energy(&g);
+    lv_blocks(&g);
+    lv_outputs(&g, out, dim, count);
+    return HK_OK;
+}
