@@ -9,6 +9,9 @@
 // W x H bytes; images START .. START+COUNT-1 are processed per repetition.
 // OpenCV runs one window covering the image (blocks of 2x2 cells, stride one
 // cell, 9 bins), VLFeat and dlib their defaults at cell size CELL.
+// Every image's descriptor is left in row k of one COUNT x D matrix, the job
+// hogkit's batch API does (VLFeat extracts straight into the row; OpenCV and
+// dlib fill their own containers, copied into the row as a caller must).
 // Prints {"seconds": best wall, "median": ..., "cpu": best CPU time}; writes
 // image START's descriptor.
 #include <algorithm>
@@ -81,7 +84,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < px * count; i++)
             fimg[i] = data[px * start + i];
     }
-    std::vector<float> vlout;
     dlib::array2d<unsigned char> dimg;
     std::vector<dlib::array2d<unsigned char>> dimgs(count);
     if (lib == "dlib")
@@ -90,6 +92,15 @@ int main(int argc, char **argv)
             std::memcpy(&dimgs[k][0][0], &data[px * (start + k)], px);
         }
     dlib::array2d<dlib::matrix<float, 31, 1>> dout;
+    std::vector<float> matrix; // COUNT x dim, sized by the first image
+    size_t dim = 0;
+    auto row = [&](size_t d, long k) {
+        if (dim == 0) {
+            dim = d;
+            matrix.resize(dim * count);
+        }
+        return &matrix[dim * k];
+    };
     std::vector<cv::Mat> mats;
     for (long k = 0; k < count; k++)
         mats.emplace_back(h, w, CV_8UC1, &data[px * (start + k)]);
@@ -99,10 +110,15 @@ int main(int argc, char **argv)
         for (long k = 0; k < count; k++) {
             if (lib == "opencv") {
                 cvhog.compute(mats[k], cvout);
+                std::copy(cvout.begin(), cvout.end(), row(cvout.size(), k));
                 if (k == 0 && r == 0)
                     first = cvout;
             } else if (lib == "dlib") {
                 dlib::extract_fhog_features(dimgs[k], dout, cell);
+                float *o = row((size_t)dout.size() * 31, k);
+                for (long y = 0; y < dout.nr(); y++)
+                    for (long x = 0; x < dout.nc(); x++, o += 31)
+                        std::memcpy(o, &dout[y][x](0), 31 * sizeof(float));
                 if (k == 0 && r == 0) // planes (31, rows, cols), as hogkit lays them out
                     for (int d = 0; d < 31; d++)
                         for (long y = 0; y < dout.nr(); y++)
@@ -110,12 +126,12 @@ int main(int argc, char **argv)
                                 first.push_back(dout[y][x](d));
             } else if (lib.rfind("vlfeat", 0) == 0) {
                 vl_hog_put_image(vl, &fimg[px * k], w, h, 1, cell);
-                size_t dim = vl_hog_get_width(vl) * vl_hog_get_height(vl) *
-                             vl_hog_get_dimension(vl);
-                vlout.resize(dim);
-                vl_hog_extract(vl, vlout.data());
+                size_t d = vl_hog_get_width(vl) * vl_hog_get_height(vl) *
+                           vl_hog_get_dimension(vl);
+                float *o = row(d, k);
+                vl_hog_extract(vl, o);
                 if (k == 0 && r == 0)
-                    first = vlout;
+                    first.assign(o, o + d);
             } else {
                 std::fprintf(stderr, "refs: unknown library %s\n", lib.c_str());
                 return 2;

@@ -7,8 +7,10 @@ dlib on the same inputs, in one run; writes BENCHMARKS.md.
 Inputs: a natural photo (scikit-image's astronaut, grey, mirror-tiled so that
 every size keeps photo statistics) at 640x480, 1920x1080 and 8192x8192, and
 all 70,000 Fashion-MNIST images (train + t10k) as one stack. Every program
-gets the pixels already in memory and times only the descriptor call: best of
-REPS after one warm-up. Single thread, then all threads (hogkit: one image
+gets the pixels already in memory and times only the descriptor calls: best of
+REPS after one warm-up; every program leaves each image's descriptor in row k
+of one N x D float matrix, the job of hogkit's batch API (refs.cpp: VLFeat
+writes straight into the row, OpenCV and dlib copy from their containers). Single thread, then all threads (hogkit: one image
 split in row bands, or the batch split in chunks; the references have no
 threads for one image, and for the batch the driver runs two processes on
 two halves, wall = the slower half).
@@ -250,7 +252,10 @@ def write_report(args, rows, checks, ncpu, refs_only=False):
              f"{cpu}, {ncpu} cores, {isa}; load average {load[0]:.1f} when it finished. "
              "All numbers come from this one run; compare ratios, not absolute figures "
              "(a shared machine is noisy). Times are the best of several repetitions after a "
-             "warm-up, descriptor call only, pixels already in memory.\n")
+             "warm-up, descriptor calls only, pixels already in memory; each program, "
+             "reference or hogkit, leaves every image's descriptor in row k of one N x D "
+             "float matrix (VLFeat writes into the row, OpenCV and dlib copy from their own "
+             "containers, as a caller must).\n")
     L.append("hogkit: skimage variant (8x8 cells, 3x3 blocks, 9 bins, L2-Hys; Fashion-MNIST: 4x4 "
              "cells, 2x2 blocks, 1296 dims), 8-bit grey input. References as their authors "
              "document them: skimage.feature.hog with the same arguments; OpenCV HOGDescriptor "

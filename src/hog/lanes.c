@@ -28,12 +28,14 @@ int hk_lanes_pick(const hk_hog_params *p, const hk_image *im0, hk_lanes *lanes)
         hk_dlib_lanes_pick(p, im0, lanes);
         break;
     case HK_VARIANT_OPENCV:
-        return hk_ocv_lanes_pick(p, im0, lanes);
+        hk_ocv_lanes_pick(p, im0, lanes);
+        break;
     case HK_VARIANT_VLFEAT_DT:
-    case HK_VARIANT_VLFEAT_UOCTTI: hk_vlf_lanes_pick(p, im0, lanes); break;
+    case HK_VARIANT_VLFEAT_UOCTTI:
+        hk_vlf_lanes_pick(p, im0, lanes);
+        break;
     default:
         break;
     }
-    (void)im0;
     return lanes->run != NULL;
 }
