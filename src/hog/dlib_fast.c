@@ -29,8 +29,6 @@
 
 /* Fewer pixels than this run on one thread: starting threads costs more. */
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
-/* 8-bit grey images from this size on take their bins from a table. */
-#define DLIB_LUT_MIN_PIXELS (1u << 18)
 /* Fewest output rows per band when threads split an image. */
 #define DLIB_MIN_BAND 16
 /* Output rows of at least this many cells go through a row buffer. */
@@ -55,6 +53,7 @@ typedef struct plan {
     float *out;
     size_t out_cols, plane, off_r, off_c;
     size_t band; /* output rows per task */
+    int stream;  /* output far larger than the caches: streaming stores */
     /* per worker scratch: rings of 4 histogram rows and 4 energy rows, cell
      * accumulators, kernel work, a spare row, the converted rows of one
      * group (max_group + 2 rows), a feature row buffer */
@@ -65,7 +64,6 @@ typedef struct plan {
     size_t strip_px, nstrips, ps;
     int ps_shift;
     const int32_t *strip;
-    const uint8_t *lut; /* 8-bit grey: entry (0, 0) of the bin table, or NULL */
     unsigned char *scratch[HK_MAX_WORKERS];
 } plan;
 
@@ -124,7 +122,10 @@ static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
     const size_t bs = round8(pl->hog_nc);
     pl->k->features(n0, n1, n2, h, (int32_t)pl->hs, pl->hog_nc, buf, bs);
     for (size_t d = 0; d < 31; d++)
-        memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
+        if (pl->stream)
+            hk_fhog_stream_copy(o + d * pl->plane, buf + d * bs, pl->hog_nc);
+        else
+            memcpy(o + d * pl->plane, buf + d * bs, pl->hog_nc * sizeof(float));
 }
 
 /* 8-bit grey row y as the kernel reads it: the image's own row, unless the
@@ -154,8 +155,7 @@ static void out_band(plan *pl, long y0, long y1, int worker)
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
     const int u8 = rows_u8(pl);
-    hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0,
-                     pl->lut};
+    hk_dlib_row v = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, u8, pl->cstride, pl->rgb, 0, 0};
     const long g0 = y0 - 1, g1 = y1 + 1;
     long y = 1; /* first image row of group g0 or later */
     while (y < pl->visible_nr && pl->iyp[y] < g0)
@@ -223,11 +223,10 @@ static void out_task(void *arg, size_t task, int worker)
 }
 
 /* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
-static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *tail, size_t n)
+static void fill_cols(plan *pl, int32_t *ix, float *vx4, int32_t *tail, size_t n)
 {
     memset(ix, 0, n * sizeof(*ix));
-    memset(vx0, 0, n * sizeof(*vx0));
-    memset(vx1, 0, n * sizeof(*vx1));
+    memset(vx4, 0, 4u * n * sizeof(*vx4));
     memset(tail, 0, n * sizeof(*tail));
     const size_t split = hk_dlib_simd_end(pl->visible_nc);
     for (long x = 1; x < pl->visible_nc; x++) {
@@ -236,8 +235,8 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *ta
         float w;
         hk_dlib_column(pl->cs, x, simd, &c, &w);
         ix[x] = (int32_t)c;
-        vx0[x] = w;
-        vx1[x] = 1.0f - w;
+        vx4[4 * x] = vx4[4 * x + 2] = 1.0f - w;
+        vx4[4 * x + 1] = vx4[4 * x + 3] = w;
         tail[x] = simd ? 0 : -1;
     }
 }
@@ -245,7 +244,6 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx0, float *vx1, int32_t *ta
 /* Column and row tables of one geometry, kept by the context: a
  * batch of equal images computes them once. */
 struct hk_dlib_tables {
-    uint8_t *bins; /* bin table of 8-bit gradients (HK_DLIB_LUT_BYTES), or NULL */
     int cs;
     size_t max_slots; /* most cells of one strip */
     uint32_t width, height;
@@ -257,7 +255,6 @@ void hk_dlib_tables_free(struct hk_dlib_tables *t)
 {
     if (t) {
         free(t->data);
-        free(t->bins);
     }
     free(t);
 }
@@ -267,8 +264,7 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
 {
     hk_carve cv = {0, 1};
     const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
-    const size_t o_vx0 = hk_carve_take(&cv, ncols, sizeof(float));
-    const size_t o_vx1 = hk_carve_take(&cv, ncols, sizeof(float));
+    const size_t o_vx4 = hk_carve_take(&cv, ncols, 4u * sizeof(float));
     const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
     const size_t o_iyp = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(int32_t));
     const size_t o_vy0 = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(float));
@@ -295,8 +291,7 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     float *vy0 = (float *)(base + o_vy0);
     int32_t *strip = (int32_t *)(base + o_strip);
     if (!hit) {
-        fill_cols(pl, ix, (float *)(base + o_vx0), (float *)(base + o_vx1),
-                  (int32_t *)(base + o_tail), ncols);
+        fill_cols(pl, ix, (float *)(base + o_vx4), (int32_t *)(base + o_tail), ncols);
         for (long y = 1; y < pl->visible_nr; y++) {
             long r;
             hk_dlib_row_pos(pl->cs, y, &r, &vy0[y]);
@@ -323,8 +318,7 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
         t->width = pl->im->width;
         t->height = pl->im->height;
     }
-    pl->cols = (hk_dlib_cols){ix, (const float *)(base + o_vx0), (const float *)(base + o_vx1),
-                              (const int32_t *)(base + o_tail)};
+    pl->cols = (hk_dlib_cols){ix, (const float *)(base + o_vx4), (const int32_t *)(base + o_tail)};
     pl->iyp = iyp;
     pl->vy0 = vy0;
     pl->strip = strip;
@@ -333,34 +327,6 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
         pl->ps_shift++;
     pl->ps = (size_t)1 << pl->ps_shift;
     return 1;
-}
-
-void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut)
-{
-    float gx[512], gy[512];
-    int32_t bin[512];
-    for (int y = -255; y <= 255; y++) {
-        for (int x = -255; x <= 256; x++) {
-            gx[x + 255] = (float)x;
-            gy[x + 255] = (float)y;
-        }
-        k->snap(gx, gy, 512, bin);
-        for (int i = 0; i < 512; i++)
-            lut[(size_t)(y + 255) * 512u + (size_t)i] = (uint8_t)bin[i];
-    }
-    memset(lut + 511u * 512u, 0, 4);
-}
-
-/* The context's bin table for 8-bit grey images, made on first use; NULL
- * when out of memory (the kernels then compute the bins). */
-static const uint8_t *bin_table(hk_hog_ctx *ctx, const hk_dlib_kernels *k)
-{
-    struct hk_dlib_tables *t = ctx->dlib_tables; /* made by tables_get */
-    if (!t)
-        return NULL;
-    if (!t->bins && (t->bins = malloc(HK_DLIB_LUT_BYTES)) != NULL)
-        hk_dlib_bin_table(k, t->bins);
-    return t->bins ? t->bins + 255u * 512u + 255u : NULL;
 }
 
 static unsigned char *align32(unsigned char *p)
@@ -401,6 +367,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.out = out;
     pl.out_cols = shape.dims[2];
     pl.plane = shape.dims[1] * shape.dims[2];
+    pl.stream = shape.count >= HK_FHOG_STREAM_BYTES / sizeof(float);
     pl.off_r = (size_t)(p->filter_rows_padding - 1) / 2;
     pl.off_c = (size_t)(p->filter_cols_padding - 1) / 2;
     if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)
@@ -419,12 +386,6 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.nstrips = ((size_t)pl.visible_nc - 2u) / pl.strip_px + 1u; /* pixels 1 .. visible_nc - 1 */
     if (!tables_get(ctx, &pl, ncols))
         return HK_ERR_NOMEM;
-    /* 8-bit grey: bins from a table (made once per context) for large
-     * images; not for batches of small ones: on Fashion-MNIST the gathers
-     * miss L1 and computing the bins is faster */
-    if (rows_u8(&pl) &&
-        ((uint64_t)im->width * im->height >= DLIB_LUT_MIN_PIXELS))
-        pl.lut = bin_table(ctx, k);
     /* per worker: rings of histogram and energy rows, cell accumulators,
      * kernel work, a spare 8-bit row, (other than 8-bit grey) the converted
      * rows of one group, a feature row */

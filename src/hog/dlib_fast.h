@@ -18,11 +18,14 @@
 #include "hogkit.h"
 
 /* Per column x (indexed by x, padded to whole vectors): cell index with the
- * border, bilinear weights, and -1 where dlib's scalar tail loop handles the
+ * border, bilinear weights as a quad vx4[4x .. 4x+3] = vx1, vx0, vx1, vx0
+ * (the weights of cells ix, ix + 1, for the upper and the lower histogram
+ * row: times the pixel's magnitude and then (vy1, vy1, vy0, vy0) it is the
+ * pixel's vote quad), and -1 where dlib's scalar tail loop handles the
  * column (its rounding and colour tie rule), 0 in its 8-wide loop. */
 typedef struct hk_dlib_cols {
     const int32_t *ix;
-    const float *vx0, *vx1;
+    const float *vx4;
     const int32_t *tail;
 } hk_dlib_cols;
 
@@ -34,15 +37,7 @@ typedef struct hk_dlib_row {
     size_t cstride;      /* ints per channel plane (>= width + 16, zero padded) */
     int rgb;             /* 3 channels (u8 range: squared lengths fit int32) */
     float vy0, vy1;      /* row weights */
-    /* 8-bit grey only, or NULL: the bin of gradient (gx, gy), gx, gy in
-     * [-255, 255], at byte lut[gy * 512 + gx] (a pointer into the table
-     * hk_dlib_bin_table fills; up to 3 bytes past an entry are read) */
-    const uint8_t *lut;
 } hk_dlib_row;
-
-/* Bytes of the bin table of 8-bit gradients: rows gy = -255 .. 255 of 512
- * entries (gx = -255 .. 256), and 4 spare bytes. */
-#define HK_DLIB_LUT_BYTES (511u * 512u + 4u)
 
 /* Cells per strip: a strip's cell accumulators (18 bins x slots x 4
  * floats) and the kernel's work arrays stay in L1. Pixels per strip at
@@ -71,13 +66,12 @@ typedef struct hk_dlib_kernels {
      * h = histogram row y + 2; writes out[d * plane + x] for the 31 planes. */
     void (*features)(const float *n0, const float *n1, const float *n2, const float *h,
                      int32_t hs, size_t n, float *out, size_t plane);
-    /* The bins of n (a multiple of 8) gradients, for the tests. */
+    /* The bins of n (a multiple of 8) gradients, for the tests: snap for
+     * any gradient, snap8 for integer components in [-255, 255] (8-bit
+     * samples, grey or colour: the kernels use it for them). */
     void (*snap)(const float *gx, const float *gy, size_t n, int32_t *bin);
+    void (*snap8)(const float *gx, const float *gy, size_t n, int32_t *bin);
 } hk_dlib_kernels;
-
-/* Fills such a table with k's snap (the entry of (gx, gy) at
- * (gy + 255) * 512 + gx + 255). */
-void hk_dlib_bin_table(const hk_dlib_kernels *k, uint8_t *lut);
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void);

@@ -3,7 +3,13 @@
  * gradient code free of sample-type dispatch. */
 #include "hog/fhog_common.h"
 
+#include <string.h>
+
 #include "common/checked.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define ROW_LOOP(T, CONV)                                                      \
     do {                                                                       \
@@ -55,4 +61,22 @@ size_t hk_carve_take(hk_carve *c, size_t n, size_t size)
     }
     c->used = end;
     return start;
+}
+
+void hk_fhog_stream_copy(float *dst, const float *src, size_t n)
+{
+#if defined(__SSE2__)
+    size_t i = 0;
+    while (i < n && ((uintptr_t)(dst + i) & 15u)) {
+        dst[i] = src[i];
+        i++;
+    }
+    for (; i + 4 <= n; i += 4)
+        _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+    for (; i < n; i++)
+        dst[i] = src[i];
+    _mm_sfence();
+#else
+    memcpy(dst, src, n * sizeof(float));
+#endif
 }

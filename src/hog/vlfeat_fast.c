@@ -2,15 +2,21 @@
  * what it keeps exact, how it regroups the sums, and why its output is the
  * same for any band split and thread count).
  *
- * Phase 1, one task per band of cell rows: for every span of pixel rows
- * with the same cell row by (the band's rows and the one above), strip by
- * strip: each row's votes are binned (kernel) and added as {gw * wy1,
- * gw * wy2} pairs into per-column, per-bin slots; the span's columns are
- * then reduced cell span by cell span with wx1 / wx2 (kernel) and the A
- * halves added to cell row by, the B halves to cell row by + 1, of the
- * shared planar histogram (only the band's own rows are written).
- * Phase 2, one task per band: the cell energies (norm kernel).
- * Phase 3, one task per band: block factors and output rows (kernels). */
+ * One task per band of output rows, in one pass: for every span of pixel
+ * rows with the same cell row by, strip by strip, each row's votes are
+ * binned (kernel) and added as {gw * wy1, gw * wy2} pairs into per-column,
+ * per-bin slots; the span's columns are then reduced cell span by cell span
+ * with wx1 / wx2 (kernel), and histogram row by is the B halves of span
+ * by - 1 plus the A halves of span by. As soon as a histogram row is
+ * complete its cell energies are taken (norm kernel), and as soon as the
+ * energies of the rows around an output row are there, its block factors
+ * and output row are made (kernels). Histogram and energy rows live in
+ * rings of four rows per worker: nothing image-sized but the output is
+ * written, so the histogram stays in L1/L2 however large the image (the
+ * histogram of the whole image, 75 MB at 8192x8192, was written once and
+ * read twice). A band makes the histogram and energy rows next to it too
+ * (the output rows at its edges need them), from the same spans with the
+ * same operations: the same bits for any band split. */
 #include <math.h>
 #include <string.h>
 
@@ -21,8 +27,8 @@
 #include "hog/vlfeat_fast.h"
 
 
-/* Cell rows per band at least this many: a band re-reads about one cell of
- * pixel rows above it, so thin bands would waste work. */
+/* Output rows per band at least this many: a band remakes two or three
+ * spans of pixel rows next to its edges, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
 
 /* A plane stride of at least n floats that keeps up to 36 planes apart in
@@ -57,19 +63,23 @@ typedef struct job {
     const hk_vlf_tables *t; /* geometry (vlfeat_tables.c) */
     size_t slot;            /* floats per column slot: 4n rounded up to 8 */
     size_t band_rows, n_bands;
-    float *hist;           /* shared histogram: planes of `plane` floats, rows of hw */
-    size_t plane;
-    float *norm;           /* padded norm rows: row cy at norm + cy * nstride + 1 */
-    size_t nstride;
+    size_t plane;           /* floats per bin plane of a ring histogram row */
+    size_t nstride;         /* floats per ring energy row: row at + 1, padded */
     float *out;
-    double *factors;       /* two rows of block factors per band, fstride apart */
-    size_t fstride;
-    unsigned char *bases[HK_MAX_WORKERS]; /* band scratch of each worker (phase 1) */
+    size_t fstride;         /* doubles per row of block factors */
+    int stream;             /* output rows through a row buffer, streamed out */
+    unsigned char *bases[HK_MAX_WORKERS]; /* band scratch of each worker */
 } job;
+
+/* Output planes: 4n (DalalTriggs), 3n + 4 (UoCTTI). */
+static size_t out_planes(const job *j)
+{
+    return j->uoctti ? 3u * (size_t)j->n + 4u : 4u * (size_t)j->n;
+}
 
 /* Offsets of the pieces of one band's scratch. */
 typedef struct band_layout {
-    size_t slots, acc, rows, bin[2], pair[2], sums[2], used;
+    size_t slots, acc, rows, bin[2], pair[2], sums[2], hist, norm, fac, fbuf, used;
     int ok;
 } band_layout;
 
@@ -77,11 +87,13 @@ static band_layout layout(const job *j)
 {
     band_layout L = {0};
     hk_carve cv = {0, 1};
-    size_t slots = 0, rowf = 0, pad_w = 0, nrows = 0, rows = 0;
+    size_t slots = 0, rowf = 0, pad_w = 0, nrows = 0, rows = 0, hist = 0, hrow = 0;
     int ok = hk_mul_size(j->t->strip_cap, j->slot, &slots) &&
              hk_add_size(slots, HK_VLF_PAD, &slots) && hk_mul_size(j->C, j->W, &rowf) &&
              hk_add_size(rowf, HK_VLF_PAD, &rowf) && hk_add_size(j->W, HK_VLF_PAD, &pad_w) &&
-             hk_add_size(j->t->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows);
+             hk_add_size(j->t->max_span_rows, 2, &nrows) && hk_mul_size(rowf, nrows, &rows) &&
+             hk_mul_size(j->plane, 2u * (size_t)j->n, &hrow) && hk_mul_size(hrow, 4, &hist) &&
+             hk_add_size(hist, HK_VLF_PAD, &hist);
     L.slots = hk_carve_take(&cv, slots, sizeof(float));
     L.acc = hk_carve_take(&cv, j->slot, sizeof(float)); /* the carry */
     size_t row_sums = 0; /* one cell row of {A, B} slots */
@@ -93,6 +105,12 @@ static band_layout layout(const job *j)
         L.bin[v] = hk_carve_take(&cv, pad_w, sizeof(int32_t));
         L.pair[v] = hk_carve_take(&cv, pad_w, 2u * sizeof(float));
     }
+    L.hist = hk_carve_take(&cv, hist, sizeof(float));               /* ring of 4 rows */
+    L.norm = hk_carve_take(&cv, j->nstride, 4u * sizeof(float));    /* ring of 4 rows */
+    L.fac = hk_carve_take(&cv, j->fstride, 2u * sizeof(double));    /* up and down */
+    size_t fbuf = 0; /* one output row, plane by plane (stream) */
+    ok = ok && (!j->stream || hk_mul_size(out_planes(j), (j->hw + 7u) & ~(size_t)7u, &fbuf));
+    L.fbuf = hk_carve_take(&cv, fbuf, sizeof(float));
     L.used = cv.used;
     L.ok = ok && cv.ok;
     return L;
@@ -136,6 +154,7 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
     r.uy = j->t->uy;
     r.bilinear = j->bilinear;
     r.sym = j->t->sym;
+    r.u8 = j->im->type == HK_U8 && j->C == 1;
     for (int v = 0; v < 2; v++) {
         r.bin[v] = (int32_t *)(base + L->bin[v]);
         r.pair[v] = (float *)(base + L->pair[v]);
@@ -165,12 +184,54 @@ static void do_span(const job *j, const band_layout *L, unsigned char *base, lon
     }
 }
 
+/* Histogram row r and energy row r (at + 1, padded) in a band's rings. */
+static float *hist_row(const job *j, unsigned char *base, const band_layout *L, long r)
+{
+    return (float *)(base + L->hist) + (size_t)(r & 3) * 2u * (size_t)j->n * j->plane;
+}
+
+static float *norm_row(const job *j, unsigned char *base, const band_layout *L, long r)
+{
+    return (float *)(base + L->norm) + (size_t)(r & 3) * j->nstride + 1;
+}
+
+/* Output row y from histogram row y and energy rows y - 1 .. y + 1 (clamped
+ * to the grid), in the rings. */
+static void out_row(const job *j, unsigned char *base, const band_layout *L, long y, long y0,
+                    double **up, double **down)
+{
+    const long hh = (long)j->hh;
+    const float *nm = norm_row(j, base, L, y > 0 ? y - 1 : 0), *n0 = norm_row(j, base, L, y);
+    const float *np = norm_row(j, base, L, y + 1 < hh ? y + 1 : hh - 1);
+    if (y == y0)
+        j->k->blocks(nm, n0, j->hw, *up);
+    j->k->blocks(n0, np, j->hw, *down);
+    float *o = j->out + (size_t)y * j->hw;
+    if (!j->stream) {
+        j->k->extract(hist_row(j, base, L, y), j->plane, *up, *down, j->hw, j->n, j->uoctti, o,
+                      j->hw * j->hh);
+    } else { /* the row in L1, then plane by plane to memory */
+        float *buf = (float *)(base + L->fbuf);
+        const size_t bs = (j->hw + 7u) & ~(size_t)7u, np = out_planes(j);
+        j->k->extract(hist_row(j, base, L, y), j->plane, *up, *down, j->hw, j->n, j->uoctti, buf,
+                      bs);
+        for (size_t d = 0; d < np; d++)
+            hk_fhog_stream_copy(o + d * j->hw * j->hh, buf + d * bs, j->hw);
+    }
+    double *t = *up; /* the lower factors are the next row's upper ones */
+    *up = *down;
+    *down = t;
+}
+
 static void band_task(void *arg, size_t band, int worker)
 {
     job *j = arg;
     const size_t hw = j->hw, nb = 2u * (size_t)j->n;
-    const size_t cy0 = band * j->band_rows;
-    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
+    const long hh = (long)j->hh;
+    const long y0 = (long)(band * j->band_rows);
+    const long y1 = y0 + (long)j->band_rows < hh ? y0 + (long)j->band_rows : hh;
+    /* histogram (and energy) rows r0 .. r1 serve output rows y0 .. y1 - 1 */
+    const long r0 = y0 > 0 ? y0 - 1 : 0, r1 = y1 < hh ? y1 : hh - 1;
     const band_layout L = layout(j);
     unsigned char *base = j->bases[worker];
     float *slots = (float *)(base + L.slots);
@@ -179,68 +240,42 @@ static void band_task(void *arg, size_t band, int worker)
     float *rows = (float *)(base + L.rows);
     for (size_t i = 0; i < j->t->max_span_rows + 2; i++) /* the pads, read by vectors */
         memset(rows + i * rowf + j->C * j->W, 0, HK_VLF_PAD * sizeof(float));
+    /* the ring's slack, read by the kernels' whole vectors past a row */
+    memset(base + L.hist, 0, (4u * nb * j->plane + HK_VLF_PAD) * sizeof(float));
+    memset(base + L.norm, 0, 4u * j->nstride * sizeof(float));
+    double *up = (double *)(base + L.fac), *down = up + j->fstride;
     /* hist row cy = B of span cy - 1 + A of span cy (0 for a span without
      * pixel rows): the same operands in every band split. The pairs are
      * turned into the reference's planar rows here, one plane at a time. */
     const size_t slot = j->slot;
     float *cur = (float *)(base + L.sums[0]), *prev = (float *)(base + L.sums[1]);
-    for (long sy = (long)cy0 - 1; sy < (long)cy1; sy++) {
+    for (long sy = r0 - 1; sy <= r1; sy++) {
         if (j->t->span_y[sy + 1] < j->t->span_y[sy + 2])
             do_span(j, &L, base, sy, cur);
         else
             memset(cur, 0, hw * slot * sizeof(float));
-        if (sy >= (long)cy0) {
-            float *dst = j->hist + (size_t)sy * hw;
+        if (sy >= r0) {
+            float *dst = hist_row(j, base, &L, sy);
             for (size_t b = 0; b < nb; b++) {
                 const float *pa = cur + 2 * b, *pb = prev + 2 * b + 1;
                 float *d = dst + b * j->plane;
                 for (size_t c = 0; c < hw; c++)
                     d[c] = pb[c * slot] + pa[c * slot];
             }
+            float *nr = norm_row(j, base, &L, sy);
+            j->k->norm(dst, j->plane, hw, j->n, nr);
+            nr[-1] = nr[0];
+            nr[hw] = nr[hw - 1];
+            /* energy row sy is in: output row sy - 1 can be made */
+            if (sy - 1 >= y0 && sy - 1 < y1)
+                out_row(j, base, &L, sy - 1, y0, &up, &down);
         }
         float *t = prev;
         prev = cur;
         cur = t;
     }
-}
-
-/* Cell energies of a band's rows, once the whole histogram is there (the
- * kernel reads whole vectors, past a row's end into the next row). */
-static void norm_task(void *arg, size_t band, int worker)
-{
-    job *j = arg;
-    const size_t cy0 = band * j->band_rows, hw = j->hw;
-    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
-    for (size_t cy = cy0; cy < cy1; cy++) {
-        float *nr = j->norm + cy * j->nstride + 1;
-        j->k->norm(j->hist + cy * hw, j->plane, hw, j->n, nr);
-        nr[-1] = nr[0];
-        nr[hw] = nr[hw - 1];
-    }
-}
-
-static void extract_task(void *arg, size_t band, int worker)
-{
-    job *j = arg;
-    const size_t cy0 = band * j->band_rows;
-    const size_t cy1 = cy0 + j->band_rows < j->hh ? cy0 + j->band_rows : j->hh;
-    const size_t hw = j->hw, hh = j->hh, ns = j->nstride;
-    /* two rows of block factors per band, the lower one reused as the next
-     * row's upper one */
-    double *up = j->factors + band * 2 * j->fstride, *down = up + j->fstride;
-    for (size_t y = cy0; y < cy1; y++) {
-        const size_t ym = y > 0 ? y - 1 : 0, yp = y + 1 < hh ? y + 1 : hh - 1;
-        const float *nm = j->norm + ym * ns + 1, *n0 = j->norm + y * ns + 1,
-                    *np = j->norm + yp * ns + 1;
-        if (y == cy0)
-            j->k->blocks(nm, n0, hw, up);
-        j->k->blocks(n0, np, hw, down);
-        j->k->extract(j->hist + y * hw, j->plane, up, down, hw, j->n, j->uoctti,
-                      j->out + y * hw, hw * hh);
-        double *t = up;
-        up = down;
-        down = t;
-    }
+    if (y1 == hh) /* the last row: its lower energy row is its own */
+        out_row(j, base, &L, hh - 1, y0, &up, &down);
 }
 
 hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
@@ -267,9 +302,11 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
 
     if (threads > HK_MAX_WORKERS)
         threads = HK_MAX_WORKERS;
+    /* two bands per thread: a band makes about two spans more than its own
+     * rows (the rows around its edges) */
     j.band_rows = hh;
     if (threads > 1 && hh >= 2 * MIN_BAND_ROWS) {
-        size_t want = (hh + 3 * (size_t)threads - 1) / (3 * (size_t)threads);
+        size_t want = (hh + 2 * (size_t)threads - 1) / (2 * (size_t)threads);
         j.band_rows = want < MIN_BAND_ROWS ? MIN_BAND_ROWS : want;
     }
     j.n_bands = (hh + j.band_rows - 1) / j.band_rows;
@@ -277,48 +314,23 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
         threads = 1;
     /* slot of one column: {A, B} for each of the 2n bins, whole vectors */
     j.slot = ((4u * (size_t)j.n + 7) / 8) * 8;
-
-    /* shared scratch: norm rows, factors, the histogram, and the one band's
-     * scratch when there is one band */
-    size_t cells, nrows;
+    /* rings: bin planes of a histogram row, energy rows, block factors */
+    j.plane = plane_stride(hw);
     j.nstride = hw + 2 + HK_VLF_PAD;
-    if (!hk_mul_size(hw, hh, &cells) || !(cells = plane_stride(cells)) ||
-        !hk_mul_size(j.nstride, hh, &nrows) ||
-        !hk_add_size(nrows, HK_VLF_PAD, &nrows))
-        return HK_ERR_OVERFLOW;
-    hk_carve cv = {0, 1};
-    const size_t o_norm = hk_carve_take(&cv, nrows, sizeof(float));
     j.fstride = hw + 1 + HK_VLF_PAD;
-    size_t frows;
-    if (!hk_mul_size(j.n_bands * 2, j.fstride, &frows))
+    if (!j.plane)
         return HK_ERR_OVERFLOW;
-    const size_t o_fac = hk_carve_take(&cv, frows, sizeof(double));
-    size_t hist_n = 0;
-    if (!hk_mul_size(cells, 2u * (size_t)j.n, &hist_n) ||
-        !hk_add_size(hist_n, HK_VLF_PAD, &hist_n))
-        return HK_ERR_OVERFLOW;
-    const size_t o_hist = hk_carve_take(&cv, hist_n, sizeof(float));
+    j.out = out;
+    /* large outputs: every line of the 4n or 3n + 4 planes would be read
+     * from memory before being written (8192x8192: 151 MB) */
+    j.stream = shape.count >= HK_FHOG_STREAM_BYTES / sizeof(float) && hw >= 32;
     const band_layout L = layout(&j);
     if (!L.ok)
         return HK_ERR_OVERFLOW;
-    const size_t o_band = hk_carve_take(&cv, j.n_bands > 1 ? 0 : L.used, 1);
-    if (!cv.ok)
-        return HK_ERR_OVERFLOW;
-    unsigned char *base = hk_ctx_scratch(ctx, cv.used);
-    if (!base)
-        return HK_ERR_NOMEM;
-    j.norm = (float *)(base + o_norm);
-    j.out = out;
-    j.factors = (double *)(base + o_fac);
-
-    j.hist = (float *)(base + o_hist);
-    j.plane = cells;
-    memset(j.hist + hist_n - HK_VLF_PAD, 0, HK_VLF_PAD * sizeof(float));
     if (j.n_bands == 1) {
-        j.bases[0] = base + o_band;
+        if (!(j.bases[0] = hk_ctx_scratch(ctx, L.used)))
+            return HK_ERR_NOMEM;
         band_task(&j, 0, 0);
-        norm_task(&j, 0, 0);
-        extract_task(&j, 0, 0);
         return HK_OK;
     }
     const int workers = (size_t)threads < j.n_bands ? threads : (int)j.n_bands;
@@ -329,7 +341,5 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
             return HK_ERR_NOMEM;
     }
     hk_parallel_run(workers, j.n_bands, band_task, &j);
-    hk_parallel_run(workers, j.n_bands, norm_task, &j);
-    hk_parallel_run(workers, j.n_bands, extract_task, &j);
     return HK_OK;
 }

@@ -21,7 +21,8 @@
  *  - the normalisation (block factors, clipping, outputs) is the reference's
  *    arithmetic on those histograms.
  * Every value is still summed in one fixed order that depends only on the
- * image (spans are whole cell rows; a band recomputes the span above it), so
+ * image (spans are whole cell rows; a band recomputes the spans next to its
+ * edges), so
  * the output is bitwise identical for every thread count and band split. */
 #ifndef HK_HOG_VLFEAT_FAST_H
 #define HK_HOG_VLFEAT_FAST_H
@@ -99,6 +100,8 @@ typedef struct hk_vlf_row {
     const float *ux, *uy;       /* the n unit vectors, as vlfeat.c makes them */
     int bilinear;
     int sym;                    /* ux[n-k] == -ux[k], uy[n-k] == uy[k] for all k */
+    int u8;                     /* one channel of 8-bit samples: integer gradients
+                                 * in [-255, 255] */
     float wy1, wy2;             /* this row's weights of cell rows by and by + 1 */
     /* Outputs per column x (vote v = 0, and v = 1 when bilinear): bin[v][x]
      * (0 when the pixel has no such vote) and the pair {gw_v * wy1,
@@ -149,6 +152,11 @@ typedef struct hk_vlf_kernels {
      * floats apart. */
     void (*extract)(const float *hist, size_t plane, const double *up, const double *down,
                     size_t width, int n, int uoctti, float *out, size_t out_plane);
+    /* For the tests, NULL where the set has none: the hard bins (0 .. 17,
+     * -1 for a zero gradient) that orient gives 8-bit grey rows with 9
+     * orientations, of n (a multiple of 8) integer gradients in
+     * [-255, 255]. */
+    void (*bins9_u8)(const float *gx, const float *gy, size_t n, int32_t *bin);
 } hk_vlf_kernels;
 
 /* Geometry tables of one (width, height, cell size, n), kept in the context

@@ -23,22 +23,17 @@ static inline __m256i loadi(const int32_t *p)
     return _mm256_loadu_si256((const __m256i *)p);
 }
 
-/* Gradient of grey pixels x .. x+7: float differences of the int rows. */
+/* Samples x .. x+7 of an 8-bit row as ints. */
 static inline __m256i load8(const uint8_t *p)
 {
     return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
 }
 
+/* Gradient of grey pixels x .. x+7 (int rows): float differences. */
 static inline void grad_grey(const hk_dlib_row *v, size_t x, __m256 *gx, __m256 *gy, __m256 *len)
 {
-    if (v->u8) {
-        *gx = _mm256_cvtepi32_ps(_mm256_sub_epi32(load8(v->r8[1] + x + 1), load8(v->r8[1] + x - 1)));
-        *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(load8(v->r8[2] + x), load8(v->r8[0] + x)));
-    } else {
-        *gx = _mm256_cvtepi32_ps(
-            _mm256_sub_epi32(loadi(v->r[1] + x + 1), loadi(v->r[1] + x - 1)));
-        *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[2] + x), loadi(v->r[0] + x)));
-    }
+    *gx = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[1] + x + 1), loadi(v->r[1] + x - 1)));
+    *gy = _mm256_cvtepi32_ps(_mm256_sub_epi32(loadi(v->r[2] + x), loadi(v->r[0] + x)));
     *len = _mm256_add_ps(_mm256_mul_ps(*gx, *gx), _mm256_mul_ps(*gy, *gy));
 }
 
@@ -138,22 +133,54 @@ static inline __m256i snap18(__m256 gx, __m256 gy)
     return _mm256_add_epi32(o, _mm256_and_si256(_mm256_castps_si256(neg), _mm256_set1_epi32(9)));
 }
 
+/* The snap for gradients with integer components in [-255, 255] (8-bit
+ * samples), bit for bit dlib's bins there with about half snap18's
+ * operations. The first-quadrant direction j of (ax, ay) = (|gx|, |gy|) is
+ * the number of boundaries between directions j and j + 1 it lies beyond:
+ * dot_{j+1} > dot_j, taken with dlib's four-decimal unit vectors, is
+ * ay (DIR_Y[j+1] - DIR_Y[j]) > ax (DIR_X[j] - DIR_X[j+1]), an integer
+ * comparison in units of 1e-4 (ay 3420 > ax 603, ay 3008 > ax 1737, ay 2232
+ * > ax 2660, ay 1188 > ax 3264). Where the two sides differ they differ by
+ * 1e-4 at least, more than the rounding of dlib's float dot products (below
+ * 3e-5 for these lengths); where they are equal (none in this range but on
+ * the axes) it would not hold, hence the range. In floats, ay > ax T with T
+ * the rounded ratio gives the same answers on [0, 255]^2 (exhaustive test:
+ * tests/unit/test_dlib_paths.c). Then, as in snap18: one sign, bin j (+ 9
+ * when gx or gy is negative); opposite signs, o = 9 - j (0 for j = 0) and
+ * + 9 when gy < 0 (for j = 0, when gx < 0), i.e. (9 - j + 9 [gy < 0]) mod 18. */
+static inline __m256i snap8(__m256 gx, __m256 gy)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+    const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
+    static const float T[4] = {(float)(603.0 / 3420.0), (float)(1737.0 / 3008.0),
+                               (float)(2660.0 / 2232.0), (float)(3264.0 / 1188.0)};
+    __m256i j = _mm256_setzero_si256();
+    for (int t = 0; t < 4; t++)
+        j = _mm256_sub_epi32(j, _mm256_castps_si256(_mm256_cmp_ps(
+                                    ay, _mm256_mul_ps(ax, _mm256_set1_ps(T[t])), _CMP_GT_OQ)));
+    const __m256i nine = _mm256_set1_epi32(9);
+    const __m256i ny = _mm256_castps_si256(_mm256_cmp_ps(gy, zero, _CMP_LT_OQ));
+    const __m256i nxy = _mm256_castps_si256(_mm256_cmp_ps(_mm256_min_ps(gx, gy), zero, _CMP_LT_OQ));
+    const __m256 opp = _mm256_cmp_ps(_mm256_mul_ps(gx, gy), zero, _CMP_LT_OQ);
+    const __m256i same = _mm256_add_epi32(j, _mm256_and_si256(nxy, nine));
+    __m256i other = _mm256_add_epi32(_mm256_sub_epi32(nine, j), _mm256_and_si256(ny, nine));
+    other = _mm256_min_epu32(other, _mm256_sub_epi32(other, _mm256_set1_epi32(18)));
+    return _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(same), _mm256_castsi256_ps(other), opp));
+}
+
+static void avx2_snap8(const float *gx, const float *gy, size_t n, int32_t *bin)
+{
+    for (size_t i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_si256((__m256i *)(bin + i),
+                            snap8(_mm256_loadu_ps(gx + i), _mm256_loadu_ps(gy + i)));
+}
+
 static void avx2_snap(const float *gx, const float *gy, size_t n, int32_t *bin)
 {
     for (size_t i = 0; i + 8 <= n; i += 8)
         _mm256_storeu_si256((__m256i *)(bin + i),
                             snap18(_mm256_loadu_ps(gx + i), _mm256_loadu_ps(gy + i)));
-}
-
-/* sqrt(len) from the reciprocal square root estimate and one Newton step
- * (relative error below 4e-7; vsqrtps would be the kernel's bottleneck):
- * y = len r, sqrt = y (3 - y r) / 2; 0 for len = 0. */
-static inline __m256 magnitude(__m256 len)
-{
-    const __m256 r = _mm256_rsqrt_ps(len), y = _mm256_mul_ps(len, r);
-    const __m256 m = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), y),
-                                   _mm256_fnmadd_ps(y, r, _mm256_set1_ps(3.0f)));
-    return _mm256_and_ps(m, _mm256_cmp_ps(len, _mm256_setzero_ps(), _CMP_GT_OQ));
 }
 
 /* The adds of n pixels' vote quads, in the order p, p + c, p + 2c, ... for
@@ -180,6 +207,63 @@ static inline __attribute__((always_inline)) void scatter(float *ab, const int32
     }
 }
 
+enum { KIND_U8, KIND_RGB, KIND_GREY };
+
+/* The vector pass of avx2_acc for one kind of row (a constant after
+ * inlining: no per-vector dispatch; the row pointers are locals, which the
+ * stores into `work` cannot change). */
+static inline __attribute__((always_inline)) void votes(const int kind, const hk_dlib_row *v,
+                                                        const hk_dlib_cols *k, size_t xs,
+                                                        size_t xe, int32_t ixbase, int ps_shift,
+                                                        int32_t *restrict idx,
+                                                        float *restrict quads)
+{
+    const __m256 vyq = _mm256_setr_ps(v->vy1, v->vy1, v->vy0, v->vy0, v->vy1, v->vy1, v->vy0,
+                                      v->vy0);
+    const __m256i pairs[4] = {_mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1),
+                              _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3),
+                              _mm256_setr_epi32(4, 4, 4, 4, 5, 5, 5, 5),
+                              _mm256_setr_epi32(6, 6, 6, 6, 7, 7, 7, 7)};
+    const uint8_t *b0 = v->r8[0], *b1 = v->r8[1], *b2 = v->r8[2];
+    const int32_t *restrict cix = k->ix;
+    const float *restrict vx4 = k->vx4;
+    const __m256i base = _mm256_set1_epi32(ixbase);
+    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
+    for (size_t x = xs; x < xe; x += 8) {
+        __m256 gx, gy, len;
+        __m256i bin;
+        if (kind == KIND_U8) {
+            const __m256i ix = _mm256_sub_epi32(load8(b1 + x + 1), load8(b1 + x - 1));
+            const __m256i iy = _mm256_sub_epi32(load8(b2 + x), load8(b0 + x));
+            gx = _mm256_cvtepi32_ps(ix);
+            gy = _mm256_cvtepi32_ps(iy);
+            len = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+            bin = snap8(gx, gy);
+        } else if (kind == KIND_RGB) { /* 8-bit colour: components in [-255, 255] */
+            grad_rgb(v, x, loadi(k->tail + x), &gx, &gy, &len);
+            bin = snap8(gx, gy);
+        } else {
+            grad_grey(v, x, &gx, &gy, &len);
+            bin = snap18(gx, gy);
+        }
+        /* |g| as dlib: the exact sqrt (vsqrtps runs in its own unit,
+         * beside the other operations; the rsqrt estimate and a Newton
+         * step took six of them) */
+        const __m256 m = _mm256_sqrt_ps(len);
+        const __m256i slot = _mm256_slli_epi32(_mm256_sub_epi32(loadi(cix + x), base), 2);
+        _mm256_storeu_si256((__m256i *)(idx + (x - xs)),
+                            _mm256_add_epi32(_mm256_sll_epi32(bin, shift), slot));
+        /* pixels 2i, 2i + 1: (vx4 quads * m) * (vy1, vy1, vy0, vy0) */
+        const float *w = vx4 + 4 * x;
+        float *q = quads + 4 * (x - xs);
+        for (int i = 0; i < 4; i++) {
+            const __m256 mm = _mm256_permutevar8x32_ps(m, pairs[i]);
+            _mm256_storeu_ps(q + 8 * i,
+                             _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(w + 8 * i), mm), vyq));
+        }
+    }
+}
+
 /* Pixels [xs, xe) of one image row into the strip's cell accumulators: for
  * bin o of the pixel and slot s = ix - ixbase of its cell,
  * ab[(o << ps_shift) + 4 s + {0, 1, 2, 3}] += vy1 vx1 m, vy1 vx0 m, vy0 vx1 m,
@@ -192,51 +276,15 @@ static inline __attribute__((always_inline)) void scatter(float *ab, const int32
 static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, size_t xe,
                      int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work)
 {
-    const __m256 vy0 = _mm256_set1_ps(v->vy0), vy1 = _mm256_set1_ps(v->vy1);
     const size_t n = xe - xs, nr = (n + 7u) & ~(size_t)7u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
-    const __m256i base = _mm256_set1_epi32(ixbase);
-    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
-    for (size_t x = xs; x < xe; x += 8) {
-        __m256 gx, gy, len;
-        __m256i bin;
-        if (v->lut) { /* 8-bit grey: bins from the table, gx, gy in [-255, 255] */
-            const __m256i ix = _mm256_sub_epi32(load8(v->r8[1] + x + 1), load8(v->r8[1] + x - 1));
-            const __m256i iy = _mm256_sub_epi32(load8(v->r8[2] + x), load8(v->r8[0] + x));
-            const __m256i at = _mm256_add_epi32(_mm256_slli_epi32(iy, 9), ix);
-            bin = _mm256_and_si256(_mm256_i32gather_epi32((const int *)v->lut, at, 1),
-                                   _mm256_set1_epi32(0xff));
-            gx = _mm256_cvtepi32_ps(ix);
-            gy = _mm256_cvtepi32_ps(iy);
-            len = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
-        } else {
-            if (v->rgb)
-                grad_rgb(v, x, loadi(k->tail + x), &gx, &gy, &len);
-            else
-                grad_grey(v, x, &gx, &gy, &len);
-            bin = snap18(gx, gy);
-        }
-        const __m256 m = magnitude(len);
-        const __m256 a1 = _mm256_mul_ps(_mm256_loadu_ps(k->vx1 + x), m);
-        const __m256 a0 = _mm256_mul_ps(_mm256_loadu_ps(k->vx0 + x), m);
-        const __m256 w11 = _mm256_mul_ps(vy1, a1), w10 = _mm256_mul_ps(vy1, a0);
-        const __m256 w01 = _mm256_mul_ps(vy0, a1), w00 = _mm256_mul_ps(vy0, a0);
-        const __m256i slot = _mm256_slli_epi32(_mm256_sub_epi32(loadi(k->ix + x), base), 2);
-        _mm256_storeu_si256((__m256i *)(idx + (x - xs)),
-                            _mm256_add_epi32(_mm256_sll_epi32(bin, shift), slot));
-        /* 4 x 8 -> 8 x 4: per pixel w11, w10, w01, w00 */
-        const __m256 a = _mm256_unpacklo_ps(w11, w10), b = _mm256_unpackhi_ps(w11, w10);
-        const __m256 c = _mm256_unpacklo_ps(w01, w00), d = _mm256_unpackhi_ps(w01, w00);
-        const __m256 e = _mm256_shuffle_ps(a, c, 0x44), f = _mm256_shuffle_ps(a, c, 0xee);
-        const __m256 g = _mm256_shuffle_ps(b, d, 0x44), h = _mm256_shuffle_ps(b, d, 0xee);
-        /* e = px 0 | 4, f = px 1 | 5, g = px 2 | 6, h = px 3 | 7 */
-        float *q = quads + 4 * (x - xs);
-        _mm256_storeu_ps(q, _mm256_permute2f128_ps(e, f, 0x20));
-        _mm256_storeu_ps(q + 8, _mm256_permute2f128_ps(g, h, 0x20));
-        _mm256_storeu_ps(q + 16, _mm256_permute2f128_ps(e, f, 0x31));
-        _mm256_storeu_ps(q + 24, _mm256_permute2f128_ps(g, h, 0x31));
-    }
+    if (v->u8)
+        votes(KIND_U8, v, k, xs, xe, ixbase, ps_shift, idx, quads);
+    else if (v->rgb)
+        votes(KIND_RGB, v, k, xs, xe, ixbase, ps_shift, idx, quads);
+    else
+        votes(KIND_GREY, v, k, xs, xe, ixbase, ps_shift, idx, quads);
     /* cell sizes 4 and 8 with a constant stride: fewer registers, shorter
      * address arithmetic */
     if (cs == 8)
@@ -417,7 +465,7 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
 }
 
 static const hk_dlib_kernels table = {"avx2", avx2_acc, avx2_flush, avx2_energy, avx2_features,
-                                      avx2_snap};
+                                      avx2_snap, avx2_snap8};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {

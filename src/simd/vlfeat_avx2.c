@@ -87,6 +87,77 @@ static inline __attribute__((always_inline)) void orient_hard1(const hk_vlf_row 
     }
 }
 
+/* The hard bin of 8-bit gradients with 9 orientations, the reference's
+ * decision bit for bit without its nine scores (as the dlib variant's
+ * snap8, src/simd/dlib_avx2.c). The reference takes the first k with the
+ * largest |gx ux[k] + gy uy[k]|, directions k * 20 deg; with ax = |gx|,
+ * ay = |gy| the first-quadrant direction j (0, 20, .., 80 deg) nearest to
+ * (ax, ay) is the number of bisectors (10, 30, 50, 70 deg) it lies beyond,
+ * ay > ax tan(bisector) in float, then: gx, gy of one sign, k = j;
+ * opposite signs, k = 9 - j (0 for j = 0); the bin is k + 9 when the
+ * winning score is negative: for one sign when gx or gy is, for opposite
+ * signs when gy is (for j = 0, when gx is), i.e. (9 - j + 9 [gy < 0]) mod
+ * 18. Exact wherever the scores' rounding cannot reorder them, which an
+ * exhaustive test shows for every integer gradient in [-255, 255]^2
+ * (tests/unit/test_vlfeat_paths.c; there are ties beyond, and the
+ * reference's unit vectors are what tables.c makes for n = 9). -1 for a
+ * zero gradient. */
+static inline __m256i bins9_u8_v(__m256 gx, __m256 gy)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+    const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
+    /* tan(10, 30, 50, 70 deg) rounded to float */
+    static const float T[4] = {0.176326975f, 0.577350259f, 1.19175363f, 2.74747753f};
+    __m256i j = _mm256_setzero_si256();
+    for (int t = 0; t < 4; t++)
+        j = _mm256_sub_epi32(j, _mm256_castps_si256(_mm256_cmp_ps(
+                                    ay, _mm256_mul_ps(ax, _mm256_set1_ps(T[t])), _CMP_GT_OQ)));
+    const __m256i nine = _mm256_set1_epi32(9);
+    const __m256i ny = _mm256_castps_si256(_mm256_cmp_ps(gy, zero, _CMP_LT_OQ));
+    const __m256i nxy = _mm256_castps_si256(_mm256_cmp_ps(_mm256_min_ps(gx, gy), zero, _CMP_LT_OQ));
+    const __m256 opp = _mm256_cmp_ps(_mm256_mul_ps(gx, gy), zero, _CMP_LT_OQ);
+    const __m256i same = _mm256_add_epi32(j, _mm256_and_si256(nxy, nine));
+    __m256i other = _mm256_add_epi32(_mm256_sub_epi32(nine, j), _mm256_and_si256(ny, nine));
+    other = _mm256_min_epu32(other, _mm256_sub_epi32(other, _mm256_set1_epi32(18)));
+    const __m256i bin = _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(same), _mm256_castsi256_ps(other), opp));
+    const __m256i none = _mm256_castps_si256(
+        _mm256_cmp_ps(_mm256_or_ps(ax, ay), zero, _CMP_EQ_OQ)); /* zero gradient */
+    return _mm256_or_si256(bin, none);
+}
+
+static void bins9_u8(const float *gx, const float *gy, size_t n, int32_t *bin)
+{
+    for (size_t i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_si256((__m256i *)(bin + i),
+                            bins9_u8_v(_mm256_loadu_ps(gx + i), _mm256_loadu_ps(gy + i)));
+}
+
+/* orient_hard1 for 8-bit grey rows and n = 9: the bins from bins9_u8_v. */
+static void orient_u8_9(const hk_vlf_row *r)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 wy1 = _mm256_set1_ps(r->wy1), wy2 = _mm256_set1_ps(r->wy2);
+    const float *up = r->up, *mid = r->mid, *dn = r->dn;
+    int32_t *restrict bo = r->bin[0];
+    float *restrict po = r->pair[0];
+    for (size_t x = r->x0; x < r->x1; x += 8) {
+        const __m256 gx = _mm256_sub_ps(_mm256_loadu_ps(mid + x + 1), _mm256_loadu_ps(mid + x - 1));
+        const __m256 gy = _mm256_sub_ps(_mm256_loadu_ps(dn + x), _mm256_loadu_ps(up + x));
+        const __m256 g2 = _mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy));
+        const __m256 grad = _mm256_sqrt_ps(g2);
+        const __m256i bi = bins9_u8_v(gx, gy);
+        /* a zero gradient votes nothing: bin 0, pair {0, 0} (grad is 0) */
+        const __m256 vote = _mm256_cmp_ps(g2, zero, _CMP_NEQ_UQ);
+        const __m256 a = _mm256_mul_ps(grad, wy1), b = _mm256_mul_ps(grad, wy2);
+        _mm256_storeu_si256((__m256i *)(bo + x),
+                            _mm256_castps_si256(_mm256_and_ps(vote, _mm256_castsi256_ps(bi))));
+        const __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+        _mm256_storeu_ps(po + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(po + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+}
+
 static void orient(const hk_vlf_row *r)
 {
     const size_t W = r->width, C = r->channels;
@@ -97,7 +168,9 @@ static void orient(const hk_vlf_row *r)
      * every n tried; r->sym says): the products of k serve n - k too */
     const int sym = r->sym && n <= HK_VLF_SYM_MAX;
     if (C == 1 && !bil && sym) {
-        if (n == 9)
+        if (n == 9 && r->u8)
+            orient_u8_9(r);
+        else if (n == 9)
             orient_hard1(r, 9);
         else
             orient_hard1(r, n);
@@ -335,7 +408,7 @@ static void extract(const float *hist, size_t plane, const double *up, const dou
 }
 
 static const hk_vlf_kernels table = {HK_SIMD_AVX2, "avx2", convert, orient, strip_reduce,
-                                     norm, blocks, extract};
+                                     norm, blocks, extract, bins9_u8};
 
 const hk_vlf_kernels *hk_vlf_kernels_avx2(void)
 {

@@ -116,7 +116,7 @@ static void extract(const float *hist, size_t plane, const double *up, const dou
 }
 
 static const hk_vlf_kernels table = {HK_SIMD_AUTO, "generic", convert, orient, strip_reduce,
-                                     norm, blocks, extract};
+                                     norm, blocks, extract, NULL};
 
 const hk_vlf_kernels *hk_vlf_kernels_generic(void)
 {

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "hog/dlib_fast.h"
+#include "hog/fhog_common.h"
 #include "hogkit.h"
 
 /* Largest |fast - specification| accepted for a feature value. */
@@ -154,17 +155,19 @@ static void compare_n(hk_hog_ctx *ctx, const hk_image *im, int cell, int pr, int
     free(first);
 }
 
-/* The snap kernel against the specification's snap18 on every integer
- * gradient in [-300, 300]^2 and on 2^20 random ones below 2^31. */
-static void check_snap(const hk_dlib_kernels *k)
+typedef void (*snap_fn)(const float *gx, const float *gy, size_t n, int32_t *bin);
+
+/* fn against the specification's snap18 on every integer gradient in
+ * [-r, r]^2; counts into *total and *bad. */
+static void snap_grid(snap_fn fn, long r, size_t *total, size_t *bad)
 {
     enum { N = 1024 };
     float gx[N], gy[N];
     int32_t bin[N];
-    size_t fill = 0, bad = 0, total = 0;
-    for (long y = -300; y <= 300 + 1; y++)
-        for (long x = -300; x <= 300; x++) {
-            const int last = y > 300;
+    size_t fill = 0;
+    for (long y = -r; y <= r + 1; y++)
+        for (long x = -r; x <= r; x++) {
+            const int last = y > r;
             if (!last) {
                 gx[fill] = (float)x;
                 gy[fill] = (float)y;
@@ -175,9 +178,9 @@ static void check_snap(const hk_dlib_kernels *k)
                     gx[fill] = gy[fill] = 0;
                     fill++;
                 }
-                k->snap(gx, gy, fill, bin);
-                for (size_t i = 0; i < fill; i++, total++)
-                    if (bin[i] != hk_dlib_snap18(gx[i], gy[i]) && bad++ < 5)
+                fn(gx, gy, fill, bin);
+                for (size_t i = 0; i < fill; i++, (*total)++)
+                    if (bin[i] != hk_dlib_snap18(gx[i], gy[i]) && (*bad)++ < 5)
                         fprintf(stderr, "snap(%g, %g) = %d, spec %d\n", gx[i], gy[i], bin[i],
                                 hk_dlib_snap18(gx[i], gy[i]));
                 fill = 0;
@@ -185,6 +188,27 @@ static void check_snap(const hk_dlib_kernels *k)
             if (last)
                 break;
         }
+}
+
+/* The 8-bit snap kernel against the specification's snap18 on every
+ * gradient 8-bit samples can give: all of [-255, 255]^2. */
+static void check_snap8(const hk_dlib_kernels *k)
+{
+    size_t total = 0, bad = 0;
+    snap_grid(k->snap8, 255, &total, &bad);
+    printf("  snap8: %zu gradients, %zu different bins\n", total, bad);
+    CHECK(total >= 511u * 511u && bad == 0);
+}
+
+/* The snap kernel against the specification's snap18 on every integer
+ * gradient in [-300, 300]^2 and on 2^20 random ones below 2^31. */
+static void check_snap(const hk_dlib_kernels *k)
+{
+    enum { N = 1024 };
+    float gx[N], gy[N];
+    int32_t bin[N];
+    size_t bad = 0, total = 0;
+    snap_grid(k->snap, 300, &total, &bad);
     for (int r = 0; r < 1024; r++) {
         for (size_t i = 0; i < N; i++) {
             const int sh = (int)(next() % 31);
@@ -249,6 +273,19 @@ static void run_set(hk_simd isa)
                 compare_n(ctx, &im, cs[k], 1, 2, isa, th, k == 3 ? 5 : 2);
             free(d);
         }
+    /* an output over HK_FHOG_STREAM_BYTES: streamed out plane by plane */
+    {
+        void *dd = make(NOISE, 1600, 1400, 1, HK_U8, 0, &im);
+        hk_hog_params p;
+        hk_hog_params_default(&p, HK_VARIANT_DLIB);
+        p.dlib.cell_size = 2;
+        hk_shape s;
+        CHECK(hk_hog_shape(&p, im.width, im.height, 1, &s) == HK_OK);
+        CHECK(s.count * sizeof(float) >= HK_FHOG_STREAM_BYTES);
+        static const int th[] = {1, 2};
+        compare_n(ctx, &im, 2, 1, 1, isa, th, 2);
+        free(dd);
+    }
     /* float grey, large: the fast path with converted rows on threads */
     void *d = make(NOISE, 800, 500, 1, HK_F32, 0, &im);
     compare(ctx, &im, 8, 1, 1, isa, 3);
@@ -274,6 +311,7 @@ int main(void)
         n_runs = 0;
         worst = 0;
         check_snap(hk_dlib_kernels_avx2());
+        check_snap8(hk_dlib_kernels_avx2());
         run_set(sets[i]);
         printf("  %d comparisons, %d mismatches, largest difference %.3g (TOL %g)\n", n_runs,
                n_mismatch, worst, TOL);

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "hog/hog_internal.h"
+#include "hog/fhog_common.h"
 #include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
@@ -141,6 +142,43 @@ static void check_case(uint32_t w, uint32_t h, uint32_t c, hk_sample_type t, int
     free(data);
 }
 
+/* A set's 8-bit 9-orientation bins against the reference's decision
+ * (hk_vlf_best_two with the context's unit vectors) on every integer
+ * gradient in [-255, 255]^2. */
+static void check_bins9(hk_hog_ctx *ctx)
+{
+    hk_vlfeat_params p = {.cell_size = 8, .orientations = 9};
+    hk_shape shape;
+    const hk_vlf_tables *t;
+    CHECK(hk_vlfeat_shape(&p, 0, 64, 64, &shape) == HK_OK);
+    CHECK(hk_vlf_tables_get(ctx, 64, 64, 8, 9, shape.dims[2], shape.dims[1], &t) == HK_OK);
+    enum { N = 512 };
+    float gx[N], gy[N];
+    int32_t bin[N];
+    for (int s = 0; s < n_sets; s++) {
+        if (!sets[s]->bins9_u8)
+            continue;
+        size_t total = 0, bad = 0;
+        for (int y = -255; y <= 255; y++) {
+            for (int x = -256; x < 256; x++) {
+                gx[x + 256] = (float)(x < -255 ? 0 : x);
+                gy[x + 256] = (float)y;
+            }
+            sets[s]->bins9_u8(gx, gy, N, bin);
+            for (int i = 0; i < N; i++, total++) {
+                int32_t ref[2];
+                float w[2];
+                hk_vlf_best_two(t->ux, t->uy, 9, gx[i], gy[i], ref, w);
+                if (bin[i] != ref[0] && bad++ < 5)
+                    fprintf(stderr, "%s: bins9_u8(%g, %g) = %d, reference %d\n", sets[s]->name,
+                            gx[i], gy[i], bin[i], ref[0]);
+            }
+        }
+        printf("%s: bins9_u8 on %zu gradients, %zu differ\n", sets[s]->name, total, bad);
+        CHECK(total >= 511u * 511u && bad == 0);
+    }
+}
+
 /* The public entry point picks the path from params.simd and HK_SIMD. */
 static void check_api(hk_hog_ctx *ctx)
 {
@@ -242,6 +280,16 @@ int main(void)
     check_case(700, 530, 1, HK_U8, 3, 64, 9, 0, 1, ctx);
     check_case(900, 700, 1, HK_U8, 0, 128, 9, 1, 1, ctx);
     check_case(1000, 1000, 1, HK_F32, 3, 200, 9, 0, 0, ctx);
+    /* an output over HK_FHOG_STREAM_BYTES: rows through a buffer, streamed
+     * out plane by plane */
+    {
+        hk_vlfeat_params big = {.cell_size = 2, .orientations = 9};
+        hk_shape shape;
+        CHECK(hk_vlfeat_shape(&big, 0, 1500, 1300, &shape) == HK_OK);
+        CHECK(shape.count * sizeof(float) >= HK_FHOG_STREAM_BYTES);
+        check_case(1500, 1300, 1, HK_U8, 3, 2, 9, 0, 0, ctx);
+    }
+    check_bins9(ctx);
     check_api(ctx);
     hk_hog_ctx_free(ctx);
     printf("%d path runs: %d beyond the tolerance (1e-6 for cells <= 64) of the scalar path "
