@@ -12,6 +12,8 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/snap18_u8_avx2.h"
+
 /* dlib's unit vectors, rounded to four decimals in its source (as dlib.c). */
 static const float DIR_X[9] = {1.0000f, 0.9397f, 0.7660f, 0.500f, 0.1736f,
                                -0.1736f, -0.5000f, -0.7660f, -0.9397f};
@@ -150,23 +152,9 @@ static inline __m256i snap18(__m256 gx, __m256 gy)
  * + 9 when gy < 0 (for j = 0, when gx < 0), i.e. (9 - j + 9 [gy < 0]) mod 18. */
 static inline __m256i snap8(__m256 gx, __m256 gy)
 {
-    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
-    const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
     static const float T[4] = {(float)(603.0 / 3420.0), (float)(1737.0 / 3008.0),
                                (float)(2660.0 / 2232.0), (float)(3264.0 / 1188.0)};
-    __m256i j = _mm256_setzero_si256();
-    for (int t = 0; t < 4; t++)
-        j = _mm256_sub_epi32(j, _mm256_castps_si256(_mm256_cmp_ps(
-                                    ay, _mm256_mul_ps(ax, _mm256_set1_ps(T[t])), _CMP_GT_OQ)));
-    const __m256i nine = _mm256_set1_epi32(9);
-    const __m256i ny = _mm256_castps_si256(_mm256_cmp_ps(gy, zero, _CMP_LT_OQ));
-    const __m256i nxy = _mm256_castps_si256(_mm256_cmp_ps(_mm256_min_ps(gx, gy), zero, _CMP_LT_OQ));
-    const __m256 opp = _mm256_cmp_ps(_mm256_mul_ps(gx, gy), zero, _CMP_LT_OQ);
-    const __m256i same = _mm256_add_epi32(j, _mm256_and_si256(nxy, nine));
-    __m256i other = _mm256_add_epi32(_mm256_sub_epi32(nine, j), _mm256_and_si256(ny, nine));
-    other = _mm256_min_epu32(other, _mm256_sub_epi32(other, _mm256_set1_epi32(18)));
-    return _mm256_castps_si256(
-        _mm256_blendv_ps(_mm256_castsi256_ps(same), _mm256_castsi256_ps(other), opp));
+    return hk__snap18_u8(gx, gy, T);
 }
 
 static void avx2_snap8(const float *gx, const float *gy, size_t n, int32_t *bin)

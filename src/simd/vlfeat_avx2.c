@@ -14,6 +14,8 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/snap18_u8_avx2.h"
+
 #define HK_VLF_SYM_MAX 32 /* orientations whose products are kept in registers */
 
 static void convert(const hk_image *im, size_t y, float *dst)
@@ -108,19 +110,7 @@ static inline __m256i bins9_u8_v(__m256 gx, __m256 gy)
     const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
     /* tan(10, 30, 50, 70 deg) rounded to float */
     static const float T[4] = {0.176326975f, 0.577350259f, 1.19175363f, 2.74747753f};
-    __m256i j = _mm256_setzero_si256();
-    for (int t = 0; t < 4; t++)
-        j = _mm256_sub_epi32(j, _mm256_castps_si256(_mm256_cmp_ps(
-                                    ay, _mm256_mul_ps(ax, _mm256_set1_ps(T[t])), _CMP_GT_OQ)));
-    const __m256i nine = _mm256_set1_epi32(9);
-    const __m256i ny = _mm256_castps_si256(_mm256_cmp_ps(gy, zero, _CMP_LT_OQ));
-    const __m256i nxy = _mm256_castps_si256(_mm256_cmp_ps(_mm256_min_ps(gx, gy), zero, _CMP_LT_OQ));
-    const __m256 opp = _mm256_cmp_ps(_mm256_mul_ps(gx, gy), zero, _CMP_LT_OQ);
-    const __m256i same = _mm256_add_epi32(j, _mm256_and_si256(nxy, nine));
-    __m256i other = _mm256_add_epi32(_mm256_sub_epi32(nine, j), _mm256_and_si256(ny, nine));
-    other = _mm256_min_epu32(other, _mm256_sub_epi32(other, _mm256_set1_epi32(18)));
-    const __m256i bin = _mm256_castps_si256(
-        _mm256_blendv_ps(_mm256_castsi256_ps(same), _mm256_castsi256_ps(other), opp));
+    const __m256i bin = hk__snap18_u8(gx, gy, T);
     const __m256i none = _mm256_castps_si256(
         _mm256_cmp_ps(_mm256_or_ps(ax, ay), zero, _CMP_EQ_OQ)); /* zero gradient */
     return _mm256_or_si256(bin, none);
