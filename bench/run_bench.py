@@ -113,11 +113,26 @@ def one(r):
     return min(r.get("cpu", r["seconds"]), r["seconds"])
 
 
+def best_of(a, b):
+    """The better of two timings of the same call: on a shared machine noise
+    only ever slows a call down, so the faster reading is the truer one."""
+    if a is None or b is None:
+        return a if b is None else b
+    out = dict(a)
+    for k in ("seconds", "cpu"):
+        if k in a and k in b:
+            out[k] = min(a[k], b[k])
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="rounds of each (reference, hogkit variant) pair, interleaved, best "
+                    "of each side kept (default 3, 1 with --quick)")
     ap.add_argument("--refs", help="comma-separated subset of " + ",".join(REFS) + ": time only "
                     "these references and hogkit's variants of them (no skimage, no threads); "
                     "the report then has only the variant tables")
@@ -134,6 +149,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     refs = build_refs(work)
     q = args.quick
+    if args.rounds is None:
+        args.rounds = 1 if q else 3
     ncpu = os.cpu_count()
 
     cases = [("640x480", 640, 480, 3 if q else 10, 2 if q else 3),
@@ -169,12 +186,14 @@ def main():
             checks.append(f"{name}: hogkit skimage variant vs skimage.feature.hog: max |diff| = {d:.2e}")
         for lib in REFS:
             ref_out = os.path.join(work, f"{lib}_{name}.f32")
-            r[lib] = sh([refs, lib, raw, str(w), str(h), "1", "0", "1", str(reps), "8",
-                         ref_out])
             hv_out = os.path.join(work, f"hk_{lib}_{name}.npy")
-            hv = hk_variant(bench_hog, "image", npy, hv_out, lib, 8, reps, 1)
-            if hv:
-                r["hk_" + lib] = hv
+            for _ in range(args.rounds):  # interleaved, so a slow spell hits both sides
+                r[lib] = best_of(r.get(lib), sh([refs, lib, raw, str(w), str(h), "1", "0", "1",
+                                                 str(reps), "8", ref_out]))
+                hv = hk_variant(bench_hog, "image", npy, hv_out, lib, 8, reps, 1)
+                if hv:
+                    r["hk_" + lib] = best_of(r.get("hk_" + lib), hv)
+            if "hk_" + lib in r:
                 agree(hv_out, ref_out, name, lib, checks)
         rows.append(r)
         print(json.dumps(r), flush=True)
@@ -207,13 +226,17 @@ def main():
                       f"max |diff| = {d:.2e}")
     for lib in REFS:
         ref_out = os.path.join(work, f"{lib}_fm.f32")
-        r[lib] = sh([refs, lib, raw, "28", "28", str(n), "0", str(n), "1" if q else "2", "4",
-                     ref_out])
-        for t, key in ((1, "hk_" + lib), (0, "hk_" + lib + "_n")):
-            hv_out = os.path.join(work, f"hk_{lib}_fm_{t}.npy")
-            hv = hk_variant(bench_hog, "stack", npy, hv_out, lib, 4, 1 if q else 3, t)
+        for _ in range(args.rounds):
+            r[lib] = best_of(r.get(lib), sh([refs, lib, raw, "28", "28", str(n), "0", str(n),
+                                             "1" if q else "2", "4", ref_out]))
+            hv_out = os.path.join(work, f"hk_{lib}_fm_1.npy")
+            hv = hk_variant(bench_hog, "stack", npy, hv_out, lib, 4, 1 if q else 3, 1)
             if hv:
-                r[key] = hv
+                r["hk_" + lib] = best_of(r.get("hk_" + lib), hv)
+        hv = hk_variant(bench_hog, "stack", npy, os.path.join(work, f"hk_{lib}_fm_0.npy"), lib,
+                        4, 1 if q else 3, 0)
+        if hv:
+            r["hk_" + lib + "_n"] = hv
         if "hk_" + lib in r:
             agree(os.path.join(work, f"hk_{lib}_fm_1.npy"), ref_out, "Fashion-MNIST image 0", lib,
                   checks)
@@ -252,7 +275,8 @@ def write_report(args, rows, checks, ncpu, refs_only=False):
              f"{cpu}, {ncpu} cores, {isa}; load average {load[0]:.1f} when it finished. "
              "All numbers come from this one run; compare ratios, not absolute figures "
              "(a shared machine is noisy). Times are the best of several repetitions after a "
-             "warm-up, descriptor calls only, pixels already in memory; each program, "
+             f"warm-up (each reference and hogkit's variant of it: the best of {args.rounds} "
+             "interleaved rounds), descriptor calls only, pixels already in memory; each program, "
              "reference or hogkit, leaves every image's descriptor in row k of one N x D "
              "float matrix (VLFeat writes into the row, OpenCV and dlib copy from their own "
              "containers, as a caller must).\n")
