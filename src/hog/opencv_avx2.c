@@ -22,6 +22,8 @@
 #ifdef __AVX2__
 #include <immintrin.h>
 
+#include "simd/stream_avx2.h"
+
 int hk_ocv_avx2_usable(void)
 {
     return hk__cpu_has_avx2_fma();
@@ -87,22 +89,10 @@ static void prefetch_small(const hk_image *im)
  * Larger descriptors are stored in place. */
 #define STAGE_MAX ((size_t)64 << 10)
 
-/* Copies n floats to dst: whole 64-byte lines with streaming stores, the
- * partial lines at both ends with ordinary ones (a neighbour may share
- * them). */
+/* Copies n floats to dst with streaming stores (hk__stream_lines), fenced. */
 static void stream_out(float *dst, const float *src, size_t n)
 {
-    size_t i = 0;
-    while (i < n && ((uintptr_t)(dst + i) & 63) != 0) {
-        dst[i] = src[i];
-        i++;
-    }
-    for (; i + 16 <= n; i += 16) {
-        _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
-        _mm256_stream_ps(dst + i + 8, _mm256_loadu_ps(src + i + 8));
-    }
-    for (; i < n; i++)
-        dst[i] = src[i];
+    hk__stream_lines(dst, src, n);
     _mm_sfence(); /* ordered before any later store, as ordinary stores are */
 }
 

@@ -8,6 +8,8 @@
 #ifdef __AVX2__
 #include <immintrin.h>
 
+#include "simd/stream_avx2.h"
+
 #define OCVL_FN(name) ocvl_avx2_##name
 #define OCVL_SQRT(v) ((ocvl_vf)_mm256_sqrt_ps((__m256)(v)))
 /* bytes 8*hi .. 8*hi+7 of a 16-byte vector as floats */
@@ -19,25 +21,9 @@
 #define OCVL_MIN(a, b) ((ocvl_vf)_mm256_min_ps((__m256)(a), (__m256)(b)))
 #define OCVL_MAX(a, b) ((ocvl_vf)_mm256_max_ps((__m256)(a), (__m256)(b)))
 #define OCVL_FLOOR(t) ((ocvl_vf)_mm256_floor_ps((__m256)(t)))
-#define OCVL_STREAM(dst, src, n) ocvl_avx2_stream(dst, src, n)
+#define OCVL_STREAM(dst, src, n) hk__stream_lines(dst, src, n)
 #define OCVL_FENCE() _mm_sfence() /* ordered before later stores, as ordinary ones */
 
-/* n floats to dst: whole 64-byte lines with streaming stores, the partial
- * lines at both ends with ordinary ones (a neighbour may share them). */
-static void ocvl_avx2_stream(float *dst, const float *src, size_t n)
-{
-    size_t i = 0;
-    while (i < n && ((uintptr_t)(dst + i) & 63) != 0) {
-        dst[i] = src[i];
-        i++;
-    }
-    for (; i + 16 <= n; i += 16) {
-        _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
-        _mm256_stream_ps(dst + i + 8, _mm256_loadu_ps(src + i + 8));
-    }
-    for (; i < n; i++)
-        dst[i] = src[i];
-}
 #include "hog/opencv_lanes_kernel.inc.h"
 
 hk__ocvl_kernel hk__ocvl_avx2_kernel(void)

@@ -14,6 +14,8 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/stream_avx2.h"
+
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SELI(m, a, b) ((lv_i8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SQRTF(v) ((lv_f8)_mm256_sqrt_ps((__m256)(v)))
@@ -131,26 +133,8 @@ static void lv_put(const float *v, float *out, size_t dim)
 static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
                      size_t count)
 {
-    for (size_t k = 0; k < count; k++) {
-        float *o = out + k * dim;
-        const float *s = stage + k * stage_dim;
-        size_t i = 0;
-        /* head, up to a 64-byte boundary */
-        while (i < dim && ((uintptr_t)(o + i) & 63) != 0) {
-            o[i] = s[i];
-            i++;
-        }
-        if ((uintptr_t)(o + i) % sizeof(float) != 0) { /* not float-aligned: no streaming */
-            memcpy(o + i, s + i, (dim - i) * sizeof(float));
-            continue;
-        }
-        for (; i + 16 <= dim; i += 16) {
-            _mm256_stream_ps(o + i, _mm256_loadu_ps(s + i));
-            _mm256_stream_ps(o + i + 8, _mm256_loadu_ps(s + i + 8));
-        }
-        for (; i < dim; i++)
-            o[i] = s[i];
-    }
+    for (size_t k = 0; k < count; k++)
+        hk__stream_lines(out + k * dim, stage + k * stage_dim, dim);
     _mm_sfence(); /* the streamed lines are ordered before whatever follows */
 }
 
