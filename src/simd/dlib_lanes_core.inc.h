@@ -16,6 +16,8 @@
 
 #if defined(__AVX2__)
 #include <immintrin.h>
+
+#include "simd/transpose8_avx2.h"
 #else
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -470,24 +472,13 @@ static void lanes_hist(const hk_dlib_lanes_plan *pl)
             size_t r = 0;
 #if defined(__AVX2__)
             for (; r < nr; r += 8) { /* 8x8 transposes (reads stay in the slack) */
-                __m256 q[8], t[8], u[8];
+                __m256 q[8], u[8];
                 for (int k = 0; k < 8; k++)
                     q[k] = _mm256_loadu_ps(v + k * rs + r);
-                for (int i = 0; i < 8; i += 2) {
-                    t[i] = _mm256_unpacklo_ps(q[i], q[i + 1]);
-                    t[i + 1] = _mm256_unpackhi_ps(q[i], q[i + 1]);
-                }
-                for (int i = 0; i < 8; i += 4) {
-                    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-                    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
-                    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-                    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
-                }
+                hk__transpose8_ps(q, u);
                 const size_t m = nr - r < 8 ? nr - r : 8;
                 for (size_t j = 0; j < m; j++) /* row r + j */
-                    _mm256_store_ps(h + (r + j) * hrow,
-                                    j < 4 ? _mm256_permute2f128_ps(u[j], u[j + 4], 0x20)
-                                          : _mm256_permute2f128_ps(u[j - 4], u[j], 0x31));
+                    _mm256_store_ps(h + (r + j) * hrow, u[j]);
             }
 #else
             for (; r < nr; r++)
@@ -572,24 +563,12 @@ static void store_out(const float *feat, size_t dim, size_t n, float *out)
 #if defined(__AVX2__)
     for (; j + 8 <= dim; j += 8) { /* 8x8 transposes */
         const float *f = feat + j * L;
-        __m256 r[8], t[8], s[8];
+        __m256 r[8], c[8];
         for (int i = 0; i < 8; i++)
             r[i] = _mm256_load_ps(f + i * L);
-        for (int i = 0; i < 8; i += 2) {
-            t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-            t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-        }
-        for (int i = 0; i < 8; i += 4) {
-            s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-            s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
-            s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-            s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
-        }
-        for (size_t k = 0; k < n; k++) {
-            const __m256 v = k < 4 ? _mm256_permute2f128_ps(s[k], s[k + 4], 0x20)
-                                   : _mm256_permute2f128_ps(s[k - 4], s[k], 0x31);
-            _mm256_storeu_ps(out + k * dim + j, v);
-        }
+        hk__transpose8_ps(r, c);
+        for (size_t k = 0; k < n; k++)
+            _mm256_storeu_ps(out + k * dim + j, c[k]);
     }
 #endif
     for (; j < dim; j++)

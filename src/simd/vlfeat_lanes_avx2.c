@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "simd/stream_avx2.h"
+#include "simd/transpose8_avx2.h"
 
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SELI(m, a, b) ((lv_i8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
@@ -71,25 +72,6 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
     }
 }
 
-/* out[j] lane k = in[k] lane j */
-static inline void lv_tr8(const __m256 in[8], __m256 out[8])
-{
-    __m256 t[8], s[8];
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(in[i], in[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(in[i], in[i + 1]);
-    }
-    for (int i = 0; i < 8; i += 4) {
-        s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
-        s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
-    }
-    for (int i = 0; i < 4; i++) {
-        out[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
-        out[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
-    }
-}
 
 /* 8 cells of a cell column at a time (the last block ends at the column's
  * end; a column shorter than 8 reads into the padding after it) */
@@ -106,7 +88,7 @@ static void lv_gather(const hk_vlf_lanes_geom *g)
                 __m256 in[8], out[8];
                 for (int k = 0; k < 8; k++)
                     in[k] = _mm256_loadu_ps(src + k * g->lane + start);
-                lv_tr8(in, out);
+                hk__transpose8_ps(in, out);
                 for (size_t j = 0; j < m; j++)
                     cells[((start + j) * hw + cx) * nb + b] = (lv_f8)out[j];
             }
@@ -121,7 +103,7 @@ static void lv_put(const float *v, float *out, size_t dim)
     for (int i = 0; i < 8; i++)
         in[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(v + 8 * i)),
                                      _mm_loadu_ps(v + 8 * i + 4), 1);
-    lv_tr8(in, o);
+    hk__transpose8_ps(in, o);
     for (int k = 0; k < 8; k++)
         _mm256_storeu_ps(out + k * dim, o[k]);
 }
