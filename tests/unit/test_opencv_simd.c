@@ -239,7 +239,7 @@ static void test_selection(void)
     free(px);
 }
 
-/* A batch gives each image's single-image result, for any thread count:
+/* A batch gives each image the same result for any thread count:
  * grey one-window images like these go through the image-per-lane kernel
  * (opencv_lanes.h), which is the scalar path's arithmetic, so the result
  * is the scalar one (tests/unit/test_opencv_lanes.c covers the rest). */
