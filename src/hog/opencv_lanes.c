@@ -11,6 +11,7 @@
 
 #include "common/checked.h"
 #include "hog/hog_internal.h"
+#include "hog/opencv_avx2.h"
 #include "hog/opencv_lanes.h"
 #include "simd/cpu.h"
 
@@ -33,14 +34,6 @@ void hk_ocv_lanes_plan_free(struct hk_ocv_lanes_plan *p)
     if (p)
         free(p->mem);
     free(p);
-}
-
-/* Adds `bytes` rounded up to 64 to *total (*at: where it starts); 0 on
- * overflow. */
-static int carve(size_t *total, size_t bytes, size_t *at)
-{
-    *at = *total;
-    return hk_add_size(bytes, 63, &bytes) && hk_add_size(*total, bytes & ~(size_t)63, total);
 }
 
 /* The geometry of a batch like im0 when the kernel takes it; 0 otherwise. */
@@ -150,7 +143,7 @@ static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
                     (ncells + 1) * sizeof(uint32_t)};
     size_t at[N], total = 0;
     for (int i = 0; i < N; i++)
-        if (!carve(&total, sz[i], &at[i]))
+        if (!hk__ocv_carve(&total, sz[i], &at[i]))
             return HK_ERR_OVERFLOW;
     if (p->bytes < total) {
         free(p->mem);
@@ -181,11 +174,11 @@ static hk_status plan_get(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
     const size_t vec = HK_OCVL_LANES * sizeof(float);
     p->sstride = (g->desc_len + 8 + 15) & ~(size_t)15;
     p->work = 0;
-    if (!carve(&p->work, p->lw * p->lh * vec, &p->at_limg) ||
-        !carve(&p->work, g->pwidth * g->pheight * nb * vec, &p->at_planes) ||
-        !carve(&p->work, 2 * ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
-        !carve(&p->work, HK_OCVL_LANES * p->sstride * sizeof(float), &p->at_stage) ||
-        !carve(&p->work, HK_OCVL_LANES * p->lw8, &p->at_bytes) ||
+    if (!hk__ocv_carve(&p->work, p->lw * p->lh * vec, &p->at_limg) ||
+        !hk__ocv_carve(&p->work, g->pwidth * g->pheight * nb * vec, &p->at_planes) ||
+        !hk__ocv_carve(&p->work, 2 * ((g->block_len + 7) & ~(size_t)7) * vec, &p->at_hist) ||
+        !hk__ocv_carve(&p->work, HK_OCVL_LANES * p->sstride * sizeof(float), &p->at_stage) ||
+        !hk__ocv_carve(&p->work, HK_OCVL_LANES * p->lw8, &p->at_bytes) ||
         !hk_add_size(p->work, 64, &p->work)) /* room to align the start */
         return HK_ERR_OVERFLOW;
     p->ready = 1;
