@@ -129,13 +129,13 @@ static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
 }
 
 /* 8-bit grey row y as the kernel reads it: the image's own row, unless the
- * kernel's reads up to 8 bytes past the row's end would leave the image
+ * kernel's reads up to 16 bytes past the row's end would leave the image
  * (its last row without stride padding): then a zero-padded copy. */
 static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
 {
     const hk_image *im = pl->im;
     const uint8_t *r = (const uint8_t *)im->data + y * im->stride;
-    if (y + 1 < im->height || im->stride >= (size_t)im->width + 8u)
+    if (y + 1 < im->height || im->stride >= (size_t)im->width + 16u)
         return r;
     memcpy(spare, r, im->width);
     return (const uint8_t *)spare;
@@ -150,7 +150,7 @@ static void out_band(plan *pl, long y0, long y1, int worker)
     const size_t hrow = 18u * pl->hs;
     memset(scratch + pl->o_nring, 0, 4u * pl->ns * sizeof(float));
     float *ab = (float *)(scratch + pl->o_ab);
-    memset(ab, 0, 18u * pl->ps * sizeof(float));
+    memset(ab, 0, 19u * pl->ps * sizeof(float));
     int32_t *work = (int32_t *)(scratch + pl->o_work), *spare = (int32_t *)(scratch + pl->o_spare);
     const size_t row_ints = (pl->rgb ? 3u : 1u) * pl->cstride;
     int32_t *band = (int32_t *)(scratch + pl->o_band);
@@ -223,9 +223,11 @@ static void out_task(void *arg, size_t task, int worker)
 }
 
 /* Column tables (x < visible_nc; zero beyond, up to whole vectors). */
-static void fill_cols(plan *pl, int32_t *ix, float *vx4, int32_t *tail, size_t n)
+static void fill_cols(plan *pl, int32_t *ix, uint16_t *ix16, float *vx4, int32_t *tail,
+                      size_t n)
 {
     memset(ix, 0, n * sizeof(*ix));
+    memset(ix16, 0, n * sizeof(*ix16));
     memset(vx4, 0, 4u * n * sizeof(*vx4));
     memset(tail, 0, n * sizeof(*tail));
     const size_t split = hk_dlib_simd_end(pl->visible_nc);
@@ -235,6 +237,7 @@ static void fill_cols(plan *pl, int32_t *ix, float *vx4, int32_t *tail, size_t n
         float w;
         hk_dlib_column(pl->cs, x, simd, &c, &w);
         ix[x] = (int32_t)c;
+        ix16[x] = (uint16_t)c;
         vx4[4 * x] = vx4[4 * x + 2] = 1.0f - w;
         vx4[4 * x + 1] = vx4[4 * x + 3] = w;
         tail[x] = simd ? 0 : -1;
@@ -264,6 +267,7 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
 {
     hk_carve cv = {0, 1};
     const size_t o_ix = hk_carve_take(&cv, ncols, sizeof(int32_t));
+    const size_t o_ix16 = hk_carve_take(&cv, ncols, sizeof(uint16_t));
     const size_t o_vx4 = hk_carve_take(&cv, ncols, 4u * sizeof(float));
     const size_t o_tail = hk_carve_take(&cv, ncols, sizeof(int32_t));
     const size_t o_iyp = hk_carve_take(&cv, (size_t)pl->visible_nr + 1u, sizeof(int32_t));
@@ -291,7 +295,8 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
     float *vy0 = (float *)(base + o_vy0);
     int32_t *strip = (int32_t *)(base + o_strip);
     if (!hit) {
-        fill_cols(pl, ix, (float *)(base + o_vx4), (int32_t *)(base + o_tail), ncols);
+        fill_cols(pl, ix, (uint16_t *)(base + o_ix16), (float *)(base + o_vx4),
+                  (int32_t *)(base + o_tail), ncols);
         for (long y = 1; y < pl->visible_nr; y++) {
             long r;
             hk_dlib_row_pos(pl->cs, y, &r, &vy0[y]);
@@ -318,7 +323,8 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
         t->width = pl->im->width;
         t->height = pl->im->height;
     }
-    pl->cols = (hk_dlib_cols){ix, (const float *)(base + o_vx4), (const int32_t *)(base + o_tail)};
+    pl->cols = (hk_dlib_cols){ix, (const uint16_t *)(base + o_ix16),
+                              (const float *)(base + o_vx4), (const int32_t *)(base + o_tail)};
     pl->iyp = iyp;
     pl->vy0 = vy0;
     pl->strip = strip;
@@ -373,7 +379,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     if (shape.dims[1] != pl.hog_nr || shape.dims[2] != pl.hog_nc)
         memset(out, 0, shape.count * sizeof(float)); /* padding borders are zero */
 
-    const size_t ncols = round8((size_t)pl.visible_nc) + 8u;
+    /* the kernels read the column tables up to 16 past a strip's end */
+    const size_t ncols = round8((size_t)pl.visible_nc) + 24u;
     size_t ring_n, row_ints;
     if (!hk_mul_size(4u * 18u, pl.hs, &ring_n) || !hk_mul_size(pl.rgb ? 3u : 1u, pl.cstride, &row_ints))
         return HK_ERR_OVERFLOW;
@@ -395,8 +402,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     hk_carve wv = {0, 1};
     pl.o_ring = hk_carve_take(&wv, ring_n + 32u, sizeof(float));
     pl.o_nring = hk_carve_take(&wv, pl.ns, 4u * sizeof(float));
-    pl.o_ab = hk_carve_take(&wv, pl.ps, 18u * sizeof(float));
-    pl.o_work = hk_carve_take(&wv, pl.strip_px + 8u, 5u * sizeof(int32_t));
+    pl.o_ab = hk_carve_take(&wv, pl.ps, 19u * sizeof(float)); /* plane 18: dummy */
+    pl.o_work = hk_carve_take(&wv, pl.strip_px + 16u, 5u * sizeof(int32_t));
     pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t));
     pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
     pl.o_fbuf = hk_carve_take(&wv, round8(pl.hog_nc), 31u * sizeof(float));

@@ -12,6 +12,7 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/dlib_u8_avx2.h"
 #include "simd/snap18_u8_avx2.h"
 
 /* dlib's unit vectors, rounded to four decimals in its source (as dlib.c). */
@@ -195,6 +196,30 @@ static inline __attribute__((always_inline)) void scatter(float *ab, const int32
     }
 }
 
+/* scatter with 16-bit offsets (8-bit grey rows); the same add order in the
+ * order the vote quads were stored */
+static inline __attribute__((always_inline)) void scatter16(float *ab, const uint16_t *idx,
+                                                            const float *quads, size_t n,
+                                                            size_t c)
+{
+    for (size_t p = 0; p < c; p++) {
+        const uint16_t *id = idx + p;
+        const float *q = quads + 4 * p;
+        size_t i = p;
+        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
+            const size_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
+            const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
+            const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += c, id += c, q += 4 * c)
+            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
+    }
+}
+
 enum { KIND_U8, KIND_RGB, KIND_GREY };
 
 /* The vector pass of avx2_acc for one kind of row (a constant after
@@ -264,9 +289,21 @@ static inline __attribute__((always_inline)) void votes(const int kind, const hk
 static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, size_t xe,
                      int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work)
 {
-    const size_t n = xe - xs, nr = (n + 7u) & ~(size_t)7u;
+    const size_t n = xe - xs, nr = (n + 15u) & ~(size_t)15u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
+    if (v->u8 && ps_shift <= 11) { /* 16-bit offsets: 19 planes < 2^16 floats */
+        uint16_t *idx16 = (uint16_t *)work;
+        hk__dlib_votes_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << ps_shift), idx16,
+                          quads);
+        /* whole steps of 16 (the last one's extra lanes add to the dummy
+         * plane); adds 16 or more pixels apart go to different cells */
+        if (cs <= 16)
+            scatter16(ab, idx16, quads, nr, 16);
+        else
+            scatter16(ab, idx16, quads, nr, ((size_t)cs + 15u) & ~(size_t)15u);
+        return;
+    }
     if (v->u8)
         votes(KIND_U8, v, k, xs, xe, ixbase, ps_shift, idx, quads);
     else if (v->rgb)
@@ -452,8 +489,20 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
     }
 }
 
-static const hk_dlib_kernels table = {"avx2", avx2_acc, avx2_flush, avx2_energy, avx2_features,
-                                      avx2_snap, avx2_snap8};
+static void avx2_snap8i(const int16_t *gx, const int16_t *gy, size_t n, int32_t *bin)
+{
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+        const __m256i b = hk__dlib_bins16(_mm256_loadu_si256((const __m256i *)(gx + i)),
+                                          _mm256_loadu_si256((const __m256i *)(gy + i)));
+        _mm256_storeu_si256((__m256i *)(bin + i),
+                            _mm256_cvtepi16_epi32(_mm256_castsi256_si128(b)));
+        _mm256_storeu_si256((__m256i *)(bin + i + 8),
+                            _mm256_cvtepi16_epi32(_mm256_extracti128_si256(b, 1)));
+    }
+}
+
+static const hk_dlib_kernels table = {"avx2",    avx2_acc,   avx2_flush, avx2_energy,
+                                      avx2_features, avx2_snap, avx2_snap8, avx2_snap8i};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {
