@@ -141,6 +141,49 @@ static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
     return (const uint8_t *)spare;
 }
 
+/* Prefetch of one output row's lines into L2 while the group before it is
+ * summed: the 31 planes' pieces of an output row are 31 separate runs of
+ * lines that the hardware prefetchers do not see coming, and fetching
+ * them on the first store cost about a tenth of the time at 1920x1080. */
+typedef struct prefetch {
+    const char *row;   /* plane 0 of the output row; NULL: nothing to do */
+    size_t plane;      /* bytes between planes */
+    size_t bytes;      /* bytes of one plane's run */
+    size_t d, off;     /* next: plane d, byte off (of its run) */
+    size_t per_call;   /* lines per prefetch_some */
+} prefetch;
+
+static void prefetch_start(const plan *pl, prefetch *f, long y, size_t calls)
+{
+    f->row = NULL;
+    if (pl->stream || y < 0 || (size_t)y >= pl->hog_nr)
+        return; /* streamed outputs bypass the caches */
+    f->row = (const char *)(pl->out + ((size_t)y + pl->off_r) * pl->out_cols + pl->off_c);
+    f->plane = pl->plane * sizeof(float);
+    f->bytes = pl->hog_nc * sizeof(float);
+    f->d = f->off = 0;
+    const size_t lines = 31u * (f->bytes / 64u + 2u);
+    f->per_call = lines / (calls ? calls : 1) + 1u;
+}
+
+static void prefetch_some(prefetch *f)
+{
+    if (!f->row)
+        return;
+    for (size_t n = f->per_call; n > 0; n--) {
+        /* one line per step; a run's last line is taken by its end */
+        __builtin_prefetch(f->row + f->d * f->plane + f->off, 1, 2);
+        f->off += 64u;
+        if (f->off >= f->bytes + 63u) {
+            f->off = 0;
+            if (++f->d == 31u) {
+                f->row = NULL;
+                return;
+            }
+        }
+    }
+}
+
 /* Output rows [y0, y1) on one worker: groups g = y0 - 1 .. y1 + 1 make
  * histogram rows y0 + 1 .. y1 + 2 (group g adds to rows g + 1, g + 2; row
  * g + 1 is complete after it), their energies, and the output rows. */
@@ -171,6 +214,10 @@ static void out_band(plan *pl, long y0, long y1, int worker)
         long ye = y;
         while (ye < pl->visible_nr && pl->iyp[ye] == g)
             ye++;
+        /* output row g - 2 is made after this group */
+        prefetch pf = {NULL, 0, 0, 0, 0, 0};
+        prefetch_start(pl, &pf, g - 2 >= y0 && g - 2 < y1 ? g - 2 : -1,
+                       pl->nstrips * (size_t)(ye - y));
         for (long ya = y; ya < ye;) { /* max_group rows at a time */
             const long yb = ye - ya > (long)pl->max_group ? ya + (long)pl->max_group : ye;
             if (!u8) { /* rows ya - 1 .. yb, converted once for every strip */
@@ -193,6 +240,7 @@ static void out_band(plan *pl, long y0, long y1, int worker)
                     v.vy0 = pl->vy0[r];
                     v.vy1 = 1.0f - v.vy0;
                     pl->k->acc(&v, &pl->cols, xs, xe, ixbase, pl->ps_shift, pl->cs, ab, work);
+                    prefetch_some(&pf);
                 }
                 pl->k->flush(ab, ixbase, pl->strip[2 * k + 1], (int32_t)pl->ps, use0, use1,
                              (int32_t)pl->hs);
