@@ -371,8 +371,10 @@ static int tables_get(hk_hog_ctx *ctx, plan *pl, size_t ncols)
         t->width = pl->im->width;
         t->height = pl->im->height;
     }
+    const int pow2 = pl->cs == 2 || pl->cs == 4 || pl->cs == 8 || pl->cs == 16;
     pl->cols = (hk_dlib_cols){ix, (const uint16_t *)(base + o_ix16),
-                              (const float *)(base + o_vx4), (const int32_t *)(base + o_tail)};
+                              (const float *)(base + o_vx4), (const int32_t *)(base + o_tail),
+                              pow2 && pl->visible_nc < (1L << 22)};
     pl->iyp = iyp;
     pl->vy0 = vy0;
     pl->strip = strip;

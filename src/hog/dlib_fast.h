@@ -28,6 +28,10 @@ typedef struct hk_dlib_cols {
     const uint16_t *ix16; /* ix mod 2^16 (differences of nearby cells are exact) */
     const float *vx4;
     const int32_t *tail;
+    /* 1 when the weights of column x depend on x mod cell_size only, bit
+     * for bit (cell sizes 2, 4, 8, 16 and columns below 2^22: every
+     * quotient is exact) */
+    int periodic;
 } hk_dlib_cols;
 
 /* One image row for the histogram kernel. */

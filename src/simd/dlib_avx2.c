@@ -220,6 +220,42 @@ static inline __attribute__((always_inline)) void scatter16(float *ab, const uin
     }
 }
 
+/* Pixel k of a 16-pixel step is stored at position ORDER16[k]'s inverse:
+ * position i holds pixel POS16[i] (see dlib_u8_avx2.h). */
+static const int POS16[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
+
+/* The adds for cell sizes dividing 16 (8-bit grey rows): position p of
+ * every 16-pixel step is one column phase x mod cs, whose weight quad
+ * w[p] = (vy1 vx1, vy1 vx0, vy0 vx1, vy0 vx0) is one constant for the row;
+ * each pixel adds w[p] * |g| (one product per vote: dlib's scalar-loop
+ * rounding). Positions p, p + 16, ... (adds 16 pixels apart: other cells),
+ * then p + 1. */
+static inline __attribute__((always_inline)) void scatter_w(float *ab, const uint16_t *idx,
+                                                            const float *mag, size_t n,
+                                                            const __m128 *w)
+{
+    for (size_t p = 0; p < 16; p++) {
+        const __m128 wp = w[p];
+        const uint16_t *id = idx + p;
+        const float *m = mag + p;
+        size_t i = p;
+        for (; i + 48 < n; i += 64, id += 64, m += 64) {
+            const size_t j0 = id[0], j1 = id[16], j2 = id[32], j3 = id[48];
+            const __m128 q0 = _mm_mul_ps(wp, _mm_broadcast_ss(m));
+            const __m128 q1 = _mm_mul_ps(wp, _mm_broadcast_ss(m + 16));
+            const __m128 q2 = _mm_mul_ps(wp, _mm_broadcast_ss(m + 32));
+            const __m128 q3 = _mm_mul_ps(wp, _mm_broadcast_ss(m + 48));
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += 16, id += 16, m += 16)
+            _mm_storeu_ps(ab + id[0],
+                          _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_mul_ps(wp, _mm_broadcast_ss(m))));
+    }
+}
+
 enum { KIND_U8, KIND_RGB, KIND_GREY };
 
 /* The vector pass of avx2_acc for one kind of row (a constant after
@@ -292,6 +328,21 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
     const size_t n = xe - xs, nr = (n + 15u) & ~(size_t)15u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
+    if (v->u8 && ps_shift <= 11 && k->periodic) {
+        /* cell sizes dividing 16: the weights of a column depend on x mod cs
+         * only, so one weight quad per position of a step (positions past
+         * xe: any quad, their adds go to the dummy plane), and vy vx is
+         * exact (multiples of 1 / (2 cs) each) */
+        uint16_t *idx16 = (uint16_t *)work;
+        float *mag = (float *)(work + nr / 2u);
+        hk__dlib_mags_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << ps_shift), idx16, mag);
+        const __m128 vyq4 = _mm_setr_ps(v->vy1, v->vy1, v->vy0, v->vy0);
+        __m128 w[16];
+        for (int p = 0; p < 16; p++)
+            w[p] = _mm_mul_ps(_mm_loadu_ps(k->vx4 + 4 * (xs + (size_t)POS16[p])), vyq4);
+        scatter_w(ab, idx16, mag, nr, w);
+        return;
+    }
     if (v->u8 && ps_shift <= 11) { /* 16-bit offsets: 19 planes < 2^16 floats */
         uint16_t *idx16 = (uint16_t *)work;
         hk__dlib_votes_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << ps_shift), idx16,

@@ -130,4 +130,37 @@ static inline void hk__dlib_votes_u8(const hk_dlib_row *v, const hk_dlib_cols *k
     }
 }
 
+/* The same pass for cell sizes 2, 4, 8 and 16 (see avx2_acc): per pixel
+ * only its offset (as above) and |g| into mag, both in the stored order;
+ * the weights are applied by the adds. */
+static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs,
+                                    size_t xe, int32_t ixbase, int ps_shift, uint16_t dummy,
+                                    uint16_t *restrict idx, float *restrict mag)
+{
+    const uint8_t *b0 = v->r8[0], *b1 = v->r8[1], *b2 = v->r8[2];
+    const uint16_t *restrict ix16 = k->ix16;
+    const __m256i base = _mm256_set1_epi16((short)(uint16_t)ixbase);
+    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
+    for (size_t x = xs; x < xe; x += 16) {
+        const __m256i gx =
+            _mm256_sub_epi16(hk__dlib_load16(b1 + x + 1), hk__dlib_load16(b1 + x - 1));
+        const __m256i gy = _mm256_sub_epi16(hk__dlib_load16(b2 + x), hk__dlib_load16(b0 + x));
+        const __m256i slot = _mm256_slli_epi16(
+            _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), 2);
+        __m256i id = _mm256_add_epi16(_mm256_sll_epi16(hk__dlib_bins16(gx, gy), shift), slot);
+        if (xe - x < 16) { /* lanes xe - x .. 15 are past the strip */
+            const __m256i past = _mm256_cmpgt_epi16(
+                _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                _mm256_set1_epi16((short)(xe - x - 1)));
+            id = _mm256_blendv_epi8(id, _mm256_set1_epi16((short)dummy), past);
+        }
+        _mm256_storeu_si256((__m256i *)(idx + (x - xs)), _mm256_permute4x64_epi64(id, 0xd8));
+        const __m256i lo = _mm256_unpacklo_epi16(gx, gy), hi = _mm256_unpackhi_epi16(gx, gy);
+        _mm256_storeu_ps(mag + (x - xs),
+                         _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(lo, lo))));
+        _mm256_storeu_ps(mag + (x - xs) + 8,
+                         _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(hi, hi))));
+    }
+}
+
 #endif
