@@ -130,9 +130,10 @@ static inline void hk__dlib_votes_u8(const hk_dlib_row *v, const hk_dlib_cols *k
     }
 }
 
-/* The same pass for cell sizes 2, 4, 8 and 16 (see avx2_acc): per pixel
- * only its offset (as above) and |g| into mag, both in the stored order;
- * the weights are applied by the adds. */
+/* The same pass for cell sizes 2, 4, 8 and 16 (see avx2_acc): per step
+ * of 16 pixels the offsets of pixels j and j + 8 side by side (j = 0 ..
+ * 7) into idx, and |g| into mag as computed (pixels 0-3, 8-11, 4-7,
+ * 12-15); the weights are applied by the adds. */
 static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs,
                                     size_t xe, int32_t ixbase, int ps_shift, uint16_t dummy,
                                     uint16_t *restrict idx, float *restrict mag)
@@ -154,7 +155,12 @@ static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k,
                 _mm256_set1_epi16((short)(xe - x - 1)));
             id = _mm256_blendv_epi8(id, _mm256_set1_epi16((short)dummy), past);
         }
-        _mm256_storeu_si256((__m256i *)(idx + (x - xs)), _mm256_permute4x64_epi64(id, 0xd8));
+        /* offsets of pixels j, j + 8 side by side (j = 0 .. 7), as the adds
+         * take them */
+        const __m256i pairs = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15,
+                                               0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+        _mm256_storeu_si256((__m256i *)(idx + (x - xs)),
+                            _mm256_shuffle_epi8(_mm256_permute4x64_epi64(id, 0xd8), pairs));
         const __m256i lo = _mm256_unpacklo_epi16(gx, gy), hi = _mm256_unpackhi_epi16(gx, gy);
         _mm256_storeu_ps(mag + (x - xs),
                          _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(lo, lo))));
