@@ -6,6 +6,7 @@
  * there. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hog/dlib_fast.h"
 
@@ -224,27 +225,42 @@ static inline __attribute__((always_inline)) void scatter16(float *ab, const uin
  * a constant after inlining): |g| of both broadcast to the two halves of
  * one vector (vpermilps within the halves of mag's 8-pixel vector), times
  * their weight quads w2 (per column phase, constant for the row), added
- * at the two offsets. Steps in order: adds 8 pixels apart, then 16. */
+ * at the two byte offsets (one 32-bit load). Steps in order: adds 8 pixels
+ * apart, then 16. */
+static inline __attribute__((always_inline)) void pair_add(char *ab, const uint16_t *id,
+                                                           const float *m, __m256 w2,
+                                                           const int j)
+{
+    const __m256 mm = _mm256_loadu_ps(m);
+    __m256 q;
+    switch (j & 3) { /* the immediate broadcasts lane j & 3 of each half */
+    case 0: q = _mm256_permute_ps(mm, 0x00); break;
+    case 1: q = _mm256_permute_ps(mm, 0x55); break;
+    case 2: q = _mm256_permute_ps(mm, 0xaa); break;
+    default: q = _mm256_permute_ps(mm, 0xff); break;
+    }
+    q = _mm256_mul_ps(w2, q);
+    uint32_t both;
+    memcpy(&both, id, sizeof both);
+    float *a = (float *)(void *)(ab + (both & 0xffffu)), *c = (float *)(void *)(ab + (both >> 16));
+    _mm_storeu_ps(a, _mm_add_ps(_mm_loadu_ps(a), _mm256_castps256_ps128(q)));
+    _mm_storeu_ps(c, _mm_add_ps(_mm_loadu_ps(c), _mm256_extractf128_ps(q, 1)));
+}
+
 static inline __attribute__((always_inline)) void scatter_pair(float *ab, const uint16_t *idx,
                                                                const float *mag, size_t steps,
                                                                __m256 w2, const int j)
 {
     const float *m = mag + (j < 4 ? 0 : 8);
     const uint16_t *id = idx + 2 * j;
-    for (size_t b = 0; b < steps; b++, m += 16, id += 16) {
-        const __m256 mm = _mm256_loadu_ps(m);
-        __m256 q;
-        switch (j & 3) { /* the immediate broadcasts lane j & 3 of each half */
-        case 0: q = _mm256_permute_ps(mm, 0x00); break;
-        case 1: q = _mm256_permute_ps(mm, 0x55); break;
-        case 2: q = _mm256_permute_ps(mm, 0xaa); break;
-        default: q = _mm256_permute_ps(mm, 0xff); break;
-        }
-        q = _mm256_mul_ps(w2, q);
-        const size_t a = id[0], c = id[1];
-        _mm_storeu_ps(ab + a, _mm_add_ps(_mm_loadu_ps(ab + a), _mm256_castps256_ps128(q)));
-        _mm_storeu_ps(ab + c, _mm_add_ps(_mm_loadu_ps(ab + c), _mm256_extractf128_ps(q, 1)));
+    char *abc = (char *)ab;
+    size_t b = 0;
+    for (; b + 2 <= steps; b += 2, m += 32, id += 32) {
+        pair_add(abc, id, m, w2, j);
+        pair_add(abc, id + 16, m + 16, w2, j);
     }
+    if (b < steps)
+        pair_add(abc, id, m, w2, j);
 }
 
 /* All adds of a strip row for cell sizes dividing 16 (8-bit grey rows):
@@ -342,14 +358,15 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
     const size_t n = xe - xs, nr = (n + 15u) & ~(size_t)15u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
-    if (v->u8 && ps_shift <= 11 && k->periodic) {
+    if (v->u8 && ps_shift <= 9 && k->periodic) { /* 19 planes < 2^16 bytes */
         /* cell sizes dividing 16: the weights of a column depend on x mod cs
          * only, so one weight quad per position of a step (positions past
          * xe: any quad, their adds go to the dummy plane), and vy vx is
          * exact (multiples of 1 / (2 cs) each) */
         uint16_t *idx16 = (uint16_t *)work;
         float *mag = (float *)(work + nr / 2u);
-        hk__dlib_mags_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << ps_shift), idx16, mag);
+        hk__dlib_mags_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << (ps_shift + 2)), idx16,
+                         mag);
         const __m128 vyq4 = _mm_setr_ps(v->vy1, v->vy1, v->vy0, v->vy0);
         __m128 w[16];
         for (size_t p = 0; p < 16; p++)

@@ -132,8 +132,9 @@ static inline void hk__dlib_votes_u8(const hk_dlib_row *v, const hk_dlib_cols *k
 
 /* The same pass for cell sizes 2, 4, 8 and 16 (see avx2_acc): per step
  * of 16 pixels the offsets of pixels j and j + 8 side by side (j = 0 ..
- * 7) into idx, and |g| into mag as computed (pixels 0-3, 8-11, 4-7,
- * 12-15); the weights are applied by the adds. */
+ * 7) into idx, in bytes (the adds address ab + offset without a scale;
+ * dummy also in bytes), and |g| into mag as computed (pixels 0-3, 8-11,
+ * 4-7, 12-15); the weights are applied by the adds. */
 static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs,
                                     size_t xe, int32_t ixbase, int ps_shift, uint16_t dummy,
                                     uint16_t *restrict idx, float *restrict mag)
@@ -141,13 +142,13 @@ static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k,
     const uint8_t *b0 = v->r8[0], *b1 = v->r8[1], *b2 = v->r8[2];
     const uint16_t *restrict ix16 = k->ix16;
     const __m256i base = _mm256_set1_epi16((short)(uint16_t)ixbase);
-    const __m128i shift = _mm_cvtsi32_si128(ps_shift);
+    const __m128i shift = _mm_cvtsi32_si128(ps_shift + 2);
     for (size_t x = xs; x < xe; x += 16) {
         const __m256i gx =
             _mm256_sub_epi16(hk__dlib_load16(b1 + x + 1), hk__dlib_load16(b1 + x - 1));
         const __m256i gy = _mm256_sub_epi16(hk__dlib_load16(b2 + x), hk__dlib_load16(b0 + x));
         const __m256i slot = _mm256_slli_epi16(
-            _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), 2);
+            _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), 4);
         __m256i id = _mm256_add_epi16(_mm256_sll_epi16(hk__dlib_bins16(gx, gy), shift), slot);
         if (xe - x < 16) { /* lanes xe - x .. 15 are past the strip */
             const __m256i past = _mm256_cmpgt_epi16(
