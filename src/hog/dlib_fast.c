@@ -132,15 +132,19 @@ static void feature_row(const plan *pl, unsigned char *scratch, size_t y)
 
 /* 8-bit grey row y as the kernel reads it: the image's own row, unless the
  * kernel's reads up to 16 bytes past the row's end would leave the image
- * (its last row without stride padding): then a zero-padded copy. */
-static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare)
+ * (whose last row need not be followed by its stride's padding): then a
+ * copy followed by zeros in spare slot `slot` (0 .. 2, one per row of a
+ * call: in images narrower than 16 bytes several rows need one). */
+static const uint8_t *u8_row(const plan *pl, size_t y, int32_t *spare, int slot)
 {
     const hk_image *im = pl->im;
     const uint8_t *r = (const uint8_t *)im->data + y * im->stride;
-    if (y + 1 < im->height || im->stride >= (size_t)im->width + 16u)
+    if ((size_t)(im->height - 1u - y) * im->stride >= 16u)
         return r;
-    memcpy(spare, r, im->width);
-    return (const uint8_t *)spare;
+    uint8_t *c = (uint8_t *)spare + (size_t)slot * ((size_t)im->width + 16u);
+    memcpy(c, r, im->width);
+    memset(c + im->width, 0, 16u);
+    return c;
 }
 
 /* Prefetches into L2 while a group is summed, a few lines after each
@@ -265,7 +269,7 @@ static void out_band(plan *pl, long y0, long y1, int worker)
                 for (long r = ya; r < yb; r++) {
                     for (int i = 0; i < 3; i++) {
                         if (u8)
-                            v.r8[i] = u8_row(pl, (size_t)(r - 1 + i), spare);
+                            v.r8[i] = u8_row(pl, (size_t)(r - 1 + i), spare, i);
                         else
                             v.r[i] = band + (size_t)(r - ya + i) * row_ints;
                     }
@@ -487,7 +491,7 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     pl.o_nring = hk_carve_take(&wv, pl.ns, 4u * sizeof(float));
     pl.o_ab = hk_carve_take(&wv, pl.ps, 19u * sizeof(float)); /* plane 18: dummy */
     pl.o_work = hk_carve_take(&wv, pl.strip_px + 16u, 5u * sizeof(int32_t));
-    pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t));
+    pl.o_spare = hk_carve_take(&wv, pl.cstride, sizeof(int32_t)); /* 3 x (width + 16) bytes */
     pl.o_band = hk_carve_take(&wv, band_n, sizeof(int32_t));
     pl.o_fbuf = hk_carve_take(&wv, round8(pl.hog_nc), 31u * sizeof(float));
     if (!wv.ok || !hk_add_size(wv.used, 32u, &wv.used))
