@@ -39,6 +39,14 @@ typedef struct hk_skbin_consts {
 /* Doubles of scratch the blocks kernel needs for blocks of bn values
  * (8 blocks, each padded to whole vectors of up to 8 lanes). */
 #define HK_BLOCK_SCRATCH(bn) (8 * ((bn) + 8))
+/* Blocks of HK_BLOCK_WIDE_MIN .. HK_BLOCK_WIDE_MAX values go HK_VW at a
+ * time (one per lane), from cell rows transposed: value k of cell x of a
+ * row at k * pitch + x, pitch = stride / n >= cells + 8, zeros past the
+ * last cell. Their scratch is HK_BLOCK_WIDE_DOUBLES doubles (128 vectors of
+ * up to 8 lanes and the floats of 8 blocks). */
+#define HK_BLOCK_WIDE_MIN 8
+#define HK_BLOCK_WIDE_MAX 128
+#define HK_BLOCK_WIDE_DOUBLES (2 * 128 * 8)
 
 typedef struct hk_skimage_kernels {
     hk_simd isa;       /* HK_SIMD_AUTO for the portable set */
@@ -55,7 +63,13 @@ typedef struct hk_skimage_kernels {
     /* One row of blocks: block c takes cells [c, c + bc) of rows hist,
      * hist + stride, ... (br rows), n values per cell, normalised as
      * hk_skimage_normalize_block does; writes nbc * br * bc * n floats.
-     * scratch: HK_BLOCK_SCRATCH(br * bc * n) doubles, 64-byte aligned. */
+     * hist in the transposed layout when br * bc * n is HK_BLOCK_WIDE_MIN ..
+     * HK_BLOCK_WIDE_MAX (above), else cells of n adjacent values.
+     * scratch: HK_BLOCK_WIDE_DOUBLES + HK_BLOCK_SCRATCH(br * bc * n) doubles,
+     * 64-byte aligned.
+     * tame: the caller knows every value is 0 or in [2^-300, 2^300] (integer
+     * samples); sets with an FMA then divide by FMA steps, bit-identically
+     * (skimage_kernels.inc.h, hk_*_qdiv). */
     /* 8-bit grey without sqrt: integer gradients r = below - above, q =
      * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as indices
      * of the compact tables (skimage_lut.h): bidx = ((r ^ q) < 0) * 65536 +
@@ -64,7 +78,7 @@ typedef struct hk_skimage_kernels {
     void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                      size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
     void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
-                   size_t n, hk_block_norm norm, double *scratch, float *out);
+                   size_t n, hk_block_norm norm, int tame, double *scratch, float *out);
 } hk_skimage_kernels;
 
 /* Each returns its table, or NULL when the build left that set out
