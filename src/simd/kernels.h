@@ -88,4 +88,10 @@ const hk_skimage_kernels *hk_skimage_kernels_generic(void);
 const hk_skimage_kernels *hk_skimage_kernels_avx2(void);
 const hk_skimage_kernels *hk_skimage_kernels_avx512(void);
 
+/* For the tests: q[i] = a[i] / b[i] by the AVX2 blocks kernel's division
+ * without the divider (skimage_kernels.inc.h: vector steps for whole
+ * vectors, scalar steps for the rest; plain division where b[i] is out of
+ * the theorem's range). Call only where the CPU has AVX2 and FMA. */
+void hk__skimage_qdiv_avx2(const double *a, size_t n, const double *b, double *q);
+
 #endif
