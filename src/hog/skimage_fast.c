@@ -226,9 +226,15 @@ static void accumulate_lut(const plan *pl, const int32_t *bidx, const int32_t *m
      * index forms, with no multiply or extra add per pixel */
     const ptrdiff_t to_m = midx - bidx;
     for (size_t dx = 0; dx < cc; dx++) {
-        const int32_t *b = bidx + dx, *end = b + ncx * cc;
+        const int32_t *b = bidx + dx, *end = b + ncx * cc, *end2 = b + ncx / 2 * 2 * cc;
         float *a = acc;
-        for (; b != end; b += cc, a += n1) {
+        for (; b != end2; b += 2 * cc, a += 2 * n1) { /* two cells a step */
+            size_t bin0 = lbin[(uint32_t)b[0]], bin1 = lbin[(uint32_t)b[cc]] + n1;
+            double m0 = lmag[(uint32_t)b[to_m]], m1 = lmag[(uint32_t)b[to_m + (ptrdiff_t)cc]];
+            a[bin0] = (float)((double)a[bin0] + m0);
+            a[bin1] = (float)((double)a[bin1] + m1);
+        }
+        if (b != end) {
             size_t bin = lbin[(uint32_t)*b];
             a[bin] = (float)((double)a[bin] + lmag[(uint32_t)b[to_m]]);
         }
