@@ -523,6 +523,16 @@ static inline __attribute__((always_inline)) hk_vd HK_FN(wdiv_do)(hk_vd x, const
     return x / w->d;
 }
 
+/* The last division (and L1-sqrt's root) into floats. */
+static inline __attribute__((always_inline)) hk_vf HK_FN(wfinal)(hk_vd x, const HK_FN(wdiv) *w,
+                                                                 hk_block_norm norm, const int fast)
+{
+    x = HK_FN(wdiv_do)(x, w, fast);
+    if (norm == HK_NORM_L1_SQRT)
+        x = HK_VSQRT(x);
+    return __builtin_convertvector(x, hk_vf);
+}
+
 /* Block c + m's value i to o[m * bn + i] for the lanes m < lanes. */
 static inline __attribute__((always_inline)) void HK_FN(wstore)(float *o, size_t bn, size_t i,
                                                                 const hk_vf *f, size_t lanes)
@@ -602,21 +612,14 @@ HK_FN(wide_group)(const float *base, const size_t *off, size_t bn, hk_block_norm
             return 0;
     }
     size_t i = 0;
-    hk_vf f[HK_VW];
     for (; i + HK_VW <= bn; i += HK_VW) {
-        for (size_t q = 0; q < HK_VW; q++) {
-            hk_vd x = HK_FN(wdiv_do)(hys ? t[i + q] : HK_FN(wload)(base + off[i + q]), &dv, fast);
-            if (norm == HK_NORM_L1_SQRT)
-                x = HK_VSQRT(x);
-            f[q] = __builtin_convertvector(x, hk_vf);
-        }
+        hk_vf f[HK_VW];
+        for (size_t q = 0; q < HK_VW; q++)
+            f[q] = HK_FN(wfinal)(hys ? t[i + q] : HK_FN(wload)(base + off[i + q]), &dv, norm, fast);
         HK_FN(wstore)(o, bn, i, f, lanes);
     }
     for (; i < bn; i++) {
-        hk_vd x = HK_FN(wdiv_do)(hys ? t[i] : HK_FN(wload)(base + off[i]), &dv, fast);
-        if (norm == HK_NORM_L1_SQRT)
-            x = HK_VSQRT(x);
-        hk_vf g = __builtin_convertvector(x, hk_vf);
+        hk_vf g = HK_FN(wfinal)(hys ? t[i] : HK_FN(wload)(base + off[i]), &dv, norm, fast);
         for (size_t m = 0; m < lanes; m++)
             o[m * bn + i] = g[m];
     }
