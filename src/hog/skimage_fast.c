@@ -32,8 +32,9 @@ typedef struct plan {
     /* integer samples: cell means are 0 or in [2^-75, 2^18] (a nonzero
      * gradient is at least 1, or 2^-10 under transform_sqrt, a magnitude at
      * most hypot(65535, 65535), a cell's area below 2^64), so the blocks
-     * kernel may divide by FMA steps (skimage_kernels.inc.h) */
-    int tame;
+     * kernel may divide by FMA steps (skimage_kernels.inc.h): HK_BLOCKS_TAME;
+     * an output of HK_STREAM_MIN_BYTES or more: HK_BLOCKS_STREAM (kernels.h) */
+    int hints;
     size_t wc, n, cr, cc, n_cells_r, n_cells_c, n_px, br, bc, nbr, nbc, block_n, hist_row;
     /* cells_row: values of a row of cells; wide: blocks of HK_BLOCK_WIDE_MIN ..
      * HK_BLOCK_WIDE_MAX values, whose kernel wants each cell row transposed
@@ -60,6 +61,11 @@ void hk_skbin_consts_init(hk_skbin_consts *k, int n)
     k->col0[1] = hk_skimage_bin(hk_skimage_angle(-1.0, 0.0), n);
 }
 
+/* Outputs this large are written with streaming stores (HK_BLOCKS_STREAM):
+ * measured on a 640x480 photo (1.4 MB of features, kept in cache) the
+ * ordinary stores are faster, on 1920x1080 (10 MB) the streaming ones. */
+#define HK_STREAM_MIN_BYTES ((size_t)4 << 20)
+
 static int layout(size_t *off, size_t bytes, size_t *next)
 {
     size_t aligned;
@@ -79,7 +85,7 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
     pl->im = im;
     pl->f32 = im->type == HK_F32;
     pl->use_sqrt = p->transform_sqrt;
-    pl->tame = im->type == HK_U8 || im->type == HK_U16;
+    pl->hints = im->type == HK_U8 || im->type == HK_U16 ? HK_BLOCKS_TAME : 0;
     pl->n = (size_t)p->orientations;
     pl->cr = (size_t)p->cell_rows;
     pl->cc = (size_t)p->cell_cols;
@@ -103,6 +109,11 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
                      &blk_b))
         return HK_ERR_OVERFLOW;
     pl->wide = pl->block_n >= HK_BLOCK_WIDE_MIN && pl->block_n <= HK_BLOCK_WIDE_MAX;
+    size_t out_b;
+    if (pl->n_cells_r >= pl->br && pl->n_cells_c >= pl->bc &&
+        hk_mul_size(pl->nbr * pl->nbc, pl->block_n, &out_b) &&
+        out_b >= HK_STREAM_MIN_BYTES / sizeof(float)) /* no overflow: out fits memory */
+        pl->hints |= HK_BLOCKS_STREAM;
     pl->pitch = pl->n_cells_c;
     pl->hist_row = pl->cells_row;
     if (pl->wide && (!hk_add_size(pl->n_cells_c, 8, &pl->pitch) ||
@@ -324,7 +335,7 @@ static void block_rows(const plan *pl, size_t b0, size_t b1, unsigned char *scra
     size_t row_out = pl->nbc * pl->block_n;
     for (size_t r = b0; r < b1; r++)
         pl->k->blocks(pl->hist + r * pl->hist_row, pl->hist_row, pl->nbc, pl->br, pl->bc, pl->n,
-                      pl->p->block_norm, pl->tame, buf, pl->out + r * row_out);
+                      pl->p->block_norm, pl->hints, buf, pl->out + r * row_out);
 }
 
 /* One call of the threads for cells and blocks. Tasks 0 .. n_bands - 1

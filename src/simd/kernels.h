@@ -45,6 +45,13 @@ typedef struct hk_skbin_consts {
  * last cell. Their scratch is HK_BLOCK_WIDE_DOUBLES doubles (128 vectors of
  * up to 8 lanes and the floats of 8 blocks). */
 #define HK_BLOCK_WIDE_MIN 8
+/* hints of the blocks kernel: TAME, the caller knows every value is 0 or in
+ * [2^-300, 2^300] (integer samples), so sets with an FMA may divide by FMA
+ * steps, bit-identically (skimage_kernels.inc.h); STREAM, the whole output
+ * is far larger than the caches, so sets that have them write it with
+ * non-temporal stores (no read of each line before it is written). */
+#define HK_BLOCKS_TAME 1
+#define HK_BLOCKS_STREAM 2
 #define HK_BLOCK_WIDE_MAX 128
 #define HK_BLOCK_WIDE_DOUBLES (2 * 128 * 8)
 
@@ -67,9 +74,7 @@ typedef struct hk_skimage_kernels {
      * HK_BLOCK_WIDE_MAX (above), else cells of n adjacent values.
      * scratch: HK_BLOCK_WIDE_DOUBLES + HK_BLOCK_SCRATCH(br * bc * n) doubles,
      * 64-byte aligned.
-     * tame: the caller knows every value is 0 or in [2^-300, 2^300] (integer
-     * samples); sets with an FMA then divide by FMA steps, bit-identically
-     * (skimage_kernels.inc.h, hk_*_qdiv). */
+     * hints: HK_BLOCKS_TAME, HK_BLOCKS_STREAM or both (below). */
     /* 8-bit grey without sqrt: integer gradients r = below - above, q =
      * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as indices
      * of the compact tables (skimage_lut.h): bidx = ((r ^ q) < 0) * 65536 +
@@ -78,7 +83,7 @@ typedef struct hk_skimage_kernels {
     void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                      size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
     void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
-                   size_t n, hk_block_norm norm, int tame, double *scratch, float *out);
+                   size_t n, hk_block_norm norm, int hints, double *scratch, float *out);
 } hk_skimage_kernels;
 
 /* Each returns its table, or NULL when the build left that set out

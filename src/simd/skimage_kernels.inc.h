@@ -627,9 +627,17 @@ HK_FN(wide_group)(const float *base, const size_t *off, size_t bn, hk_block_norm
 }
 
 static void HK_FN(blocks_wide)(const float *hist, size_t stride, size_t nbc, size_t br,
-                               size_t bc, size_t n, hk_block_norm norm, int tame,
+                               size_t bc, size_t n, hk_block_norm norm, int hints,
                                double *scratch, float *out)
 {
+    const int tame = hints & HK_BLOCKS_TAME;
+#ifdef HK_STREAM_OUT
+    const int stream = hints & HK_BLOCKS_STREAM;
+#else /* no streaming stores in this set: a plain copy */
+    const int stream = 0;
+#define HK_STREAM_OUT(dst, src, n) memcpy(dst, src, (n) * sizeof(float))
+#define HK_STREAM_FENCE() ((void)0)
+#endif
     const size_t run = bc * n, bn = br * run, pitch = stride / n;
     hk_vd *t = (hk_vd *)scratch; /* bn vectors: the clipped values (L2-Hys) */
     size_t off[HK_WIDE_MAX], i = 0;
@@ -641,17 +649,14 @@ static void HK_FN(blocks_wide)(const float *hist, size_t stride, size_t nbc, siz
     float *stage = (float *)(scratch + HK_WIDE_MAX * HK_VW);
     for (size_t c = 0; c < nbc; c += HK_VW) {
         const size_t lanes = nbc - c < HK_VW ? nbc - c : HK_VW;
-        if (!(tame && HK_FN(wide_group)(tr + c, off, bn, norm, t, stage, lanes, 1)))
-            HK_FN(wide_group)(tr + c, off, bn, norm, t, stage, lanes, 0);
-#ifdef HK_STREAM_OUT
-        HK_STREAM_OUT(out + c * bn, stage, lanes * bn);
-#else
-        memcpy(out + c * bn, stage, lanes * bn * sizeof(float));
-#endif
+        float *o = stream ? stage : out + c * bn;
+        if (!(tame && HK_FN(wide_group)(tr + c, off, bn, norm, t, o, lanes, 1)))
+            HK_FN(wide_group)(tr + c, off, bn, norm, t, o, lanes, 0);
+        if (stream)
+            HK_STREAM_OUT(out + c * bn, stage, lanes * bn);
     }
-#ifdef HK_STREAM_FENCE
-    HK_STREAM_FENCE();
-#endif
+    if (stream)
+        HK_STREAM_FENCE();
 }
 
 /* Blocks c = 0 .. nbc-1, each exactly as hk_skimage_normalize_block, in a
@@ -663,10 +668,11 @@ static void HK_FN(blocks_wide)(const float *hist, size_t stride, size_t nbc, siz
  * Each block's own operations and their order are unchanged. Scratch: three
  * buffers of bn + 8 doubles (HK_BLOCK_SCRATCH has eight). */
 static void HK_FN(blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
-                          size_t n, hk_block_norm norm, int tame, double *scratch, float *out)
+                          size_t n, hk_block_norm norm, int hints, double *scratch, float *out)
 {
+    const int tame = hints & HK_BLOCKS_TAME;
     if (br * bc * n >= HK_BLOCK_WIDE_MIN && br * bc * n <= HK_WIDE_MAX) {
-        HK_FN(blocks_wide)(hist, stride, nbc, br, bc, n, norm, tame, scratch, out);
+        HK_FN(blocks_wide)(hist, stride, nbc, br, bc, n, norm, hints, scratch, out);
         return;
     }
     const size_t run = bc * n, bn = br * run, pitch = (bn + 8) / 8 * 8;
