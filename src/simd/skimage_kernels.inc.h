@@ -460,6 +460,16 @@ static inline void HK_FN(finish)(const double *v, size_t bn, double ds, hk_block
  * j], the lanes adjacent. */
 #define HK_WIDE_MAX HK_BLOCK_WIDE_MAX
 
+/* Streaming stores for a large output (HK_BLOCKS_STREAM) where the unit
+ * defines them; elsewhere the hint is ignored. */
+#ifdef HK_STREAM_OUT
+#define HK_HAS_STREAM 1
+#else
+#define HK_HAS_STREAM 0
+#define HK_STREAM_OUT(dst, src, n) memcpy(dst, src, (n) * sizeof(float))
+#define HK_STREAM_FENCE() ((void)0)
+#endif
+
 /* ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)): NumPy's combination of
  * its eight running sums. */
 static inline hk_vd HK_FN(wide_combine)(const hk_vd *r)
@@ -631,13 +641,7 @@ static void HK_FN(blocks_wide)(const float *hist, size_t stride, size_t nbc, siz
                                double *scratch, float *out)
 {
     const int tame = hints & HK_BLOCKS_TAME;
-#ifdef HK_STREAM_OUT
-    const int stream = hints & HK_BLOCKS_STREAM;
-#else /* no streaming stores in this set: a plain copy */
-    const int stream = 0;
-#define HK_STREAM_OUT(dst, src, n) memcpy(dst, src, (n) * sizeof(float))
-#define HK_STREAM_FENCE() ((void)0)
-#endif
+    const int stream = HK_HAS_STREAM && (hints & HK_BLOCKS_STREAM);
     const size_t run = bc * n, bn = br * run, pitch = stride / n;
     hk_vd *t = (hk_vd *)scratch; /* bn vectors: the clipped values (L2-Hys) */
     size_t off[HK_WIDE_MAX], i = 0;
