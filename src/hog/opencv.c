@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "common/parallel.h"
 #include "hog/hog_internal.h"
 #include "hog/opencv.h"
 #include "hog/opencv_fast.h"
@@ -190,6 +191,12 @@ static void copy_windows(const hk_ocv_geometry *g, const float *grid, float *out
 hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
                               const hk_image *im, float *out)
 {
+    return hk_ocv_extract_threads(ctx, p, simd, 1, im, out);
+}
+
+hk_status hk_ocv_extract_threads(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
+                                 int threads, const hk_image *im, float *out)
+{
     hk_status st = check_image_kind(im);
     if (st != HK_OK)
         return st;
@@ -201,10 +208,12 @@ hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_sim
     /* one window whose blocks are the grid (the whole-image case): the
      * blocks go straight to their places in the descriptor, x outer */
     if (g.nwin_x == 1 && g.nwin_y == 1 && g.bstride_x == g.cs_x && g.bstride_y == g.cs_y) {
-        st = hk_ocv_avx2_grid(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len, NULL);
+        st = hk_ocv_avx2_grid_threads(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len,
+                                      NULL, hk_threads_resolve(threads));
     } else {
         float *grid = NULL;
-        if ((st = hk_ocv_avx2_grid(ctx, &g, im, NULL, 0, 0, &grid)) == HK_OK)
+        if ((st = hk_ocv_avx2_grid_threads(ctx, &g, im, NULL, 0, 0, &grid,
+                                           hk_threads_resolve(threads))) == HK_OK)
             copy_windows(&g, grid, out);
     }
     /* a geometry whose working memory the fast path will not take
