@@ -3,6 +3,7 @@
  * benchmark tool, not a test).
  *
  *   bench_threads IN.npy VARIANT [--threads N] [--reps R] [--cell C]
+ *   bench_threads spin [--reps R]
  *
  * VARIANT: skimage | opencv | vlfeat-dt | vlfeat-uoctti | dlib (the
  * geometries of bench_hog). Linked with -Wl,--wrap=hk_parallel_run (see
@@ -21,7 +22,14 @@
  *   inflation = (serial + sum busy) / one-thread CPU time (work added by
  *               the split: remade rows, per-task set-up)
  * Each is the median over R calls (the one-thread time likewise, from R
- * calls with --threads 1 interleaved). Prints one JSON line. */
+ * calls with --threads 1 interleaved). Prints one JSON line.
+ *
+ * `spin` times the machine instead: a 10 ms loop of integer adds on one
+ * thread, then the same loop on each of two threads at once, R times
+ * interleaved; its wall speed-up (best and median) is what two threads can
+ * give at that moment, whatever hogkit does (1.9x or so when the other
+ * core is free, less when other processes load it). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +97,27 @@ void __wrap_hk_parallel_run(int threads, size_t n_tasks,
     rec.par_cpu += clk(CLOCK_THREAD_CPUTIME_ID) - c0;
 }
 
+static void *spin(void *arg)
+{
+    volatile unsigned long x = 0;
+    const unsigned long n = *(const unsigned long *)arg;
+    for (unsigned long i = 0; i < n; i++)
+        x += i;
+    return NULL;
+}
+
+/* Seconds of one spin on `threads` (1 or 2) threads at once. */
+static double spin_once(int threads, unsigned long n)
+{
+    pthread_t t;
+    double w0 = clk(CLOCK_MONOTONIC);
+    int two = threads == 2 && pthread_create(&t, NULL, spin, &n) == 0;
+    spin(&n);
+    if (two)
+        pthread_join(t, NULL);
+    return clk(CLOCK_MONOTONIC) - w0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -126,6 +155,33 @@ static int set_variant(hk_hog_params *p, const char *variant, const hk_image *im
     return hk_hog_params_check(p) == HK_OK;
 }
 
+static int spin_main(int argc, char **argv)
+{
+    int reps = 20;
+    for (int i = 2; i + 1 < argc; i += 2)
+        if (strcmp(argv[i], "--reps") == 0)
+            reps = atoi(argv[i + 1]);
+    if (reps < 1 || reps > 10000)
+        return 2;
+    /* iterations for about 10 ms, from a 1 ms trial */
+    unsigned long n = 1000000;
+    double t = spin_once(1, n);
+    n = (unsigned long)((double)n * 0.010 / (t > 1e-6 ? t : 1e-6));
+    double *a = malloc(2 * sizeof(double) * (size_t)reps), *b = a + reps;
+    if (!a)
+        return 1;
+    for (int r = 0; r < reps; r++) {
+        a[r] = spin_once(1, n);
+        b[r] = spin_once(2, n) / 2; /* twice the work: per loop */
+    }
+    double ma = median(a, reps), mb = median(b, reps);
+    printf("{\"spin_1\": %.6f, \"spin_2\": %.6f, \"spin_speedup_med\": %.3f, "
+           "\"spin_speedup_best\": %.3f}\n",
+           ma, 2 * mb, ma / mb, a[0] / b[0]);
+    free(a);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -134,6 +190,8 @@ int main(int argc, char **argv)
         return 2;
     }
     int threads = 2, reps = 20, cell = 8;
+    if (strcmp(argv[1], "spin") == 0)
+        return spin_main(argc, argv);
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--threads") == 0)
             threads = atoi(argv[i + 1]);
