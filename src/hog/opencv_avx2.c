@@ -111,8 +111,8 @@ typedef struct ocv_job {
     int bad[HK_MAX_WORKERS]; /* a worker stored a non-finite value */
 } ocv_job;
 
-/* The first band row y of band k of the schedule belongs to: block rows
- * from this one on hold band k's rows (build_schedule's gy_lo). */
+/* The first block row that holds row y0, the first row of a band k: block
+ * rows from it up to k hold the band's rows (build_schedule's gy_lo). */
 static size_t first_block_row(const ocv_job *j, size_t y0)
 {
     const size_t cs = (size_t)j->g->cs_y, bh = (size_t)j->g->block_h;
@@ -264,9 +264,9 @@ static void walk_task(void *arg, size_t task, int worker)
 /* Fewer padded pixels than this per thread run on one thread (starting
  * threads would cost more than they give). */
 #define MIN_PIXELS_PER_THREAD ((size_t)1 << 17)
-/* Block rows per task at least this many: a task remakes the gradient of
- * the rows its first block row shares with the previous task's last ones
- * (ring - 1 bands), so thin tasks would add work. */
+/* Block rows per task at least this many: two neighbouring tasks both
+ * compute the gradient of the ring - 1 bands their block rows share, so
+ * thin tasks would add work. */
 #define MIN_TASK_ROWS 24
 
 hk_status hk_ocv_avx2_grid_threads(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
