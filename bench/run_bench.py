@@ -381,7 +381,8 @@ def write_report(args, rows, checks, ncpu, refs_only=False):
         L.append("Each variant's `hk_hog_extract` on one image, `threads` = 1 and 2: best wall "
                  "times (interleaved rounds), their ratio, and the speed-up the per-worker busy "
                  "times allow (`build/bench/bench_threads`: one-thread CPU time / (serial part + "
-                 "busiest worker), medians; it does not depend on the other core being free). A "
+                 "busiest worker), medians; it does not need the other core to be free, though other "
+                 "tenants still slow the workers' caches). A "
                  "plain spin loop's 2-thread wall speed-up, measured right after, shows what the "
                  "machine gave two threads at that moment (about 1.9x when the other core is "
                  "free).\n")
