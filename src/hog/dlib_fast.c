@@ -31,6 +31,12 @@
 #define DLIB_MIN_PIXELS_PER_THREAD (1u << 17)
 /* Fewest output rows per band when threads split an image. */
 #define DLIB_MIN_BAND 16
+/* Two bands per thread (a thread that starts late or is slowed evens out
+ * on the second) only when bands keep at least this many output rows: a
+ * band remakes the three groups of rows at its top and bottom edges, 2% of
+ * a band of 150 rows (at 1920x1080, 133 rows in four bands remade 7% of the
+ * work and capped two threads at 1.8x; in two bands, 2%). */
+#define DLIB_TWO_BANDS_MIN 150
 /* Output rows of at least this many cells go through a row buffer. */
 #define DLIB_FEATURE_COPY 32
 /* 8-bit images of at least this many bytes are prefetched row by row. */
@@ -498,8 +504,8 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
         return HK_ERR_OVERFLOW;
     pl.worker_bytes = wv.used;
 
-    /* one thread for small images; otherwise bands of output rows, two per
-     * thread (a band also makes the histogram rows next to it) */
+    /* one thread for small images; otherwise bands of output rows, one or
+     * two per thread (a band also makes the histogram rows next to it) */
     if (threads < 1)
         threads = 1;
     if ((uint64_t)im->width * im->height < (uint64_t)threads * DLIB_MIN_PIXELS_PER_THREAD)
@@ -511,7 +517,10 @@ hk_status hk_dlib_fast(hk_hog_ctx *ctx, const hk_dlib_params *p, const hk_image 
     size_t tasks = 1;
     pl.band = pl.hog_nr;
     if (threads > 1) {
-        pl.band = (pl.hog_nr + 2u * (size_t)threads - 1u) / (2u * (size_t)threads);
+        size_t per = 2u * (size_t)threads;
+        if (pl.hog_nr / per < DLIB_TWO_BANDS_MIN)
+            per = (size_t)threads;
+        pl.band = (pl.hog_nr + per - 1u) / per;
         if (pl.band < DLIB_MIN_BAND)
             pl.band = DLIB_MIN_BAND;
         tasks = (pl.hog_nr + pl.band - 1u) / pl.band;

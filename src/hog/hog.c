@@ -250,7 +250,7 @@ hk_status hk_hog_extract(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image
         st = hk_maskfeat_extract(ctx, &p->maskfeat, im, out);
         break;
     case HK_VARIANT_OPENCV:
-        st = hk_ocv_extract_simd(ctx, &p->opencv, p->simd, im, out);
+        st = hk_ocv_extract_threads(ctx, &p->opencv, p->simd, p->threads, im, out);
         break;
     case HK_VARIANT_VLFEAT_DT:
     case HK_VARIANT_VLFEAT_UOCTTI:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "common/parallel.h"
 #include "hog/hog_internal.h"
 #include "hog/opencv.h"
 #include "hog/opencv_fast.h"
@@ -187,8 +188,48 @@ static void copy_windows(const hk_ocv_geometry *g, const float *grid, float *out
             hk_ocv_window_copy(g, grid, ix, iy, out + (iy * g->nwin_x + ix) * g->desc_len);
 }
 
+/* The window copies of one call, a row of windows per task. */
+typedef struct copy_job {
+    const hk_ocv_geometry *g;
+    const float *grid;
+    float *out;
+} copy_job;
+
+static void copy_task(void *arg, size_t iy, int worker)
+{
+    const copy_job *j = arg;
+    (void)worker;
+    for (size_t ix = 0; ix < j->g->nwin_x; ix++)
+        hk_ocv_window_copy(j->g, j->grid, ix, iy,
+                           j->out + (iy * j->g->nwin_x + ix) * j->g->desc_len);
+}
+
+/* Fewer floats than this are copied on the calling thread. */
+#define COPY_MIN_PER_THREAD ((size_t)1 << 18)
+
+/* copy_windows on up to `threads` threads (copies: the same bytes). */
+static void copy_windows_threads(const hk_ocv_geometry *g, const float *grid, float *out,
+                                 int threads)
+{
+    const size_t n = g->nwin_x * g->nwin_y * g->desc_len; /* fits: hk_ocv_shape */
+    if ((size_t)threads > n / COPY_MIN_PER_THREAD)
+        threads = (int)(n / COPY_MIN_PER_THREAD);
+    if (threads < 2 || g->nwin_y < 2) {
+        copy_windows(g, grid, out);
+        return;
+    }
+    copy_job j = {g, grid, out};
+    hk_parallel_run(threads, g->nwin_y, copy_task, &j);
+}
+
 hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
                               const hk_image *im, float *out)
+{
+    return hk_ocv_extract_threads(ctx, p, simd, 1, im, out);
+}
+
+hk_status hk_ocv_extract_threads(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
+                                 int threads, const hk_image *im, float *out)
 {
     hk_status st = check_image_kind(im);
     if (st != HK_OK)
@@ -201,11 +242,13 @@ hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_sim
     /* one window whose blocks are the grid (the whole-image case): the
      * blocks go straight to their places in the descriptor, x outer */
     if (g.nwin_x == 1 && g.nwin_y == 1 && g.bstride_x == g.cs_x && g.bstride_y == g.cs_y) {
-        st = hk_ocv_avx2_grid(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len, NULL);
+        st = hk_ocv_avx2_grid_threads(ctx, &g, im, out, g.nblocks_y * g.block_len, g.block_len,
+                                      NULL, hk_threads_resolve(threads));
     } else {
         float *grid = NULL;
-        if ((st = hk_ocv_avx2_grid(ctx, &g, im, NULL, 0, 0, &grid)) == HK_OK)
-            copy_windows(&g, grid, out);
+        if ((st = hk_ocv_avx2_grid_threads(ctx, &g, im, NULL, 0, 0, &grid,
+                                           hk_threads_resolve(threads))) == HK_OK)
+            copy_windows_threads(&g, grid, out, hk_threads_resolve(threads));
     }
     /* a geometry whose working memory the fast path will not take
      * (hk_ocv_avx2_fits; nothing written) */

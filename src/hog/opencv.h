@@ -140,6 +140,12 @@ hk_status hk_ocv_extract(hk_hog_ctx *ctx, const hk_opencv_params *p, const hk_im
  * (opencv_fast.h) where the CPU has it, else the scalar one. */
 hk_status hk_ocv_extract_simd(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
                               const hk_image *im, float *out);
+/* The same on up to `threads` threads (hk_hog_params.threads: 0 = one per
+ * core); the AVX2 path
+ * splits the block rows (same bits for any count), the scalar path runs on
+ * one thread. */
+hk_status hk_ocv_extract_threads(hk_hog_ctx *ctx, const hk_opencv_params *p, hk_simd simd,
+                                 int threads, const hk_image *im, float *out);
 
 /* ---- kernels, exposed for the unit tests ---- */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/checked.h"
+#include "common/parallel.h"
 #include "detect/level.h"
 #include "hog/hog_internal.h"
 #include "hog/opencv_avx2.h"
@@ -96,8 +97,181 @@ static void stream_out(float *dst, const float *src, size_t n)
     _mm_sfence(); /* ordered before any later store, as ordinary stores are */
 }
 
-hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
-                           float *out, size_t sx, size_t sy, float **grid)
+/* One call's work shared by its tasks: the geometry, the plan, the image,
+ * where the blocks go, and each worker's scratch (p->work bytes, laid out
+ * by p->at). */
+typedef struct ocv_job {
+    const hk_ocv_geometry *g;
+    const struct hk_ocv_plan *p;
+    const hk_image *im;
+    float *out;
+    size_t sx, sy;
+    size_t rows_per_task; /* block rows of a task */
+    unsigned char *scratch[HK_MAX_WORKERS];
+    int bad[HK_MAX_WORKERS]; /* a worker stored a non-finite value */
+} ocv_job;
+
+/* The first block row that holds row y0, the first row of a band k: block
+ * rows from it up to k hold the band's rows (build_schedule's gy_lo). */
+static size_t first_block_row(const ocv_job *j, size_t y0)
+{
+    const size_t cs = (size_t)j->g->cs_y, bh = (size_t)j->g->block_h;
+    return y0 + 1 > bh ? (y0 + 1 - bh + cs - 1) / cs : 0;
+}
+
+/* Block rows [gy0, gy1) into j->out, with one worker's scratch m. Block row
+ * gy starts at band gy (row gy * cs_y) and is complete after the band of its
+ * last row, so the walk goes over those bands only, in order. A band also
+ * holds rows of block rows outside [gy0, gy1) (the rows next to them): their
+ * targets are left out of the runs (a run lists its targets by block row,
+ * ascending, so the kept ones are a contiguous part of it) and rows that
+ * only they need are not computed. What a kept target receives is what it
+ * receives in the one-task walk: the same votes (rows are computed the same
+ * way whoever does it), the same runs and weights, each target's sums in
+ * registers of their own (hk__ocv_band_add) - so the blocks have the same
+ * bits for any split of the block rows. Returns nonzero when a stored value
+ * is not finite. */
+static int walk(const ocv_job *j, unsigned char *m, size_t gy0, size_t gy1)
+{
+    const hk_ocv_geometry *g = j->g;
+    const struct hk_ocv_plan *p = j->p;
+    const unsigned cn = j->im->channels;
+    const hk__ocv_sizes *s = &p->s;
+    float *conv = (float *)(m + p->at[HK__OCV_CONV]), *dx = (float *)(m + p->at[HK__OCV_DX]);
+    float *dy = (float *)(m + p->at[HK__OCV_DY]), *acc = (float *)(m + p->at[HK__OCV_ACC]);
+    float *va0 = (float *)(m + p->at[HK__OCV_A0]), *va1 = (float *)(m + p->at[HK__OCV_A1]);
+    uint8_t *vh0 = m + p->at[HK__OCV_H0];
+    float *tmp = (float *)(m + p->at[HK__OCV_TMP]), **tg = (float **)(m + p->at[HK__OCV_TG]);
+    const size_t pw = g->pwidth, wacc = s->wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
+    const size_t h0len = wacc + 16, lanes = p->lanes, ring = s->ring;
+    const int nbins = g->nbins;
+    const hk__ocv_finish fin = {g->grid_x, (size_t)g->cs_x, g->block_len, s->bwp,
+                                p->u, p->kcx, p->koff, g->threshold};
+    /* columns past the padded image vote nothing */
+    for (size_t r = 0; r < s->brows; r++) {
+        memset(va0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(va1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
+        memset(vh0 + r * h0len + pw, 0, h0len - pw);
+    }
+    /* The gradient runs over whole vectors (its scalar tail is slow) on
+     * rows padded with zeros, unless that moves the end of OpenCV's 4-lane
+     * colour-choice loop (pwidth & ~3), whose tie rule differs from its
+     * tail's. */
+    const size_t gw = cn == 1 || pw % 4 == 0 ? (pw + 7) & ~(size_t)7 : pw;
+    memset(conv, 0, 3 * (size_t)cn * s->rowlen * sizeof(float));
+    const float *rowp[3][3];
+    long conv_row[3] = {-3, -3, -3};
+    int bad = 0;
+    /* the bands of the block rows: from the first one's to the last one's last */
+    const size_t k_end = ((gy1 - 1) * cs + bh - 1) / cs + 1;
+    /* Bands of cs_y rows: block rows start at band starts, so a band's
+     * targets are known (and zeroed) before anything is added to them. */
+    for (size_t k = gy0; k < k_end && k < s->nbands; k++) {
+        const hk__ocv_band *b = &p->bands[k];
+        const size_t y0 = k * cs, nr = b->nr, gy_lo = first_block_row(j, y0);
+        if (k < gy1) /* (the rows of block row k: later ones are not this walk's) */
+            for (size_t z = 0; z < b->nzero; z++)
+                memset(acc + p->zoff[b->zero0 + z], 0, (size_t)nbins * wacc * sizeof(float));
+        for (size_t r = 0; r < nr; r++) {
+            const size_t y = y0 + r;
+            float *a0 = va0 + r * wacc, *a1 = va1 + r * wacc;
+            uint8_t *h0 = vh0 + r * h0len;
+            size_t ry_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, ry_hi = y / cs;
+            if (ry_hi >= gy1)
+                ry_hi = gy1 - 1;
+            if (ry_lo < gy0)
+                ry_lo = gy0;
+            if (ry_lo > ry_hi) {
+                /* a row outside every block of the walk (block stride >
+                 * block, or a neighbour's row) */
+                memset(a0, 0, wacc * sizeof(float));
+                memset(a1, 0, wacc * sizeof(float));
+                memset(h0, 0, h0len);
+                continue;
+            }
+            const float *const *pl[3];
+            for (int i = 0; i < 3; i++) {
+                long want = (long)y - 1 + i;
+                int slot = (int)((want + 3) % 3);
+                if (conv_row[slot] != want) {
+                    size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
+                    float *f[3];
+                    for (unsigned c = 0; c < cn; c++) {
+                        f[c] = conv + ((size_t)slot * cn + c) * s->rowlen + 1;
+                        rowp[slot][c] = f[c];
+                    }
+                    convert_row(g, (const uint8_t *)j->im->data + iy * j->im->stride, cn,
+                                p->xmap, p->lut, f);
+                    conv_row[slot] = want;
+                }
+                pl[i] = rowp[slot];
+            }
+            hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
+                              dx, dy, h0, a0, a1);
+            /* the lanes past the image vote nothing (their bins are valid
+             * bins: any will do); a row holds pw + 7 lanes and more */
+            _mm256_storeu_ps(a0 + pw, _mm256_setzero_ps());
+            _mm256_storeu_ps(a1 + pw, _mm256_setzero_ps());
+        }
+        /* strips of columns outside the runs, so that the runs of a band
+         * meet their column sums in the L1 cache */
+        const size_t strip = 64;
+        for (size_t xs = 0; xs < lanes; xs += strip) {
+            const size_t n = lanes - xs < strip ? lanes - xs : strip;
+            for (size_t i = 0; i < b->nruns; i++) {
+                const hk__ocv_run *run = &p->runs[b->run0 + i];
+                /* this walk's targets t0 .. t1 - 1 of the run; a target's
+                 * block row is the one of band k's block rows (gy_lo ..
+                 * k, fewer than `ring`) in its ring slot */
+                int t0 = run->n, t1 = 0;
+                for (int t = 0; t < run->n; t++) {
+                    const size_t si = p->toff[run->tgt + (size_t)t] / s->slot;
+                    const size_t gy = gy_lo + (si + ring - gy_lo % ring) % ring;
+                    if (gy >= gy0 && gy < gy1) {
+                        t0 = t < t0 ? t : t0;
+                        t1 = t + 1;
+                    }
+                }
+                if (t1 <= t0)
+                    continue;
+                for (int t = t0; t < t1; t++)
+                    tg[t - t0] = acc + p->toff[run->tgt + (size_t)t] + xs;
+                const hk__ocv_votes v = {vh0 + run->r0 * h0len + xs, h0len,
+                                         va0 + run->r0 * wacc + xs, va1 + run->r0 * wacc + xs,
+                                         wacc};
+                const uint64_t fresh = t0 < 64 ? run->fresh >> t0 : 0;
+                hk__ocv_band_add(&v, run->len, wacc, n, nbins, tg,
+                                 p->tw + run->wt + (size_t)t0 * run->len, run->len, fresh,
+                                 t1 - t0);
+            }
+        }
+        for (size_t gy = b->fin_lo; gy <= b->fin_hi; gy++)
+            if (gy >= gy0 && gy < gy1)
+                bad |= hk__ocv_finish_row(&fin, acc + (gy % ring) * s->slot, tmp,
+                                          j->out + gy * j->sy, j->sx);
+    }
+    return bad;
+}
+
+static void walk_task(void *arg, size_t task, int worker)
+{
+    ocv_job *j = arg;
+    const size_t gy0 = task * j->rows_per_task, n = j->g->grid_y - gy0;
+    j->bad[worker] |= walk(j, j->scratch[worker], gy0,
+                           gy0 + (n < j->rows_per_task ? n : j->rows_per_task));
+}
+
+/* Fewer padded pixels than this per thread run on one thread (starting
+ * threads would cost more than they give). */
+#define MIN_PIXELS_PER_THREAD ((size_t)1 << 17)
+/* Block rows per task at least this many: two neighbouring tasks both
+ * compute the gradient of the ring - 1 bands their block rows share, so
+ * thin tasks would add work. */
+#define MIN_TASK_ROWS 24
+
+hk_status hk_ocv_avx2_grid_threads(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
+                                   const hk_image *im, float *out, size_t sx, size_t sy,
+                                   float **grid, int threads)
 {
     const unsigned cn = im->channels;
     size_t grid_n = 0, total, grid_at = 0;
@@ -120,12 +294,6 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
     unsigned char *m = hk_ctx_scratch(ctx, total);
     if (!m)
         return HK_ERR_NOMEM;
-    const hk__ocv_sizes *s = &p->s;
-    float *conv = (float *)(m + p->at[HK__OCV_CONV]), *dx = (float *)(m + p->at[HK__OCV_DX]);
-    float *dy = (float *)(m + p->at[HK__OCV_DY]), *acc = (float *)(m + p->at[HK__OCV_ACC]);
-    float *va0 = (float *)(m + p->at[HK__OCV_A0]), *va1 = (float *)(m + p->at[HK__OCV_A1]);
-    uint8_t *vh0 = m + p->at[HK__OCV_H0];
-    float *tmp = (float *)(m + p->at[HK__OCV_TMP]), **tg = (float **)(m + p->at[HK__OCV_TG]);
     float *final = out;
     if (stage)
         out = (float *)(m + stage_at);
@@ -136,94 +304,51 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
         *grid = out;
     }
     prefetch_small(im);
-    const size_t pw = g->pwidth, wacc = s->wacc, cs = (size_t)g->cs_y, bh = (size_t)g->block_h;
-    const size_t h0len = wacc + 16, lanes = p->lanes;
-    const int nbins = g->nbins;
-    const hk__ocv_finish fin = {g->grid_x, (size_t)g->cs_x, g->block_len, s->bwp,
-                                p->u, p->kcx, p->koff, g->threshold};
-    /* columns past the padded image vote nothing */
-    for (size_t r = 0; r < s->brows; r++) {
-        memset(va0 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
-        memset(va1 + r * wacc + pw, 0, (wacc - pw) * sizeof(float));
-        memset(vh0 + r * h0len + pw, 0, h0len - pw);
+    ocv_job j = {.g = g, .p = p, .im = im, .out = out, .sx = sx, .sy = sy};
+    /* threads: for images with enough pixels, tasks of whole block rows
+     * (two per thread when the rows allow: a thread that starts late or is
+     * slowed evens out on the second) */
+    size_t npix = g->pwidth * g->pheight, tasks = 1;
+    if (threads > HK_MAX_WORKERS)
+        threads = HK_MAX_WORKERS;
+    if (stage || threads < 2 || npix / MIN_PIXELS_PER_THREAD < 2)
+        threads = 1;
+    else if ((size_t)threads > npix / MIN_PIXELS_PER_THREAD)
+        threads = (int)(npix / MIN_PIXELS_PER_THREAD);
+    if (threads > 1) {
+        tasks = 2 * (size_t)threads;
+        while (tasks > 1 && g->grid_y / tasks < MIN_TASK_ROWS)
+            tasks--;
+        if ((size_t)threads > tasks)
+            threads = (int)tasks;
     }
-    /* The gradient runs over whole vectors (its scalar tail is slow) on
-     * rows padded with zeros, unless that moves the end of OpenCV's 4-lane
-     * colour-choice loop (pwidth & ~3), whose tie rule differs from its
-     * tail's. */
-    const size_t gw = cn == 1 || pw % 4 == 0 ? (pw + 7) & ~(size_t)7 : pw;
-    memset(conv, 0, 3 * (size_t)cn * s->rowlen * sizeof(float));
-    const float *rowp[3][3];
-    long conv_row[3] = {-3, -3, -3};
+    j.rows_per_task = (g->grid_y + tasks - 1) / tasks;
+    tasks = (g->grid_y + j.rows_per_task - 1) / j.rows_per_task;
     int bad = 0;
-    /* Bands of cs_y rows: block rows start at band starts, so a band's
-     * targets are known (and zeroed) before anything is added to them. */
-    for (size_t k = 0; k < s->nbands; k++) {
-        const hk__ocv_band *b = &p->bands[k];
-        const size_t y0 = k * cs, nr = b->nr;
-        for (size_t z = 0; z < b->nzero; z++)
-            memset(acc + p->zoff[b->zero0 + z], 0, (size_t)nbins * wacc * sizeof(float));
-        for (size_t r = 0; r < nr; r++) {
-            const size_t y = y0 + r;
-            float *a0 = va0 + r * wacc, *a1 = va1 + r * wacc;
-            uint8_t *h0 = vh0 + r * h0len;
-            size_t ry_lo = y + 1 > bh ? (y + 1 - bh + cs - 1) / cs : 0, ry_hi = y / cs;
-            if (ry_lo > ry_hi || ry_lo >= g->grid_y) {
-                /* a row outside every block (block stride > block) */
-                memset(a0, 0, wacc * sizeof(float));
-                memset(a1, 0, wacc * sizeof(float));
-                memset(h0, 0, h0len);
-                continue;
-            }
-            const float *const *pl[3];
-            for (int j = 0; j < 3; j++) {
-                long want = (long)y - 1 + j;
-                int slot = (int)((want + 3) % 3);
-                if (conv_row[slot] != want) {
-                    size_t iy = hk_ocv_reflect101(want - g->pad_y, g->height);
-                    float *f[3];
-                    for (unsigned c = 0; c < cn; c++) {
-                        f[c] = conv + ((size_t)slot * cn + c) * s->rowlen + 1;
-                        rowp[slot][c] = f[c];
-                    }
-                    convert_row(g, (const uint8_t *)im->data + iy * im->stride, cn, p->xmap,
-                                p->lut, f);
-                    conv_row[slot] = want;
-                }
-                pl[j] = rowp[slot];
-            }
-            hk__grad_row_avx2(pl[0], pl[1], pl[2], (int)cn, (int)gw, nbins, g->signed_gradient,
-                              dx, dy, h0, a0, a1);
-            /* the lanes past the image vote nothing (their bins are valid
-             * bins: any will do); a row holds pw + 7 lanes and more */
-            _mm256_storeu_ps(a0 + pw, _mm256_setzero_ps());
-            _mm256_storeu_ps(a1 + pw, _mm256_setzero_ps());
+    if (threads < 2 || tasks < 2) {
+        bad = walk(&j, m, 0, g->grid_y);
+    } else {
+        j.scratch[0] = m;
+        for (int w = 1; w < threads; w++) {
+            hk_hog_ctx *wc = hk_ctx_worker(ctx, w);
+            if (!wc || !(j.scratch[w] = hk_ctx_scratch(wc, p->work)))
+                return HK_ERR_NOMEM;
         }
-        /* strips of columns outside the runs, so that the runs of a band
-         * meet their column sums in the L1 cache */
-        const size_t strip = 64;
-        for (size_t xs = 0; xs < lanes; xs += strip) {
-            const size_t n = lanes - xs < strip ? lanes - xs : strip;
-            for (size_t i = 0; i < b->nruns; i++) {
-                const hk__ocv_run *run = &p->runs[b->run0 + i];
-                for (int t = 0; t < run->n; t++)
-                    tg[t] = acc + p->toff[run->tgt + (size_t)t] + xs;
-                const hk__ocv_votes v = {vh0 + run->r0 * h0len + xs, h0len,
-                                         va0 + run->r0 * wacc + xs, va1 + run->r0 * wacc + xs,
-                                         wacc};
-                hk__ocv_band_add(&v, run->len, wacc, n, nbins, tg, p->tw + run->wt, run->len,
-                                 run->fresh, run->n);
-            }
-        }
-        for (size_t gy = b->fin_lo; gy <= b->fin_hi; gy++)
-            bad |= hk__ocv_finish_row(&fin, acc + (gy % s->ring) * s->slot, tmp, out + gy * sy,
-                                      sx);
+        hk_parallel_run(threads, tasks, walk_task, &j);
+        for (int w = 0; w < threads; w++)
+            bad |= j.bad[w];
     }
     /* a value overflowed (hostile weights or threshold): refused, as the
      * front end refuses non-finite output of the other variants */
     if (stage)
         stream_out(final, out, span);
     return bad ? HK_ERR_DOMAIN : HK_OK;
+}
+
+hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
+                           float *out, size_t sx, size_t sy, float **grid)
+{
+    return hk_ocv_avx2_grid_threads(ctx, g, im, out, sx, sy, grid, 1);
 }
 
 #else
@@ -238,6 +363,14 @@ hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_i
 {
     (void)ctx, (void)g, (void)im, (void)out, (void)sx, (void)sy, (void)grid;
     return HK_ERR_UNSUPPORTED;
+}
+
+hk_status hk_ocv_avx2_grid_threads(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
+                                   const hk_image *im, float *out, size_t sx, size_t sy,
+                                   float **grid, int threads)
+{
+    (void)threads;
+    return hk_ocv_avx2_grid(ctx, g, im, out, sx, sy, grid);
 }
 
 #endif

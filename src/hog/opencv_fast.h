@@ -40,6 +40,14 @@ int hk_ocv_avx2_fits(const hk_ocv_geometry *g);
 hk_status hk_ocv_avx2_grid(hk_hog_ctx *ctx, const hk_ocv_geometry *g, const hk_image *im,
                            float *out, size_t sx, size_t sy, float **grid);
 
+/* The same on up to `threads` threads (hk_threads_resolve'd): tasks of
+ * whole block rows, each block computed as the one-thread walk computes it,
+ * so the output has the same bits for any thread count. Small images and
+ * staged descriptors run on the calling thread. */
+hk_status hk_ocv_avx2_grid_threads(hk_hog_ctx *ctx, const hk_ocv_geometry *g,
+                                   const hk_image *im, float *out, size_t sx, size_t sy,
+                                   float **grid, int threads);
+
 /* Tables and band schedule of one geometry, kept by a context
  * (hk_hog_ctx.ocv_plan) and freed with it. */
 struct hk_ocv_plan;

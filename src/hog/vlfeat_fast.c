@@ -30,6 +30,12 @@
 /* Output rows per band at least this many: a band remakes two or three
  * spans of pixel rows next to its edges, so thin bands would waste work. */
 #define MIN_BAND_ROWS 8
+/* Two bands per thread (a thread that starts late or is slowed evens out
+ * on the second) only when bands keep at least this many rows: each band
+ * remakes two spans at its edges, 2% of a band of 100 rows (at 1920x1080,
+ * 135 rows in four bands remade 5% of the work and more time went to the
+ * busier thread; in two bands, 1.5%). */
+#define TWO_BANDS_MIN_ROWS 100
 
 /* A plane stride of at least n floats that keeps up to 36 planes apart in
  * the 4 KB address pattern: when plane strides are (near) multiples of
@@ -302,11 +308,14 @@ hk_status hk_vlfeat_fast(hk_hog_ctx *ctx, const hk_vlfeat_params *p, int uoctti,
 
     if (threads > HK_MAX_WORKERS)
         threads = HK_MAX_WORKERS;
-    /* two bands per thread: a band makes about two spans more than its own
-     * rows (the rows around its edges) */
+    /* one or two bands per thread: a band makes about two spans more than
+     * its own rows (the rows around its edges) */
     j.band_rows = hh;
     if (threads > 1 && hh >= 2 * MIN_BAND_ROWS) {
-        size_t want = (hh + 2 * (size_t)threads - 1) / (2 * (size_t)threads);
+        size_t per = 2 * (size_t)threads;
+        if (hh / per < TWO_BANDS_MIN_ROWS)
+            per = (size_t)threads;
+        size_t want = (hh + per - 1) / per;
         j.band_rows = want < MIN_BAND_ROWS ? MIN_BAND_ROWS : want;
     }
     j.n_bands = (hh + j.band_rows - 1) / j.band_rows;
