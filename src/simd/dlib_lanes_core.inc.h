@@ -224,7 +224,7 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
 #define DY3 0.8660f
 #define DY4 0.9848f
 
-/* 8 * (the specification's snap18 bin), as floats.
+/* The specification's snap18 bin (0 .. 17) as integers.
  *
  * snap18 takes the first element greater than all before it (and than 0) of
  * d0, -d0, d1, -d1, ..., d8, -d8, d_o = gx * DIR_X[o] + gy * DIR_Y[o]: bin o
@@ -239,34 +239,30 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
  * o (the earlier) wins. So with q = (gx gy < 0) the candidates are d0
  * (value |gx|, first) then, by index, o = 1, 2, 3, 4 (q false) or
  * 9 - o = 5, 6, 7, 8 for o = 4, 3, 2, 1 (q true): the first of the
- * candidates with the largest value wins. Its d has the sign of gx (d0, or
- * gy = 0), else of gy. tests/unit/test_dlib_lanes.c checks every 8-bit
- * (gx, gy) against the specification. */
-static inline __attribute__((always_inline)) vf snap8(vf gx, vf gy)
+ * candidates with the largest value wins.
+ *
+ * p_0 = |gx|, p_1, .., p_4 are the projections of (|gx|, |gy|) on five
+ * directions 20 degrees apart: they rise to their largest value and fall
+ * after it, rounded too, and no two neighbours are equal unless both are 0
+ * (for 8-bit gradients, the only ones this kernel takes: the test below
+ * checks them all). So the winner is found by comparing neighbours, without
+ * a chain of selects: d0 when p_1 <= p_0; else o = 1 + (the number of rises
+ * p_o < p_{o+1}, o = 1 .. 3), bin o when q is false and 9 - o when q is
+ * true. Its d has the sign of gx (d0) else of gy (gy is not 0 then: with
+ * gy = 0 every p_o < p_0). tests/unit/test_dlib_lanes.c checks
+ * every 8-bit (gx, gy) against the specification. */
+static inline __attribute__((always_inline)) vi snap_bin(vf gx, vf gy)
 {
     const vf ax = vabs(gx), ay = vabs(gy);
     const vf p1 = ax * DX1 + ay * DY1, p2 = ax * DX2 + ay * DY2;
     const vf p3 = ax * DX3 + ay * DY3, p4 = ax * DX4 + ay * DY4;
-    const vf m = vmax(vmax(ax, p1), vmax(vmax(p2, p3), p4));
-    const vi e0 = veq(ax, m), e1 = veq(p1, m), e2 = veq(p2, m), e3 = veq(p3, m),
-             e4 = veq(p4, m);
+    const vi not0 = vlt(ax, p1); /* masks: -1 when true */
+    const vi rises = vlt(p1, p2) + vlt(p2, p3) + vlt(p3, p4); /* minus their number */
     const vf z = {};
-    /* q false: the first of o = 0, 1, 2, 3, 4 */
-    vf f = z + 8.0f * 4;
-    f = sel(e3, z + 8.0f * 3, f);
-    f = sel(e2, z + 8.0f * 2, f);
-    f = sel(e1, z + 8.0f * 1, f);
-    f = sel(e0, z, f);
-    /* q true: o = 0, then bins 5 (o = 4), 6, 7, 8 (o = 1) */
-    vf t = z + 8.0f * 8;
-    t = sel(e2, z + 8.0f * 7, t);
-    t = sel(e3, z + 8.0f * 6, t);
-    t = sel(e4, z + 8.0f * 5, t);
-    t = sel(e0, z, t);
-    const vf base = sel(vlt(gx * gy, z), t, f);
-    /* the sign of the winner's d: gx's for bin 0 (d0) or when gy is 0 */
-    const vf sg = sel(veq(base, z) | veq(gy, z), gx, gy);
-    return base + sel_neg(sg, z + 8.0f * 9, z);
+    const vi q = vlt(gx * gy, z);
+    const vi bin = (vi)sel(q, (vf)(8 + rises), (vf)(1 - rises)) & not0;
+    const vi neg = (vi)sel(not0, gy, gx) >> 31;
+    return bin + (neg & 9);
 }
 
 #if defined(__AVX2__)
@@ -368,8 +364,7 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
         const vf len = gx * gx + gy * gy;
         const vf m = vsqrt(len);
-        /* bin offsets: 8 * bin * rs is exact in float */
-        const vi off = __builtin_convertvector(snap8(gx, gy) * (float)rs, vi) + lane +
+        const vi off = snap_bin(gx, gy) * (int32_t)(L * rs) + lane +
                        ix[x] * cell_step;
 #if defined(__AVX2__)
         /* the lanes with a vote, in order; then per vote its four weights
