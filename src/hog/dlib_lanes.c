@@ -86,7 +86,6 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
 {
     const size_t L = HK_DLIB_LANES, ncol = (size_t)pl->visible_nc + 1u;
     const size_t nrow = (size_t)pl->visible_nr + 1u;
-    const size_t hcells = ((size_t)pl->cells_nr + 2u) * pl->hs;
     const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
     carve32 c = {0, 1};
     const size_t o_ix = take(&c, ncol, sizeof(int32_t));
@@ -95,10 +94,8 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     const size_t o_iyp = take(&c, nrow, sizeof(int32_t));
     const size_t o_vy0 = take(&c, nrow, sizeof(float));
     const size_t o_trow = take(&c, 3u * pl->tw * L, sizeof(float));
-    pl->rs = (size_t)pl->cells_nr + 2u;
-    /* 8 floats of slack: the cores read rows in vectors of 8 */
-    const size_t o_vote = take(&c, hcells * 18u * L + 8u, sizeof(float));
-    const size_t o_hist = take(&c, ncells * 18u * L, sizeof(float));
+    const size_t o_vote = take(&c, pl->hs * 2u * 18u * L, sizeof(float));
+    const size_t o_hist = take(&c, 3u * (size_t)pl->cells_nc * 18u * L, sizeof(float));
     const size_t o_norm = take(&c, ncells * L, sizeof(float));
     const size_t nvotes = (ncol + 1u) * L; /* whole vectors stored past the last vote */
     const size_t o_voff = take(&c, nvotes, sizeof(int32_t));

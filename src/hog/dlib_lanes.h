@@ -44,13 +44,15 @@ typedef struct hk_dlib_lanes_plan {
     const float *vy0;
     /* scratch */
     float *trow; /* 3 rows of tw pixels, lane data */
-    /* Histograms as the votes go in: bin o of lane k's cell (r, c) (with
-     * the border) at [((c * 18 + o) * 8 + k) * rs + r], rs = cells_nr + 2:
-     * the two rows a pixel votes into are adjacent */
-    size_t rs;
+    /* The two histogram rows the votes of an image row go into (a ring:
+     * each row is moved out when complete): bin o of lane k's cell c (with
+     * the border) in row r (with the border) at
+     * [((c * 18 + o) * 8 + k) * 2 + (r & 1)], so that the two rows a pixel
+     * votes into are adjacent */
     float *vote;
-    /* the same, without the border, as lane data: cell (r, c) at
-     * ((r * cells_nc + c) * 18 + o) * 8 */
+    /* the complete rows, without the border, as lane data (a ring of three:
+     * what one output row needs): cell (r, c) at
+     * (((r % 3) * cells_nc + c) * 18 + o) * 8 */
     float *hist;
     float *norm; /* cells_nr x cells_nc energies, lane data */
     /* the votes of one image row, lanes with a zero gradient left out:

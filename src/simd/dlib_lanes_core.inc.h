@@ -336,25 +336,30 @@ static const uint64_t COMPACT[256] = {
 };
 #endif
 
-/* Image row y (1 <= y < visible_nr) into the histograms: votes of every
- * lane's pixels computed together and kept for the lanes whose gradient is
- * not zero (a zero vote leaves a bin's bits as they are), then added one
- * lane at a time (each lane's bins differ), in raster order per lane as the
- * specification adds them. A pixel's two rows of one cell are adjacent, so
- * its four votes are two adds of two floats. */
+/* Image row y (1 <= y < visible_nr) into the two histogram rows it votes
+ * for, R = iyp[y] + 1 and R + 1 (with the border), which the ring holds:
+ * votes of every lane's pixels computed together and kept for the lanes
+ * whose gradient is not zero (a zero vote leaves a bin's bits as they are),
+ * then added one lane at a time (each lane's bins differ), in raster order
+ * per lane as the specification adds them. A pixel's two rows of one cell
+ * are the two slots of its pair, so its four votes are two adds of two
+ * floats; slot 0 is the even row. */
 static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float *r1,
                      const float *r2, long y)
 {
     const long nc = pl->visible_nc;
-    const size_t split = pl->split, rs = pl->rs;
-    const float vy0 = pl->vy0[y], vy1 = 1.0f - vy0;
+    const size_t split = pl->split;
+    /* vy1 weighs row R, vy0 row R + 1: named here by slot instead */
+    const float vr = pl->vy0[y], vr1 = 1.0f - vr;
+    const int odd = (pl->iyp[y] + 1) & 1;
+    const float vy0 = odd ? vr1 : vr, vy1 = odd ? vr : vr1;
     const float *vx0 = pl->vx0, *vx1 = pl->vx1;
     const int32_t *ix = pl->ix;
     int32_t *voff = pl->voff;
     float *vw = pl->vw;
-    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * rs */
-    const vi lane = (vi){0, 1, 2, 3, 4, 5, 6, 7} * (int32_t)rs + pl->iyp[y] + 1;
-    const int32_t cell_step = (int32_t)(CELL * rs);
+    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * 2 (the pair) */
+    const vi lane = (vi){0, 2, 4, 6, 8, 10, 12, 14};
+    const int32_t cell_step = (int32_t)CELL * 2;
 #if !defined(__AVX2__)
     const vf Vy0 = bcast(vy0), Vy1 = bcast(vy1);
 #endif
@@ -364,7 +369,7 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
         const vf len = gx * gx + gy * gy;
         const vf m = vsqrt(len);
-        const vi off = snap_bin(gx, gy) * (int32_t)(L * rs) + lane +
+        const vi off = snap_bin(gx, gy) * (int32_t)(L * 2) + lane +
                        ix[x] * cell_step;
 #if defined(__AVX2__)
         /* the lanes with a vote, in order; then per vote its four weights
@@ -454,47 +459,49 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
     }
 }
 
-/* The histograms without their border from `vote` to lane data. */
-static void lanes_hist(const hk_dlib_lanes_plan *pl)
+/* Histogram row B (with the border; slot B & 1 of the ring) is complete:
+ * unless it is a border row, to lane data (hist ring row (B - 1) % 3) with
+ * its cells' energies sum_{o<9} (h_o + h_{o+9})^2; then its slot is zeroed
+ * for row B + 2. */
+static void finish_row(const hk_dlib_lanes_plan *pl, long B)
 {
-    const size_t nr = (size_t)pl->cells_nr, nc = (size_t)pl->cells_nc, rs = pl->rs;
-    for (size_t c = 0; c < nc; c++)
-        for (size_t o = 0; o < 18; o++) {
-            /* lane k's rows 1 .. nr of cell c + 1, bin o */
-            const float *v = pl->vote + ((c + 1) * 18 + o) * L * rs + 1;
-            float *h = pl->hist + (c * 18 + o) * L;
-            const size_t hrow = nc * CELL;
-            size_t r = 0;
+    const size_t nc = (size_t)pl->cells_nc, s = (size_t)B & 1u;
+    const int keep = B >= 1 && B <= pl->cells_nr;
+    float *h = pl->hist + (size_t)((B - 1 + 3) % 3) * nc * CELL;
+    float *nrm = pl->norm + (size_t)(keep ? B - 1 : 0) * nc * L;
+    for (size_t c = 0; c < nc + 2u; c++) {
+        float *v = pl->vote + c * CELL * 2u;
+        const int cell = keep && c >= 1 && c <= nc;
+        for (int o = 0; o < 18; o++) {
+            float *q = v + o * L * 2;
 #if defined(__AVX2__)
-            for (; r < nr; r += 8) { /* 8x8 transposes (reads stay in the slack) */
-                __m256 q[8], u[8];
-                for (int k = 0; k < 8; k++)
-                    q[k] = _mm256_loadu_ps(v + k * rs + r);
-                hk__transpose8_ps(q, u);
-                const size_t m = nr - r < 8 ? nr - r : 8;
-                for (size_t j = 0; j < m; j++) /* row r + j */
-                    _mm256_store_ps(h + (r + j) * hrow, u[j]);
+            const __m256 a = _mm256_load_ps(q), b = _mm256_load_ps(q + L);
+            if (cell) {
+                /* lanes 0, 1, 4, 5 | 2, 3, 6, 7 of slot s, then in order */
+                const __m256 t = s ? _mm256_shuffle_ps(a, b, 0xdd) : _mm256_shuffle_ps(a, b, 0x88);
+                _mm256_store_ps(h + (c - 1) * CELL + (size_t)o * L,
+                                _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8)));
             }
+            const __m256 zero = _mm256_setzero_ps();
+            _mm256_store_ps(q, s ? _mm256_blend_ps(a, zero, 0xaa) : _mm256_blend_ps(a, zero, 0x55));
+            _mm256_store_ps(q + L, s ? _mm256_blend_ps(b, zero, 0xaa) : _mm256_blend_ps(b, zero, 0x55));
 #else
-            for (; r < nr; r++)
-                for (int k = 0; k < L; k++)
-                    h[r * hrow + (size_t)k] = v[(size_t)k * rs + r];
+            for (int k = 0; k < L; k++) {
+                if (cell)
+                    h[(c - 1) * CELL + (size_t)(o * L + k)] = q[2 * k + s];
+                q[2 * k + s] = 0.0f;
+            }
 #endif
         }
-}
-
-/* Cell energies sum_{o<9} (h_o + h_{o+9})^2 of the cells without border. */
-static void energies(const hk_dlib_lanes_plan *pl)
-{
-    const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
-    for (size_t i = 0; i < ncells; i++) {
-        const float *h = pl->hist + i * CELL;
-        vf e = {};
-        for (int o = 0; o < 9; o++) {
-            const vf s = ld(h + o * L) + ld(h + (o + 9) * L);
-            e = e + s * s;
+        if (cell) {
+            const float *hc = h + (c - 1) * CELL;
+            vf e = {};
+            for (int o = 0; o < 9; o++) {
+                const vf t = ld(hc + o * L) + ld(hc + (o + 9) * L);
+                e = e + t * t;
+            }
+            st(nrm + (c - 1) * L, e);
         }
-        st(pl->norm + i * L, e);
     }
 }
 
@@ -504,50 +511,50 @@ static inline vf lane_sum(vf s0, vf s1, vf s2, vf s3)
     return (s0 + s2) + (s1 + s3);
 }
 
-/* The 31 features of every output cell into pl->feat. */
-static void features(const hk_dlib_lanes_plan *pl)
+/* The 31 features of output row y (its histogram row y + 1 and energy rows
+ * y .. y + 2 done) into pl->feat. */
+static void features_row(const hk_dlib_lanes_plan *pl, size_t y)
 {
     const size_t nc = (size_t)pl->cells_nc;
     const float tscale = (float)(2 * 0.2357);
-    for (size_t y = 0; y < pl->hog_nr; y++)
-        for (size_t x = 0; x < pl->hog_nc; x++) {
+    for (size_t x = 0; x < pl->hog_nc; x++) {
 #define N(dr, dc) ld(pl->norm + ((y + (dr)) * nc + x + (dc)) * L)
-            const vf n00 = N(0, 0), n01 = N(0, 1), n02 = N(0, 2);
-            const vf n10 = N(1, 0), n11 = N(1, 1), n12 = N(1, 2);
-            const vf n20 = N(2, 0), n21 = N(2, 1), n22 = N(2, 2);
+        const vf n00 = N(0, 0), n01 = N(0, 1), n02 = N(0, 2);
+        const vf n10 = N(1, 0), n11 = N(1, 1), n12 = N(1, 2);
+        const vf n20 = N(2, 0), n21 = N(2, 1), n22 = N(2, 2);
 #undef N
-            /* block energies in dlib's lane order BR, TR, BL, TL */
-            const vf z[4] = {n11 + n12 + n21 + n22 + 0.0001f, n01 + n02 + n11 + n12 + 0.0001f,
-                             n10 + n11 + n20 + n21 + 0.0001f, n00 + n01 + n10 + n11 + 0.0001f};
-            vf nn[4], nv[4], t[4] = {{}, {}, {}, {}};
-            for (int i = 0; i < 4; i++) {
-                nn[i] = 0.2f * vsqrt(z[i]);
-                nv[i] = 0.1f / nn[i];
-            }
-            const float *h = pl->hist + ((y + 1) * nc + x + 1) * CELL;
-            float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
-            const size_t pl8 = pl->plane * L;
-            for (int o = 0; o < 18; o += 3) {
-                vf s[3][4];
-                for (int j = 0; j < 3; j++) {
-                    const vf hv = ld(h + (o + j) * L);
-                    for (int i = 0; i < 4; i++)
-                        s[j][i] = vmin(hv, nn[i]) * nv[i];
-                    st(f + (size_t)(o + j) * pl8, lane_sum(s[j][0], s[j][1], s[j][2], s[j][3]));
-                }
+        /* block energies in dlib's lane order BR, TR, BL, TL */
+        const vf z[4] = {n11 + n12 + n21 + n22 + 0.0001f, n01 + n02 + n11 + n12 + 0.0001f,
+                         n10 + n11 + n20 + n21 + 0.0001f, n00 + n01 + n10 + n11 + 0.0001f};
+        vf nn[4], nv[4], t[4] = {{}, {}, {}, {}};
+        for (int i = 0; i < 4; i++) {
+            nn[i] = 0.2f * vsqrt(z[i]);
+            nv[i] = 0.1f / nn[i];
+        }
+        const float *h = pl->hist + (((y + 1) % 3) * nc + x + 1) * CELL;
+        float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
+        const size_t pl8 = pl->plane * L;
+        for (int o = 0; o < 18; o += 3) {
+            vf s[3][4];
+            for (int j = 0; j < 3; j++) {
+                const vf hv = ld(h + (o + j) * L);
                 for (int i = 0; i < 4; i++)
-                    t[i] = t[i] + (s[0][i] + s[1][i] + s[2][i]);
-            }
-            for (int o = 0; o < 9; o++) {
-                const vf sum = ld(h + o * L) + ld(h + (o + 9) * L);
-                vf s[4];
-                for (int i = 0; i < 4; i++)
-                    s[i] = vmin(sum, nn[i]) * nv[i];
-                st(f + (size_t)(18 + o) * pl8, lane_sum(s[0], s[1], s[2], s[3]));
+                    s[j][i] = vmin(hv, nn[i]) * nv[i];
+                st(f + (size_t)(o + j) * pl8, lane_sum(s[j][0], s[j][1], s[j][2], s[j][3]));
             }
             for (int i = 0; i < 4; i++)
-                st(f + (size_t)(27 + i) * pl8, t[i] * tscale);
+                t[i] = t[i] + (s[0][i] + s[1][i] + s[2][i]);
         }
+        for (int o = 0; o < 9; o++) {
+            const vf sum = ld(h + o * L) + ld(h + (o + 9) * L);
+            vf s[4];
+            for (int i = 0; i < 4; i++)
+                s[i] = vmin(sum, nn[i]) * nv[i];
+            st(f + (size_t)(18 + o) * pl8, lane_sum(s[0], s[1], s[2], s[3]));
+        }
+        for (int i = 0; i < 4; i++)
+            st(f + (size_t)(27 + i) * pl8, t[i] * tscale);
+    }
 }
 
 /* Lane data of dim values to images 0 .. n-1 at out + k * dim. */
@@ -571,6 +578,15 @@ static void store_out(const float *feat, size_t dim, size_t n, float *out)
             out[k * dim + j] = feat[j * L + k];
 }
 
+/* Row B complete: to lane data; then the output row it completes. */
+static void finish(const hk_dlib_lanes_plan *pl, long B)
+{
+    finish_row(pl, B);
+    /* unbordered row B - 1 done: output row B - 3 has all it needs */
+    if (B >= 3 && (size_t)(B - 3) < pl->hog_nr)
+        features_row(pl, (size_t)(B - 3));
+}
+
 static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const size_t *strides,
                  size_t n, float *out)
 {
@@ -589,8 +605,9 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
     const uintptr_t next = seq ? (uintptr_t)rows[L - 1] + span : 0;
     const size_t nrows = (size_t)pl->visible_nr;
     const size_t oslice = (obytes / 64 / nrows + 1) * 64, islice = (L * span / 64 / nrows + 1) * 64;
-    memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
+    memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * 2u * sizeof(float));
     float *ring[3] = {pl->trow, pl->trow + row8, pl->trow + 2 * row8};
+    long done = 0; /* next histogram row (with the border) to finish */
     load_row(pl, rows, strides, 0, ring[0]);
     load_row(pl, rows, strides, 1, ring[1]);
     for (long y = 1; y < pl->visible_nr; y++) {
@@ -601,10 +618,12 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
             for (size_t i = 0; i < islice; i += 64)
                 __builtin_prefetch((const void *)(next + (size_t)(y - 1) * islice + i));
         load_row(pl, rows, strides, (size_t)y + 1, r2);
+        /* rows before R = iyp[y] + 1 are complete (R grows by at most 1) */
+        for (; done <= pl->iyp[y]; done++)
+            finish(pl, done);
         hist_row(pl, r0, r1, r2, y);
     }
-    lanes_hist(pl);
-    energies(pl);
-    features(pl);
+    for (; done <= pl->cells_nr; done++)
+        finish(pl, done);
     store_out(pl->feat, pl->dim, n, out);
 }
