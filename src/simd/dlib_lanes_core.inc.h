@@ -243,27 +243,35 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
  *
  * p_0 = |gx|, p_1, .., p_4 are the projections of (|gx|, |gy|) on five
  * directions 20 degrees apart: they rise to their largest value and fall
- * after it, rounded too, and no two neighbours are equal unless both are 0
- * (for 8-bit gradients, the only ones this kernel takes: the test below
- * checks them all). So the winner is found by comparing neighbours, without
- * a chain of selects: d0 when p_1 <= p_0; else o = 1 + (the number of rises
- * p_o < p_{o+1}, o = 1 .. 3), bin o when q is false and 9 - o when q is
- * true. Its d has the sign of gx (d0) else of gy (gy is not 0 then: with
- * gy = 0 every p_o < p_0). tests/unit/test_dlib_lanes.c checks
+ * after it, and no two neighbours are equal unless both are 0 (for 8-bit
+ * gradients, the only ones this kernel takes: the test below checks them
+ * all). So the winner is o = the number of rises p_{o-1} < p_o, o = 1 .. 4
+ * (bin o when q is false, 9 - o when q is true, 0 when o = 0), and its d
+ * has the sign of gx (d0) else of gy (gy is not 0 then: with gy = 0 every
+ * p_o < p_0). Each rise, exactly |gx| (DX_{o-1} - DX_o) < |gy| (DY_o -
+ * DY_{o-1}), is |gx| U_o < |gy| with U_o the quotient in float: for 8-bit
+ * gradients the two sides are at least 3e-4 apart (against rounding errors
+ * under 1e-4), so the rounded comparisons of the specification, the exact
+ * ones and these agree. tests/unit/test_dlib_lanes.c checks
  * every 8-bit (gx, gy) against the specification. */
+#define RISE(dx0, dy0, dx1, dy1) \
+    ((float)(((double)(dx0) - (double)(dx1)) / ((double)(dy1) - (double)(dy0))))
 static inline __attribute__((always_inline)) vi snap_bin(vf gx, vf gy)
 {
     const vf ax = vabs(gx), ay = vabs(gy);
-    const vf p1 = ax * DX1 + ay * DY1, p2 = ax * DX2 + ay * DY2;
-    const vf p3 = ax * DX3 + ay * DY3, p4 = ax * DX4 + ay * DY4;
-    const vi not0 = vlt(ax, p1); /* masks: -1 when true */
-    const vi rises = vlt(p1, p2) + vlt(p2, p3) + vlt(p3, p4); /* minus their number */
+    /* masks, -1 when true: rises 1 .. 4 */
+    const vi c1 = vlt(ax * RISE(1.0f, 0.0f, DX1, DY1), ay);
+    const vi c2 = vlt(ax * RISE(DX1, DY1, DX2, DY2), ay);
+    const vi c3 = vlt(ax * RISE(DX2, DY2, DX3, DY3), ay);
+    const vi c4 = vlt(ax * RISE(DX3, DY3, DX4, DY4), ay);
+    const vi s = (c1 + c2) + (c3 + c4); /* -o */
     const vf z = {};
     const vi q = vlt(gx * gy, z);
-    const vi bin = (vi)sel(q, (vf)(8 + rises), (vf)(1 - rises)) & not0;
-    const vi neg = (vi)sel(not0, gy, gx) >> 31;
+    const vi bin = (vi)sel(q, (vf)(9 + s), (vf)(0 - s)) & c1;
+    const vi neg = (vi)sel(c1, gy, gx) >> 31;
     return bin + (neg & 9);
 }
+#undef RISE
 
 #if defined(__AVX2__)
 /* Compaction: entry `mask` holds in byte j the lane of the j-th set bit
