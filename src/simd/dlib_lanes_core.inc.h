@@ -446,25 +446,39 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
 #endif
     }
     float *vote = pl->vote;
+#if defined(__AVX2__)
+    /* two floats at a time (8-byte loads and stores of any alignment:
+     * movq; the upper lanes of the sums are dropped); two votes per turn */
+#define VOTE(i)                                                                      \
+    do {                                                                             \
+        float *q_ = vote + voff[i];                                                  \
+        const float *w_ = vw + 4 * (i);                                              \
+        const __m128 a_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)w_));      \
+        const __m128 b_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(w_ + 2))); \
+        const __m128 u_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q_));      \
+        _mm_storel_epi64((__m128i *)q_, _mm_castps_si128(_mm_add_ps(u_, a_)));         \
+        const __m128 v_ =                                                            \
+            _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(q_ + cell_step)));     \
+        _mm_storel_epi64((__m128i *)(q_ + cell_step), _mm_castps_si128(_mm_add_ps(v_, b_))); \
+    } while (0)
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        VOTE(i);
+        VOTE(i + 1);
+    }
+    if (i < n)
+        VOTE(i);
+#undef VOTE
+#else
     for (size_t i = 0; i < n; i++) {
         float *q = vote + voff[i];
         const float *w = vw + 4 * i;
-#if defined(__AVX2__)
-        /* two floats at a time; the upper lanes of the sums are dropped */
-        /* (8-byte loads and stores of any alignment: movq) */
-        const __m128 wv = _mm_loadu_ps(w);
-        const __m128 u = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q));
-        _mm_storel_epi64((__m128i *)q, _mm_castps_si128(_mm_add_ps(u, wv)));
-        float *q1 = q + cell_step;
-        const __m128 v = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q1));
-        _mm_storel_epi64((__m128i *)q1, _mm_castps_si128(_mm_add_ps(v, _mm_movehl_ps(wv, wv))));
-#else
-        q[0] += w[0]; /* cell ix: upper row, lower row */
+        q[0] += w[0]; /* cell ix: its two rows */
         q[1] += w[1];
         q[cell_step] += w[2]; /* cell ix + 1 */
         q[cell_step + 1] += w[3];
-#endif
     }
+#endif
 }
 
 /* Histogram row B (with the border; slot B & 1 of the ring) is complete:
