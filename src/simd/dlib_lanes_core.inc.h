@@ -33,6 +33,16 @@ typedef int32_t vi __attribute__((vector_size(32), may_alias));
 #define L HK_DLIB_LANES
 #define CELL (18 * L) /* floats per histogram cell */
 
+/* Lane data from the histograms on (hist, norm, feat): the image whose
+ * value is at position p of a vector. The AVX2 core takes the lanes out of
+ * the vote pairs in the order one shuffle gives; the image rows and the
+ * votes keep image k at lane k. */
+#if defined(__AVX2__)
+static const size_t LANE_AT[L] = {0, 1, 4, 5, 2, 3, 6, 7};
+#else
+static const size_t LANE_AT[L] = {0, 1, 2, 3, 4, 5, 6, 7};
+#endif
+
 static inline vf ld(const float *p) /* 32-byte aligned */
 {
     return *(const vf *)p;
@@ -484,45 +494,44 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
 /* Histogram row B (with the border; slot B & 1 of the ring) is complete:
  * unless it is a border row, to lane data (hist ring row (B - 1) % 3) with
  * its cells' energies sum_{o<9} (h_o + h_{o+9})^2; then its slot is zeroed
- * for row B + 2. */
+ * for row B + 2. The border columns are never read: they are left as they
+ * are (core zeroes the ring once per group). */
 static void finish_row(const hk_dlib_lanes_plan *pl, long B)
 {
     const size_t nc = (size_t)pl->cells_nc, s = (size_t)B & 1u;
     const int keep = B >= 1 && B <= pl->cells_nr;
     float *h = pl->hist + (size_t)((B - 1 + 3) % 3) * nc * CELL;
     float *nrm = pl->norm + (size_t)(keep ? B - 1 : 0) * nc * L;
-    for (size_t c = 0; c < nc + 2u; c++) {
-        float *v = pl->vote + c * CELL * 2u;
-        const int cell = keep && c >= 1 && c <= nc;
+    for (size_t c = 0; c < nc; c++) {
+        float *v = pl->vote + (c + 1u) * CELL * 2u;
+        float *hc = h + c * CELL;
         for (int o = 0; o < 18; o++) {
             float *q = v + o * L * 2;
 #if defined(__AVX2__)
             const __m256 a = _mm256_load_ps(q), b = _mm256_load_ps(q + L);
-            if (cell) {
-                /* lanes 0, 1, 4, 5 | 2, 3, 6, 7 of slot s, then in order */
-                const __m256 t = s ? _mm256_shuffle_ps(a, b, 0xdd) : _mm256_shuffle_ps(a, b, 0x88);
-                _mm256_store_ps(h + (c - 1) * CELL + (size_t)o * L,
-                                _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8)));
-            }
+            /* slot s of lanes 0, 1, 4, 5 | 2, 3, 6, 7: the order of lane
+             * data in this core (LANE_AT) */
+            if (keep)
+                _mm256_store_ps(hc + (size_t)o * L,
+                                s ? _mm256_shuffle_ps(a, b, 0xdd) : _mm256_shuffle_ps(a, b, 0x88));
             const __m256 zero = _mm256_setzero_ps();
             _mm256_store_ps(q, s ? _mm256_blend_ps(a, zero, 0xaa) : _mm256_blend_ps(a, zero, 0x55));
             _mm256_store_ps(q + L, s ? _mm256_blend_ps(b, zero, 0xaa) : _mm256_blend_ps(b, zero, 0x55));
 #else
             for (int k = 0; k < L; k++) {
-                if (cell)
-                    h[(c - 1) * CELL + (size_t)(o * L + k)] = q[2 * k + s];
+                if (keep)
+                    hc[o * L + k] = q[2 * k + s];
                 q[2 * k + s] = 0.0f;
             }
 #endif
         }
-        if (cell) {
-            const float *hc = h + (c - 1) * CELL;
+        if (keep) {
             vf e = {};
             for (int o = 0; o < 9; o++) {
                 const vf t = ld(hc + o * L) + ld(hc + (o + 9) * L);
                 e = e + t * t;
             }
-            st(nrm + (c - 1) * L, e);
+            st(nrm + c * L, e);
         }
     }
 }
@@ -591,13 +600,15 @@ static void store_out(const float *feat, size_t dim, size_t n, float *out)
         for (int i = 0; i < 8; i++)
             r[i] = _mm256_load_ps(f + i * L);
         hk__transpose8_ps(r, c);
-        for (size_t k = 0; k < n; k++)
-            _mm256_storeu_ps(out + k * dim + j, c[k]);
+        for (size_t p = 0; p < L; p++)
+            if (LANE_AT[p] < n)
+                _mm256_storeu_ps(out + LANE_AT[p] * dim + j, c[p]);
     }
 #endif
     for (; j < dim; j++)
-        for (size_t k = 0; k < n; k++)
-            out[k * dim + j] = feat[j * L + k];
+        for (size_t p = 0; p < L; p++)
+            if (LANE_AT[p] < n)
+                out[LANE_AT[p] * dim + j] = feat[j * L + p];
 }
 
 /* Row B complete: to lane data; then the output row it completes. */
