@@ -97,6 +97,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     const size_t o_vote = take(&c, pl->hs * 2u * 18u * L, sizeof(float));
     const size_t o_hist = take(&c, 3u * (size_t)pl->cells_nc * 18u * L, sizeof(float));
     const size_t o_norm = take(&c, ncells * L, sizeof(float));
+    const size_t o_blk = take(&c, 2u * ((size_t)pl->cells_nc - 1u) * 2u * L, sizeof(float));
     const size_t nvotes = (ncol + 1u) * L; /* whole vectors stored past the last vote */
     const size_t o_voff = take(&c, nvotes, sizeof(int32_t));
     const size_t o_vw = take(&c, nvotes, 4u * sizeof(float));
@@ -133,6 +134,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     pl->vote = (float *)(base + o_vote);
     pl->hist = (float *)(base + o_hist);
     pl->norm = (float *)(base + o_norm);
+    pl->blk = (float *)(base + o_blk);
     pl->voff = (int32_t *)(base + o_voff);
     pl->vw = (float *)(base + o_vw);
     pl->feat = (float *)(base + o_feat);

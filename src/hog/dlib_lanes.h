@@ -55,6 +55,9 @@ typedef struct hk_dlib_lanes_plan {
      * (((r % 3) * cells_nc + c) * 18 + o) * 8 */
     float *hist;
     float *norm; /* cells_nr x cells_nc energies, lane data */
+    /* two rows of blocks (2 x 2 cells): per block its clip level and scale,
+     * lane data */
+    float *blk;
     /* the votes of one image row, lanes with a zero gradient left out:
      * offsets in `vote`, and four weights each (upper, lower row of cell
      * ix, then of cell ix + 1) */

@@ -544,24 +544,40 @@ static inline vf lane_sum(vf s0, vf s1, vf s2, vf s3)
 
 /* The 31 features of output row y (its histogram row y + 1 and energy rows
  * y .. y + 2 done) into pl->feat. */
+/* Block row i (cells i, i + 1 and two columns each; ring row i % 2): the
+ * clip level 0.2 sqrt(z) and the scale 0.1 / it of each block, z its
+ * energy summed as dlib does for every block (TL + TR + BL + BR + eps): a
+ * block's four output cells share them. */
+static void block_row(const hk_dlib_lanes_plan *pl, size_t i)
+{
+    const size_t nc = (size_t)pl->cells_nc;
+    float *b = pl->blk + (i % 2) * (nc - 1u) * 2u * L;
+    const float *n0 = pl->norm + i * nc * L, *n1 = n0 + nc * L;
+    for (size_t j = 0; j + 1 < nc; j++) {
+        const vf z = ld(n0 + j * L) + ld(n0 + (j + 1) * L) + ld(n1 + j * L) +
+                     ld(n1 + (j + 1) * L) + 0.0001f;
+        const vf nn = 0.2f * vsqrt(z);
+        st(b + j * 2 * L, nn);
+        st(b + (j * 2 + 1) * L, 0.1f / nn);
+    }
+}
+
 static void features_row(const hk_dlib_lanes_plan *pl, size_t y)
 {
     const size_t nc = (size_t)pl->cells_nc;
     const float tscale = (float)(2 * 0.2357);
+    if (y == 0)
+        block_row(pl, 0);
+    block_row(pl, y + 1);
+    const float *b0 = pl->blk + (y % 2) * (nc - 1u) * 2u * L;
+    const float *b1 = pl->blk + ((y + 1) % 2) * (nc - 1u) * 2u * L;
     for (size_t x = 0; x < pl->hog_nc; x++) {
-#define N(dr, dc) ld(pl->norm + ((y + (dr)) * nc + x + (dc)) * L)
-        const vf n00 = N(0, 0), n01 = N(0, 1), n02 = N(0, 2);
-        const vf n10 = N(1, 0), n11 = N(1, 1), n12 = N(1, 2);
-        const vf n20 = N(2, 0), n21 = N(2, 1), n22 = N(2, 2);
-#undef N
-        /* block energies in dlib's lane order BR, TR, BL, TL */
-        const vf z[4] = {n11 + n12 + n21 + n22 + 0.0001f, n01 + n02 + n11 + n12 + 0.0001f,
-                         n10 + n11 + n20 + n21 + 0.0001f, n00 + n01 + n10 + n11 + 0.0001f};
-        vf nn[4], nv[4], t[4] = {{}, {}, {}, {}};
-        for (int i = 0; i < 4; i++) {
-            nn[i] = 0.2f * vsqrt(z[i]);
-            nv[i] = 0.1f / nn[i];
-        }
+        /* the blocks in dlib's lane order BR, TR, BL, TL */
+        const vf nn[4] = {ld(b1 + (x + 1) * 2 * L), ld(b0 + (x + 1) * 2 * L), ld(b1 + x * 2 * L),
+                          ld(b0 + x * 2 * L)};
+        const vf nv[4] = {ld(b1 + ((x + 1) * 2 + 1) * L), ld(b0 + ((x + 1) * 2 + 1) * L),
+                          ld(b1 + (x * 2 + 1) * L), ld(b0 + (x * 2 + 1) * L)};
+        vf t[4] = {{}, {}, {}, {}};
         const float *h = pl->hist + (((y + 1) % 3) * nc + x + 1) * CELL;
         float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
         const size_t pl8 = pl->plane * L;
