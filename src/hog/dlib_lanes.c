@@ -89,6 +89,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
     carve32 c = {0, 1};
     const size_t o_ix = take(&c, ncol, sizeof(int32_t));
+    const size_t o_xoff = take(&c, ncol * L, sizeof(int32_t));
     const size_t o_vx0 = take(&c, ncol, sizeof(float));
     const size_t o_vx1 = take(&c, ncol, sizeof(float));
     const size_t o_iyp = take(&c, nrow, sizeof(int32_t));
@@ -110,6 +111,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         return HK_ERR_NOMEM;
     base = (unsigned char *)(((uintptr_t)base + 31u) & ~(uintptr_t)31u);
     int32_t *ix = (int32_t *)(base + o_ix), *iyp = (int32_t *)(base + o_iyp);
+    int32_t *xoff = (int32_t *)(base + o_xoff);
     float *vx0 = (float *)(base + o_vx0), *vx1 = (float *)(base + o_vx1);
     float *vy0 = (float *)(base + o_vy0);
     /* the specification's cell positions: dlib's 8-wide loop up to split,
@@ -119,6 +121,8 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         hk_dlib_column(pl->cs, x, (size_t)x < pl->split, &cx, &vx0[x]);
         ix[x] = (int32_t)cx;
         vx1[x] = 1.0f - vx0[x];
+        for (size_t k = 0; k < L; k++)
+            xoff[(size_t)x * L + k] = (int32_t)(cx * 18 * (long)L * 2 + 2 * (long)k);
     }
     for (long y = 1; y < pl->visible_nr; y++) {
         long r;
@@ -126,6 +130,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         iyp[y] = (int32_t)r;
     }
     pl->ix = ix;
+    pl->xoff = xoff;
     pl->vx0 = vx0;
     pl->vx1 = vx1;
     pl->iyp = iyp;

@@ -38,6 +38,7 @@ typedef struct hk_dlib_lanes_plan {
     size_t split; /* first column of dlib's scalar tail loop */
     /* per column x (1 <= x < visible_nc): cell with border, weights */
     const int32_t *ix;
+    const int32_t *xoff; /* [x * 8 + k]: ix[x] * 18 * 8 * 2 + 2 k (`vote`) */
     const float *vx0, *vx1;
     /* per image row y (1 <= y < visible_nr) */
     const int32_t *iyp;

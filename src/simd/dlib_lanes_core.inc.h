@@ -372,11 +372,11 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
     const int odd = (pl->iyp[y] + 1) & 1;
     const float vy0 = odd ? vr1 : vr, vy1 = odd ? vr : vr1;
     const float *vx0 = pl->vx0, *vx1 = pl->vx1;
-    const int32_t *ix = pl->ix;
     int32_t *voff = pl->voff;
     float *vw = pl->vw;
-    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * 2 (the pair) */
-    const vi lane = (vi){0, 2, 4, 6, 8, 10, 12, 14};
+    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * 2 (the pair); the
+     * part of cell ix[x] and lane k in xoff */
+    const int32_t *xoff = pl->xoff;
     const int32_t cell_step = (int32_t)CELL * 2;
 #if !defined(__AVX2__)
     const vf Vy0 = bcast(vy0), Vy1 = bcast(vy1);
@@ -387,8 +387,7 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
         const vf len = gx * gx + gy * gy;
         const vf m = vsqrt(len);
-        const vi off = snap_bin(gx, gy) * (int32_t)(L * 2) + lane +
-                       ix[x] * cell_step;
+        const vi off = snap_bin(gx, gy) * (int32_t)(L * 2) + *(const vi *)(xoff + x * L);
 #if defined(__AVX2__)
         /* the lanes with a vote, in order; then per vote its four weights
          * (w11, w01, w10, w00 of the specification) */
