@@ -382,13 +382,28 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
     const vf Vy0 = bcast(vy0), Vy1 = bcast(vy1);
 #endif
     size_t n = 0;
-    for (long x = 1; x < nc; x++) {
-        const vf gx = ld(r1 + (x + 1) * L) - ld(r1 + (x - 1) * L);
-        const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
-        const vf len = gx * gx + gy * gy;
-        const vf m = vsqrt(len);
-        const vi off = snap_bin(gx, gy) * (int32_t)(L * 2) + *(const vi *)(xoff + x * L);
+#define GRAD(x, len, m, off)                                                                \
+    do {                                                                                 \
+        const vf gx_ = ld(r1 + ((x) + 1) * L) - ld(r1 + ((x)-1) * L);                        \
+        const vf gy_ = ld(r2 + (x) * L) - ld(r0 + (x) * L);                                  \
+        len = gx_ * gx_ + gy_ * gy_;                                                      \
+        m = vsqrt(len);                                                                   \
+        off = snap_bin(gx_, gy_) * (int32_t)(L * 2) + *(const vi *)(xoff + (x) * L);       \
+    } while (0)
 #if defined(__AVX2__)
+    /* pixel x + 1's gradient while pixel x's votes are made: the square
+     * root's latency hides behind them */
+    vf len_n, m_n;
+    vi off_n;
+    if (nc > 1)
+        GRAD(1, len_n, m_n, off_n);
+#endif
+    for (long x = 1; x < nc; x++) {
+#if defined(__AVX2__)
+        const vf len = len_n, m = m_n;
+        const vi off = off_n;
+        if (x + 1 < nc)
+            GRAD(x + 1, len_n, m_n, off_n);
         /* the lanes with a vote, in order; then per vote its four weights
          * (w11, w01, w10, w00 of the specification) */
         const unsigned keep = (unsigned)_mm256_movemask_ps(
@@ -423,6 +438,9 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         _mm256_storeu2_m128(wv + 28, wv + 12, e37);
         n += (size_t)__builtin_popcount(keep);
 #else
+        vf len, m;
+        vi off;
+        GRAD(x, len, m, off);
         vf w11, w01, w10, w00;
         if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
             const vf a1 = bcast(vx1[x]) * m, a0 = bcast(vx0[x]) * m;
@@ -454,6 +472,7 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         }
 #endif
     }
+#undef GRAD
     float *vote = pl->vote;
 #if defined(__AVX2__)
     /* two floats at a time (8-byte loads and stores of any alignment:
