@@ -1,8 +1,10 @@
 /* Fast path of the dlib variant (internal): a driver (dlib_fast.c) that
  * splits one image into bands of histogram rows for threads, and kernels per
  * instruction set (src/simd/dlib_avx2.c). The scalar specification is
- * src/hog/dlib.c; the fast path gives bit-identical results to it
- * (tests/unit/test_dlib_paths.c), hence to dlib's own -O2 build.
+ * src/hog/dlib.c; the fast path has its bins exactly and its features
+ * within 1e-5 (another order of the sums, and for 8-bit grey with cell
+ * sizes 2, 4, 8, 16 one rounding per vote instead of two), as
+ * tests/unit/test_dlib_paths.c checks.
  *
  * Layout of the fast path: histogram row R (cell row R of dlib's grid with
  * its one-cell border) is 18 planes of `hs` floats, bin o of cell C at
@@ -25,8 +27,13 @@
  * column (its rounding and colour tie rule), 0 in its 8-wide loop. */
 typedef struct hk_dlib_cols {
     const int32_t *ix;
+    const uint16_t *ix16; /* ix mod 2^16 (differences of nearby cells are exact) */
     const float *vx4;
     const int32_t *tail;
+    /* 1 when the weights of column x depend on x mod cell_size only, bit
+     * for bit (cell sizes 2, 4, 8, 16 and columns below 2^22: every
+     * quotient is exact) */
+    int periodic;
 } hk_dlib_cols;
 
 /* One image row for the histogram kernel. */
@@ -50,7 +57,10 @@ typedef struct hk_dlib_kernels {
     /* Pixels xs <= x < xe of one image row into a strip's accumulators: for
      * the pixel's bin o and slot s = ix - ixbase, ab[(o << ps_shift) + 4 s + i] +=
      * its votes into (upper row, cell ix), (upper, ix + 1), (lower, ix),
-     * (lower, ix + 1). work: 5 * (xe - xs + 8) ints. */
+     * (lower, ix + 1). ab has a 19th plane (o = 18) that is never read:
+     * kernels working in whole steps may add there for pixels past xe.
+     * Rows: 8-bit rows are read up to 16 bytes past xe, int rows up to 8
+     * ints; column tables up to xe + 16. work: 5 * (xe - xs + 16) ints. */
     void (*acc)(const hk_dlib_row *v, const hk_dlib_cols *cols, size_t xs, size_t xe,
                 int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work);
     /* Slots 0 .. nslots - 1 of the accumulators into histogram rows row0 and
@@ -71,6 +81,9 @@ typedef struct hk_dlib_kernels {
      * samples, grey or colour: the kernels use it for them). */
     void (*snap)(const float *gx, const float *gy, size_t n, int32_t *bin);
     void (*snap8)(const float *gx, const float *gy, size_t n, int32_t *bin);
+    /* The same bins from 16-bit components in [-255, 255], n a multiple
+     * of 16: the 16-lane form the kernels use for 8-bit grey rows. */
+    void (*snap8i)(const int16_t *gx, const int16_t *gy, size_t n, int32_t *bin);
 } hk_dlib_kernels;
 
 /* NULL when the build left the set out. The CPU check is hk_simd_resolve's. */

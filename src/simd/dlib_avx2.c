@@ -6,12 +6,14 @@
  * there. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hog/dlib_fast.h"
 
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/dlib_u8_avx2.h"
 #include "simd/snap18_u8_avx2.h"
 
 /* dlib's unit vectors, rounded to four decimals in its source (as dlib.c). */
@@ -195,6 +197,95 @@ static inline __attribute__((always_inline)) void scatter(float *ab, const int32
     }
 }
 
+/* scatter with 16-bit offsets (8-bit grey rows); the same add order in the
+ * order the vote quads were stored */
+static inline __attribute__((always_inline)) void scatter16(float *ab, const uint16_t *idx,
+                                                            const float *quads, size_t n,
+                                                            size_t c)
+{
+    for (size_t p = 0; p < c; p++) {
+        const uint16_t *id = idx + p;
+        const float *q = quads + 4 * p;
+        size_t i = p;
+        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
+            const size_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
+            const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
+            const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
+            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
+            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
+            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
+            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
+        }
+        for (; i < n; i += c, id += c, q += 4 * c)
+            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
+    }
+}
+
+/* The adds of one pixel pair j, j + 8 of every 16-pixel step (j = 0 .. 7,
+ * a constant after inlining): |g| of both broadcast to the two halves of
+ * one vector (vpermilps within the halves of mag's 8-pixel vector), times
+ * their weight quads w2 (per column phase, constant for the row), added
+ * at the two byte offsets (one 32-bit load). Steps in order: adds 8 pixels
+ * apart, then 16. */
+static inline __attribute__((always_inline)) void pair_add(char *ab, const uint16_t *id,
+                                                           const float *m, __m256 w2,
+                                                           const int j)
+{
+    const __m256 mm = _mm256_loadu_ps(m);
+    __m256 q;
+    switch (j & 3) { /* the immediate broadcasts lane j & 3 of each half */
+    case 0: q = _mm256_permute_ps(mm, 0x00); break;
+    case 1: q = _mm256_permute_ps(mm, 0x55); break;
+    case 2: q = _mm256_permute_ps(mm, 0xaa); break;
+    default: q = _mm256_permute_ps(mm, 0xff); break;
+    }
+    q = _mm256_mul_ps(w2, q);
+    uint32_t both;
+    memcpy(&both, id, sizeof both);
+    float *a = (float *)(void *)(ab + (both & 0xffffu)), *c = (float *)(void *)(ab + (both >> 16));
+    _mm_storeu_ps(a, _mm_add_ps(_mm_loadu_ps(a), _mm256_castps256_ps128(q)));
+    _mm_storeu_ps(c, _mm_add_ps(_mm_loadu_ps(c), _mm256_extractf128_ps(q, 1)));
+}
+
+static inline __attribute__((always_inline)) void scatter_pair(float *ab, const uint16_t *idx,
+                                                               const float *mag, size_t steps,
+                                                               __m256 w2, const int j)
+{
+    const float *m = mag + (j < 4 ? 0 : 8);
+    const uint16_t *id = idx + 2 * j;
+    char *abc = (char *)ab;
+    size_t b = 0;
+    for (; b + 2 <= steps; b += 2, m += 32, id += 32) {
+        pair_add(abc, id, m, w2, j);
+        pair_add(abc, id + 16, m + 16, w2, j);
+    }
+    if (b < steps)
+        pair_add(abc, id, m, w2, j);
+}
+
+/* All adds of a strip row for cell sizes dividing 16 (8-bit grey rows):
+ * pixel k of every step has column phase x mod cs fixed, so its weight
+ * quad (vy1 vx1, vy1 vx0, vy0 vx1, vy0 vx0) is one constant for the row,
+ * and each pixel adds quad * |g| (one product per vote: dlib's scalar-loop
+ * rounding). w[k]: the quads of the strip's first step. */
+static void scatter_w(float *ab, const uint16_t *idx, const float *mag, size_t steps,
+                      const __m128 *w)
+{
+#define PAIR(j)                                                                               \
+    scatter_pair(ab, idx, mag, steps, _mm256_insertf128_ps(_mm256_castps128_ps256(w[j]),      \
+                                                           w[(j) + 8], 1),                    \
+                 j)
+    PAIR(0);
+    PAIR(1);
+    PAIR(2);
+    PAIR(3);
+    PAIR(4);
+    PAIR(5);
+    PAIR(6);
+    PAIR(7);
+#undef PAIR
+}
+
 enum { KIND_U8, KIND_RGB, KIND_GREY };
 
 /* The vector pass of avx2_acc for one kind of row (a constant after
@@ -264,9 +355,37 @@ static inline __attribute__((always_inline)) void votes(const int kind, const hk
 static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, size_t xe,
                      int32_t ixbase, int ps_shift, int cs, float *ab, int32_t *work)
 {
-    const size_t n = xe - xs, nr = (n + 7u) & ~(size_t)7u;
+    const size_t n = xe - xs, nr = (n + 15u) & ~(size_t)15u;
     int32_t *idx = work;                 /* [x - xs] */
     float *quads = (float *)(work + nr); /* [4 (x - xs)] */
+    if (v->u8 && ps_shift <= 9 && k->periodic) { /* 19 planes < 2^16 bytes */
+        /* cell sizes dividing 16: the weights of a column depend on x mod cs
+         * only, so one weight quad per position of a step (positions past
+         * xe: any quad, their adds go to the dummy plane), and vy vx is
+         * exact (multiples of 1 / (2 cs) each) */
+        uint16_t *idx16 = (uint16_t *)work;
+        float *mag = (float *)(work + nr / 2u);
+        hk__dlib_mags_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << (ps_shift + 2)), idx16,
+                         mag);
+        const __m128 vyq4 = _mm_setr_ps(v->vy1, v->vy1, v->vy0, v->vy0);
+        __m128 w[16];
+        for (size_t p = 0; p < 16; p++)
+            w[p] = _mm_mul_ps(_mm_loadu_ps(k->vx4 + 4 * (xs + p)), vyq4);
+        scatter_w(ab, idx16, mag, nr / 16u, w);
+        return;
+    }
+    if (v->u8 && ps_shift <= 11) { /* 16-bit offsets: 19 planes < 2^16 floats */
+        uint16_t *idx16 = (uint16_t *)work;
+        hk__dlib_votes_u8(v, k, xs, xe, ixbase, ps_shift, (uint16_t)(18u << ps_shift), idx16,
+                          quads);
+        /* whole steps of 16 (the last one's extra lanes add to the dummy
+         * plane); adds 16 or more pixels apart go to different cells */
+        if (cs <= 16)
+            scatter16(ab, idx16, quads, nr, 16);
+        else
+            scatter16(ab, idx16, quads, nr, ((size_t)cs + 15u) & ~(size_t)15u);
+        return;
+    }
     if (v->u8)
         votes(KIND_U8, v, k, xs, xe, ixbase, ps_shift, idx, quads);
     else if (v->rgb)
@@ -452,8 +571,20 @@ static void avx2_features(const float *n0, const float *n1, const float *n2, con
     }
 }
 
-static const hk_dlib_kernels table = {"avx2", avx2_acc, avx2_flush, avx2_energy, avx2_features,
-                                      avx2_snap, avx2_snap8};
+static void avx2_snap8i(const int16_t *gx, const int16_t *gy, size_t n, int32_t *bin)
+{
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+        const __m256i b = hk__dlib_bins16(_mm256_loadu_si256((const __m256i *)(gx + i)),
+                                          _mm256_loadu_si256((const __m256i *)(gy + i)));
+        _mm256_storeu_si256((__m256i *)(bin + i),
+                            _mm256_cvtepi16_epi32(_mm256_castsi256_si128(b)));
+        _mm256_storeu_si256((__m256i *)(bin + i + 8),
+                            _mm256_cvtepi16_epi32(_mm256_extracti128_si256(b, 1)));
+    }
+}
+
+static const hk_dlib_kernels table = {"avx2",    avx2_acc,   avx2_flush, avx2_energy,
+                                      avx2_features, avx2_snap, avx2_snap8, avx2_snap8i};
 
 const hk_dlib_kernels *hk_dlib_kernels_avx2(void)
 {

@@ -200,6 +200,29 @@ static void check_snap8(const hk_dlib_kernels *k)
     CHECK(total >= 511u * 511u && bad == 0);
 }
 
+/* The 16-lane 8-bit snap (8-bit grey rows) against the specification's
+ * snap18 on all of [-255, 255]^2. */
+static void check_snap8i(const hk_dlib_kernels *k)
+{
+    enum { N = 512 }; /* one row of gx (511 values) and a padding lane */
+    int16_t gx[N], gy[N];
+    int32_t bin[N];
+    size_t total = 0, bad = 0;
+    for (int y = -255; y <= 255; y++) {
+        for (int i = 0; i < N; i++) {
+            gx[i] = (int16_t)(i < 511 ? i - 255 : 0);
+            gy[i] = (int16_t)y;
+        }
+        k->snap8i(gx, gy, N, bin);
+        for (int i = 0; i < 511; i++, total++)
+            if (bin[i] != hk_dlib_snap18(gx[i], gy[i]) && bad++ < 5)
+                fprintf(stderr, "snap8i(%d, %d) = %d, spec %d\n", gx[i], gy[i], bin[i],
+                        hk_dlib_snap18(gx[i], gy[i]));
+    }
+    printf("  snap8i: %zu gradients, %zu different bins\n", total, bad);
+    CHECK(total == 511u * 511u && bad == 0);
+}
+
 /* The snap kernel against the specification's snap18 on every integer
  * gradient in [-300, 300]^2 and on 2^20 random ones below 2^31. */
 static void check_snap(const hk_dlib_kernels *k)
@@ -312,6 +335,7 @@ int main(void)
         worst = 0;
         check_snap(hk_dlib_kernels_avx2());
         check_snap8(hk_dlib_kernels_avx2());
+        check_snap8i(hk_dlib_kernels_avx2());
         run_set(sets[i]);
         printf("  %d comparisons, %d mismatches, largest difference %.3g (TOL %g)\n", n_runs,
                n_mismatch, worst, TOL);
