@@ -86,20 +86,19 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
 {
     const size_t L = HK_DLIB_LANES, ncol = (size_t)pl->visible_nc + 1u;
     const size_t nrow = (size_t)pl->visible_nr + 1u;
-    const size_t hcells = ((size_t)pl->cells_nr + 2u) * pl->hs;
     const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
     carve32 c = {0, 1};
     const size_t o_ix = take(&c, ncol, sizeof(int32_t));
+    const size_t o_xoff = take(&c, ncol * L, sizeof(int32_t));
     const size_t o_vx0 = take(&c, ncol, sizeof(float));
     const size_t o_vx1 = take(&c, ncol, sizeof(float));
     const size_t o_iyp = take(&c, nrow, sizeof(int32_t));
     const size_t o_vy0 = take(&c, nrow, sizeof(float));
     const size_t o_trow = take(&c, 3u * pl->tw * L, sizeof(float));
-    pl->rs = (size_t)pl->cells_nr + 2u;
-    /* 8 floats of slack: the cores read rows in vectors of 8 */
-    const size_t o_vote = take(&c, hcells * 18u * L + 8u, sizeof(float));
-    const size_t o_hist = take(&c, ncells * 18u * L, sizeof(float));
+    const size_t o_vote = take(&c, pl->hs * 2u * 18u * L, sizeof(float));
+    const size_t o_hist = take(&c, 3u * (size_t)pl->cells_nc * 18u * L, sizeof(float));
     const size_t o_norm = take(&c, ncells * L, sizeof(float));
+    const size_t o_blk = take(&c, 2u * ((size_t)pl->cells_nc - 1u) * 2u * L, sizeof(float));
     const size_t nvotes = (ncol + 1u) * L; /* whole vectors stored past the last vote */
     const size_t o_voff = take(&c, nvotes, sizeof(int32_t));
     const size_t o_vw = take(&c, nvotes, 4u * sizeof(float));
@@ -112,6 +111,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         return HK_ERR_NOMEM;
     base = (unsigned char *)(((uintptr_t)base + 31u) & ~(uintptr_t)31u);
     int32_t *ix = (int32_t *)(base + o_ix), *iyp = (int32_t *)(base + o_iyp);
+    int32_t *xoff = (int32_t *)(base + o_xoff);
     float *vx0 = (float *)(base + o_vx0), *vx1 = (float *)(base + o_vx1);
     float *vy0 = (float *)(base + o_vy0);
     /* the specification's cell positions: dlib's 8-wide loop up to split,
@@ -121,6 +121,8 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         hk_dlib_column(pl->cs, x, (size_t)x < pl->split, &cx, &vx0[x]);
         ix[x] = (int32_t)cx;
         vx1[x] = 1.0f - vx0[x];
+        for (size_t k = 0; k < L; k++)
+            xoff[(size_t)x * L + k] = (int32_t)(cx * 18 * (long)L * 2 + 2 * (long)k);
     }
     for (long y = 1; y < pl->visible_nr; y++) {
         long r;
@@ -128,6 +130,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
         iyp[y] = (int32_t)r;
     }
     pl->ix = ix;
+    pl->xoff = xoff;
     pl->vx0 = vx0;
     pl->vx1 = vx1;
     pl->iyp = iyp;
@@ -136,6 +139,7 @@ static hk_status plan_scratch(hk_hog_ctx *ctx, hk_dlib_lanes_plan *pl)
     pl->vote = (float *)(base + o_vote);
     pl->hist = (float *)(base + o_hist);
     pl->norm = (float *)(base + o_norm);
+    pl->blk = (float *)(base + o_blk);
     pl->voff = (int32_t *)(base + o_voff);
     pl->vw = (float *)(base + o_vw);
     pl->feat = (float *)(base + o_feat);

@@ -38,21 +38,27 @@ typedef struct hk_dlib_lanes_plan {
     size_t split; /* first column of dlib's scalar tail loop */
     /* per column x (1 <= x < visible_nc): cell with border, weights */
     const int32_t *ix;
+    const int32_t *xoff; /* [x * 8 + k]: ix[x] * 18 * 8 * 2 + 2 k (`vote`) */
     const float *vx0, *vx1;
     /* per image row y (1 <= y < visible_nr) */
     const int32_t *iyp;
     const float *vy0;
     /* scratch */
     float *trow; /* 3 rows of tw pixels, lane data */
-    /* Histograms as the votes go in: bin o of lane k's cell (r, c) (with
-     * the border) at [((c * 18 + o) * 8 + k) * rs + r], rs = cells_nr + 2:
-     * the two rows a pixel votes into are adjacent */
-    size_t rs;
+    /* The two histogram rows the votes of an image row go into (a ring:
+     * each row is moved out when complete): bin o of lane k's cell c (with
+     * the border) in row r (with the border) at
+     * [((c * 18 + o) * 8 + k) * 2 + (r & 1)], so that the two rows a pixel
+     * votes into are adjacent */
     float *vote;
-    /* the same, without the border, as lane data: cell (r, c) at
-     * ((r * cells_nc + c) * 18 + o) * 8 */
+    /* the complete rows, without the border, as lane data (a ring of three:
+     * what one output row needs): cell (r, c) at
+     * (((r % 3) * cells_nc + c) * 18 + o) * 8 */
     float *hist;
     float *norm; /* cells_nr x cells_nc energies, lane data */
+    /* two rows of blocks (2 x 2 cells): per block its clip level and scale,
+     * lane data */
+    float *blk;
     /* the votes of one image row, lanes with a zero gradient left out:
      * offsets in `vote`, and four weights each (upper, lower row of cell
      * ix, then of cell ix + 1) */

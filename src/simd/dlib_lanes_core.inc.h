@@ -33,6 +33,16 @@ typedef int32_t vi __attribute__((vector_size(32), may_alias));
 #define L HK_DLIB_LANES
 #define CELL (18 * L) /* floats per histogram cell */
 
+/* Lane data from the histograms on (hist, norm, feat): the image whose
+ * value is at position p of a vector. The AVX2 core takes the lanes out of
+ * the vote pairs in the order one shuffle gives; the image rows and the
+ * votes keep image k at lane k. */
+#if defined(__AVX2__)
+static const size_t LANE_AT[L] = {0, 1, 4, 5, 2, 3, 6, 7};
+#else
+static const size_t LANE_AT[L] = {0, 1, 2, 3, 4, 5, 6, 7};
+#endif
+
 static inline vf ld(const float *p) /* 32-byte aligned */
 {
     return *(const vf *)p;
@@ -224,7 +234,7 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
 #define DY3 0.8660f
 #define DY4 0.9848f
 
-/* 8 * (the specification's snap18 bin), as floats.
+/* The specification's snap18 bin (0 .. 17) as integers.
  *
  * snap18 takes the first element greater than all before it (and than 0) of
  * d0, -d0, d1, -d1, ..., d8, -d8, d_o = gx * DIR_X[o] + gy * DIR_Y[o]: bin o
@@ -239,35 +249,39 @@ static void load_row(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows,
  * o (the earlier) wins. So with q = (gx gy < 0) the candidates are d0
  * (value |gx|, first) then, by index, o = 1, 2, 3, 4 (q false) or
  * 9 - o = 5, 6, 7, 8 for o = 4, 3, 2, 1 (q true): the first of the
- * candidates with the largest value wins. Its d has the sign of gx (d0, or
- * gy = 0), else of gy. tests/unit/test_dlib_lanes.c checks every 8-bit
- * (gx, gy) against the specification. */
-static inline __attribute__((always_inline)) vf snap8(vf gx, vf gy)
+ * candidates with the largest value wins.
+ *
+ * p_0 = |gx|, p_1, .., p_4 are the projections of (|gx|, |gy|) on five
+ * directions 20 degrees apart: they rise to their largest value and fall
+ * after it, and no two neighbours are equal unless both are 0 (for 8-bit
+ * gradients, the only ones this kernel takes: the test below checks them
+ * all). So the winner is o = the number of rises p_{o-1} < p_o, o = 1 .. 4
+ * (bin o when q is false, 9 - o when q is true, 0 when o = 0), and its d
+ * has the sign of gx (d0) else of gy (gy is not 0 then: with gy = 0 every
+ * p_o < p_0). Each rise, exactly |gx| (DX_{o-1} - DX_o) < |gy| (DY_o -
+ * DY_{o-1}), is |gx| U_o < |gy| with U_o the quotient in float: for 8-bit
+ * gradients the two sides are at least 3e-4 apart (against rounding errors
+ * under 1e-4), so the rounded comparisons of the specification, the exact
+ * ones and these agree. tests/unit/test_dlib_lanes.c checks
+ * every 8-bit (gx, gy) against the specification. */
+#define RISE(dx0, dy0, dx1, dy1) \
+    ((float)(((double)(dx0) - (double)(dx1)) / ((double)(dy1) - (double)(dy0))))
+static inline __attribute__((always_inline)) vi snap_bin(vf gx, vf gy)
 {
     const vf ax = vabs(gx), ay = vabs(gy);
-    const vf p1 = ax * DX1 + ay * DY1, p2 = ax * DX2 + ay * DY2;
-    const vf p3 = ax * DX3 + ay * DY3, p4 = ax * DX4 + ay * DY4;
-    const vf m = vmax(vmax(ax, p1), vmax(vmax(p2, p3), p4));
-    const vi e0 = veq(ax, m), e1 = veq(p1, m), e2 = veq(p2, m), e3 = veq(p3, m),
-             e4 = veq(p4, m);
+    /* masks, -1 when true: rises 1 .. 4 */
+    const vi c1 = vlt(ax * RISE(1.0f, 0.0f, DX1, DY1), ay);
+    const vi c2 = vlt(ax * RISE(DX1, DY1, DX2, DY2), ay);
+    const vi c3 = vlt(ax * RISE(DX2, DY2, DX3, DY3), ay);
+    const vi c4 = vlt(ax * RISE(DX3, DY3, DX4, DY4), ay);
+    const vi s = (c1 + c2) + (c3 + c4); /* -o */
     const vf z = {};
-    /* q false: the first of o = 0, 1, 2, 3, 4 */
-    vf f = z + 8.0f * 4;
-    f = sel(e3, z + 8.0f * 3, f);
-    f = sel(e2, z + 8.0f * 2, f);
-    f = sel(e1, z + 8.0f * 1, f);
-    f = sel(e0, z, f);
-    /* q true: o = 0, then bins 5 (o = 4), 6, 7, 8 (o = 1) */
-    vf t = z + 8.0f * 8;
-    t = sel(e2, z + 8.0f * 7, t);
-    t = sel(e3, z + 8.0f * 6, t);
-    t = sel(e4, z + 8.0f * 5, t);
-    t = sel(e0, z, t);
-    const vf base = sel(vlt(gx * gy, z), t, f);
-    /* the sign of the winner's d: gx's for bin 0 (d0) or when gy is 0 */
-    const vf sg = sel(veq(base, z) | veq(gy, z), gx, gy);
-    return base + sel_neg(sg, z + 8.0f * 9, z);
+    const vi q = vlt(gx * gy, z);
+    const vi bin = (vi)sel(q, (vf)(9 + s), (vf)(0 - s)) & c1;
+    const vi neg = (vi)sel(c1, gy, gx) >> 31;
+    return bin + (neg & 9);
 }
+#undef RISE
 
 #if defined(__AVX2__)
 /* Compaction: entry `mask` holds in byte j the lane of the j-th set bit
@@ -340,38 +354,56 @@ static const uint64_t COMPACT[256] = {
 };
 #endif
 
-/* Image row y (1 <= y < visible_nr) into the histograms: votes of every
- * lane's pixels computed together and kept for the lanes whose gradient is
- * not zero (a zero vote leaves a bin's bits as they are), then added one
- * lane at a time (each lane's bins differ), in raster order per lane as the
- * specification adds them. A pixel's two rows of one cell are adjacent, so
- * its four votes are two adds of two floats. */
+/* Image row y (1 <= y < visible_nr) into the two histogram rows it votes
+ * for, R = iyp[y] + 1 and R + 1 (with the border), which the ring holds:
+ * votes of every lane's pixels computed together and kept for the lanes
+ * whose gradient is not zero (a zero vote leaves a bin's bits as they are),
+ * then added one lane at a time (each lane's bins differ), in raster order
+ * per lane as the specification adds them. A pixel's two rows of one cell
+ * are the two slots of its pair, so its four votes are two adds of two
+ * floats; slot 0 is the even row. */
 static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float *r1,
                      const float *r2, long y)
 {
     const long nc = pl->visible_nc;
-    const size_t split = pl->split, rs = pl->rs;
-    const float vy0 = pl->vy0[y], vy1 = 1.0f - vy0;
+    const size_t split = pl->split;
+    /* vy1 weighs row R, vy0 row R + 1: named here by slot instead */
+    const float vr = pl->vy0[y], vr1 = 1.0f - vr;
+    const int odd = (pl->iyp[y] + 1) & 1;
+    const float vy0 = odd ? vr1 : vr, vy1 = odd ? vr : vr1;
     const float *vx0 = pl->vx0, *vx1 = pl->vx1;
-    const int32_t *ix = pl->ix;
     int32_t *voff = pl->voff;
     float *vw = pl->vw;
-    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * rs */
-    const vi lane = (vi){0, 1, 2, 3, 4, 5, 6, 7} * (int32_t)rs + pl->iyp[y] + 1;
-    const int32_t cell_step = (int32_t)(CELL * rs);
+    /* lane k, bin o, cell c: ((c * 18 + o) * 8 + k) * 2 (the pair); the
+     * part of cell ix[x] and lane k in xoff */
+    const int32_t *xoff = pl->xoff;
+    const int32_t cell_step = (int32_t)CELL * 2;
 #if !defined(__AVX2__)
     const vf Vy0 = bcast(vy0), Vy1 = bcast(vy1);
 #endif
     size_t n = 0;
-    for (long x = 1; x < nc; x++) {
-        const vf gx = ld(r1 + (x + 1) * L) - ld(r1 + (x - 1) * L);
-        const vf gy = ld(r2 + x * L) - ld(r0 + x * L);
-        const vf len = gx * gx + gy * gy;
-        const vf m = vsqrt(len);
-        /* bin offsets: 8 * bin * rs is exact in float */
-        const vi off = __builtin_convertvector(snap8(gx, gy) * (float)rs, vi) + lane +
-                       ix[x] * cell_step;
+#define GRAD(x, len, m, off)                                                                \
+    do {                                                                                 \
+        const vf gx_ = ld(r1 + ((x) + 1) * L) - ld(r1 + ((x)-1) * L);                        \
+        const vf gy_ = ld(r2 + (x) * L) - ld(r0 + (x) * L);                                  \
+        len = gx_ * gx_ + gy_ * gy_;                                                      \
+        m = vsqrt(len);                                                                   \
+        off = snap_bin(gx_, gy_) * (int32_t)(L * 2) + *(const vi *)(xoff + (x) * L);       \
+    } while (0)
 #if defined(__AVX2__)
+    /* pixel x + 1's gradient while pixel x's votes are made: the square
+     * root's latency hides behind them */
+    vf len_n, m_n;
+    vi off_n;
+    if (nc > 1)
+        GRAD(1, len_n, m_n, off_n);
+#endif
+    for (long x = 1; x < nc; x++) {
+#if defined(__AVX2__)
+        const vf len = len_n, m = m_n;
+        const vi off = off_n;
+        if (x + 1 < nc)
+            GRAD(x + 1, len_n, m_n, off_n);
         /* the lanes with a vote, in order; then per vote its four weights
          * (w11, w01, w10, w00 of the specification) */
         const unsigned keep = (unsigned)_mm256_movemask_ps(
@@ -406,6 +438,9 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         _mm256_storeu2_m128(wv + 28, wv + 12, e37);
         n += (size_t)__builtin_popcount(keep);
 #else
+        vf len, m;
+        vi off;
+        GRAD(x, len, m, off);
         vf w11, w01, w10, w00;
         if ((size_t)x < split) { /* dlib's 8-wide loop: vy * (vx * |g|) */
             const vf a1 = bcast(vx1[x]) * m, a0 = bcast(vx0[x]) * m;
@@ -437,69 +472,85 @@ static void hist_row(const hk_dlib_lanes_plan *pl, const float *r0, const float 
         }
 #endif
     }
+#undef GRAD
     float *vote = pl->vote;
+#if defined(__AVX2__)
+    /* two floats at a time (8-byte loads and stores of any alignment:
+     * movq; the upper lanes of the sums are dropped); two votes per turn */
+#define VOTE(i)                                                                      \
+    do {                                                                             \
+        float *q_ = vote + voff[i];                                                  \
+        const float *w_ = vw + 4 * (i);                                              \
+        const __m128 a_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)w_));      \
+        const __m128 b_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(w_ + 2))); \
+        const __m128 u_ = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q_));      \
+        _mm_storel_epi64((__m128i *)q_, _mm_castps_si128(_mm_add_ps(u_, a_)));         \
+        const __m128 v_ =                                                            \
+            _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(q_ + cell_step)));     \
+        _mm_storel_epi64((__m128i *)(q_ + cell_step), _mm_castps_si128(_mm_add_ps(v_, b_))); \
+    } while (0)
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        VOTE(i);
+        VOTE(i + 1);
+    }
+    if (i < n)
+        VOTE(i);
+#undef VOTE
+#else
     for (size_t i = 0; i < n; i++) {
         float *q = vote + voff[i];
         const float *w = vw + 4 * i;
-#if defined(__AVX2__)
-        /* two floats at a time; the upper lanes of the sums are dropped */
-        /* (8-byte loads and stores of any alignment: movq) */
-        const __m128 wv = _mm_loadu_ps(w);
-        const __m128 u = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q));
-        _mm_storel_epi64((__m128i *)q, _mm_castps_si128(_mm_add_ps(u, wv)));
-        float *q1 = q + cell_step;
-        const __m128 v = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)q1));
-        _mm_storel_epi64((__m128i *)q1, _mm_castps_si128(_mm_add_ps(v, _mm_movehl_ps(wv, wv))));
-#else
-        q[0] += w[0]; /* cell ix: upper row, lower row */
+        q[0] += w[0]; /* cell ix: its two rows */
         q[1] += w[1];
         q[cell_step] += w[2]; /* cell ix + 1 */
         q[cell_step + 1] += w[3];
-#endif
     }
+#endif
 }
 
-/* The histograms without their border from `vote` to lane data. */
-static void lanes_hist(const hk_dlib_lanes_plan *pl)
+/* Histogram row B (with the border; slot B & 1 of the ring) is complete:
+ * unless it is a border row, to lane data (hist ring row (B - 1) % 3) with
+ * its cells' energies sum_{o<9} (h_o + h_{o+9})^2; then its slot is zeroed
+ * for row B + 2. The border columns are never read: they are left as they
+ * are (core zeroes the ring once per group). */
+static void finish_row(const hk_dlib_lanes_plan *pl, long B)
 {
-    const size_t nr = (size_t)pl->cells_nr, nc = (size_t)pl->cells_nc, rs = pl->rs;
-    for (size_t c = 0; c < nc; c++)
-        for (size_t o = 0; o < 18; o++) {
-            /* lane k's rows 1 .. nr of cell c + 1, bin o */
-            const float *v = pl->vote + ((c + 1) * 18 + o) * L * rs + 1;
-            float *h = pl->hist + (c * 18 + o) * L;
-            const size_t hrow = nc * CELL;
-            size_t r = 0;
+    const size_t nc = (size_t)pl->cells_nc, s = (size_t)B & 1u;
+    const int keep = B >= 1 && B <= pl->cells_nr;
+    float *h = pl->hist + (size_t)((B - 1 + 3) % 3) * nc * CELL;
+    float *nrm = pl->norm + (size_t)(keep ? B - 1 : 0) * nc * L;
+    for (size_t c = 0; c < nc; c++) {
+        float *v = pl->vote + (c + 1u) * CELL * 2u;
+        float *hc = h + c * CELL;
+        for (int o = 0; o < 18; o++) {
+            float *q = v + o * L * 2;
 #if defined(__AVX2__)
-            for (; r < nr; r += 8) { /* 8x8 transposes (reads stay in the slack) */
-                __m256 q[8], u[8];
-                for (int k = 0; k < 8; k++)
-                    q[k] = _mm256_loadu_ps(v + k * rs + r);
-                hk__transpose8_ps(q, u);
-                const size_t m = nr - r < 8 ? nr - r : 8;
-                for (size_t j = 0; j < m; j++) /* row r + j */
-                    _mm256_store_ps(h + (r + j) * hrow, u[j]);
-            }
+            const __m256 a = _mm256_load_ps(q), b = _mm256_load_ps(q + L);
+            /* slot s of lanes 0, 1, 4, 5 | 2, 3, 6, 7: the order of lane
+             * data in this core (LANE_AT) */
+            if (keep)
+                _mm256_store_ps(hc + (size_t)o * L,
+                                s ? _mm256_shuffle_ps(a, b, 0xdd) : _mm256_shuffle_ps(a, b, 0x88));
+            const __m256 zero = _mm256_setzero_ps();
+            _mm256_store_ps(q, s ? _mm256_blend_ps(a, zero, 0xaa) : _mm256_blend_ps(a, zero, 0x55));
+            _mm256_store_ps(q + L, s ? _mm256_blend_ps(b, zero, 0xaa) : _mm256_blend_ps(b, zero, 0x55));
 #else
-            for (; r < nr; r++)
-                for (int k = 0; k < L; k++)
-                    h[r * hrow + (size_t)k] = v[(size_t)k * rs + r];
+            for (int k = 0; k < L; k++) {
+                if (keep)
+                    hc[o * L + k] = q[2 * k + s];
+                q[2 * k + s] = 0.0f;
+            }
 #endif
         }
-}
-
-/* Cell energies sum_{o<9} (h_o + h_{o+9})^2 of the cells without border. */
-static void energies(const hk_dlib_lanes_plan *pl)
-{
-    const size_t ncells = (size_t)pl->cells_nr * (size_t)pl->cells_nc;
-    for (size_t i = 0; i < ncells; i++) {
-        const float *h = pl->hist + i * CELL;
-        vf e = {};
-        for (int o = 0; o < 9; o++) {
-            const vf s = ld(h + o * L) + ld(h + (o + 9) * L);
-            e = e + s * s;
+        if (keep) {
+            vf e = {};
+            for (int o = 0; o < 9; o++) {
+                const vf t = ld(hc + o * L) + ld(hc + (o + 9) * L);
+                e = e + t * t;
+            }
+            st(nrm + c * L, e);
         }
-        st(pl->norm + i * L, e);
     }
 }
 
@@ -509,50 +560,66 @@ static inline vf lane_sum(vf s0, vf s1, vf s2, vf s3)
     return (s0 + s2) + (s1 + s3);
 }
 
-/* The 31 features of every output cell into pl->feat. */
-static void features(const hk_dlib_lanes_plan *pl)
+/* The 31 features of output row y (its histogram row y + 1 and energy rows
+ * y .. y + 2 done) into pl->feat. */
+/* Block row i (cells i, i + 1 and two columns each; ring row i % 2): the
+ * clip level 0.2 sqrt(z) and the scale 0.1 / it of each block, z its
+ * energy summed as dlib does for every block (TL + TR + BL + BR + eps): a
+ * block's four output cells share them. */
+static void block_row(const hk_dlib_lanes_plan *pl, size_t i)
+{
+    const size_t nc = (size_t)pl->cells_nc;
+    float *b = pl->blk + (i % 2) * (nc - 1u) * 2u * L;
+    const float *n0 = pl->norm + i * nc * L, *n1 = n0 + nc * L;
+    for (size_t j = 0; j + 1 < nc; j++) {
+        const vf z = ld(n0 + j * L) + ld(n0 + (j + 1) * L) + ld(n1 + j * L) +
+                     ld(n1 + (j + 1) * L) + 0.0001f;
+        const vf nn = 0.2f * vsqrt(z);
+        st(b + j * 2 * L, nn);
+        st(b + (j * 2 + 1) * L, 0.1f / nn);
+    }
+}
+
+static void features_row(const hk_dlib_lanes_plan *pl, size_t y)
 {
     const size_t nc = (size_t)pl->cells_nc;
     const float tscale = (float)(2 * 0.2357);
-    for (size_t y = 0; y < pl->hog_nr; y++)
-        for (size_t x = 0; x < pl->hog_nc; x++) {
-#define N(dr, dc) ld(pl->norm + ((y + (dr)) * nc + x + (dc)) * L)
-            const vf n00 = N(0, 0), n01 = N(0, 1), n02 = N(0, 2);
-            const vf n10 = N(1, 0), n11 = N(1, 1), n12 = N(1, 2);
-            const vf n20 = N(2, 0), n21 = N(2, 1), n22 = N(2, 2);
-#undef N
-            /* block energies in dlib's lane order BR, TR, BL, TL */
-            const vf z[4] = {n11 + n12 + n21 + n22 + 0.0001f, n01 + n02 + n11 + n12 + 0.0001f,
-                             n10 + n11 + n20 + n21 + 0.0001f, n00 + n01 + n10 + n11 + 0.0001f};
-            vf nn[4], nv[4], t[4] = {{}, {}, {}, {}};
-            for (int i = 0; i < 4; i++) {
-                nn[i] = 0.2f * vsqrt(z[i]);
-                nv[i] = 0.1f / nn[i];
-            }
-            const float *h = pl->hist + ((y + 1) * nc + x + 1) * CELL;
-            float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
-            const size_t pl8 = pl->plane * L;
-            for (int o = 0; o < 18; o += 3) {
-                vf s[3][4];
-                for (int j = 0; j < 3; j++) {
-                    const vf hv = ld(h + (o + j) * L);
-                    for (int i = 0; i < 4; i++)
-                        s[j][i] = vmin(hv, nn[i]) * nv[i];
-                    st(f + (size_t)(o + j) * pl8, lane_sum(s[j][0], s[j][1], s[j][2], s[j][3]));
-                }
+    if (y == 0)
+        block_row(pl, 0);
+    block_row(pl, y + 1);
+    const float *b0 = pl->blk + (y % 2) * (nc - 1u) * 2u * L;
+    const float *b1 = pl->blk + ((y + 1) % 2) * (nc - 1u) * 2u * L;
+    for (size_t x = 0; x < pl->hog_nc; x++) {
+        /* the blocks in dlib's lane order BR, TR, BL, TL */
+        const vf nn[4] = {ld(b1 + (x + 1) * 2 * L), ld(b0 + (x + 1) * 2 * L), ld(b1 + x * 2 * L),
+                          ld(b0 + x * 2 * L)};
+        const vf nv[4] = {ld(b1 + ((x + 1) * 2 + 1) * L), ld(b0 + ((x + 1) * 2 + 1) * L),
+                          ld(b1 + (x * 2 + 1) * L), ld(b0 + (x * 2 + 1) * L)};
+        vf t[4] = {{}, {}, {}, {}};
+        const float *h = pl->hist + (((y + 1) % 3) * nc + x + 1) * CELL;
+        float *f = pl->feat + ((y + pl->off_r) * pl->out_cols + x + pl->off_c) * L;
+        const size_t pl8 = pl->plane * L;
+        for (int o = 0; o < 18; o += 3) {
+            vf s[3][4];
+            for (int j = 0; j < 3; j++) {
+                const vf hv = ld(h + (o + j) * L);
                 for (int i = 0; i < 4; i++)
-                    t[i] = t[i] + (s[0][i] + s[1][i] + s[2][i]);
-            }
-            for (int o = 0; o < 9; o++) {
-                const vf sum = ld(h + o * L) + ld(h + (o + 9) * L);
-                vf s[4];
-                for (int i = 0; i < 4; i++)
-                    s[i] = vmin(sum, nn[i]) * nv[i];
-                st(f + (size_t)(18 + o) * pl8, lane_sum(s[0], s[1], s[2], s[3]));
+                    s[j][i] = vmin(hv, nn[i]) * nv[i];
+                st(f + (size_t)(o + j) * pl8, lane_sum(s[j][0], s[j][1], s[j][2], s[j][3]));
             }
             for (int i = 0; i < 4; i++)
-                st(f + (size_t)(27 + i) * pl8, t[i] * tscale);
+                t[i] = t[i] + (s[0][i] + s[1][i] + s[2][i]);
         }
+        for (int o = 0; o < 9; o++) {
+            const vf sum = ld(h + o * L) + ld(h + (o + 9) * L);
+            vf s[4];
+            for (int i = 0; i < 4; i++)
+                s[i] = vmin(sum, nn[i]) * nv[i];
+            st(f + (size_t)(18 + o) * pl8, lane_sum(s[0], s[1], s[2], s[3]));
+        }
+        for (int i = 0; i < 4; i++)
+            st(f + (size_t)(27 + i) * pl8, t[i] * tscale);
+    }
 }
 
 /* Lane data of dim values to images 0 .. n-1 at out + k * dim. */
@@ -567,13 +634,24 @@ static void store_out(const float *feat, size_t dim, size_t n, float *out)
         for (int i = 0; i < 8; i++)
             r[i] = _mm256_load_ps(f + i * L);
         hk__transpose8_ps(r, c);
-        for (size_t k = 0; k < n; k++)
-            _mm256_storeu_ps(out + k * dim + j, c[k]);
+        for (size_t p = 0; p < L; p++)
+            if (LANE_AT[p] < n)
+                _mm256_storeu_ps(out + LANE_AT[p] * dim + j, c[p]);
     }
 #endif
     for (; j < dim; j++)
-        for (size_t k = 0; k < n; k++)
-            out[k * dim + j] = feat[j * L + k];
+        for (size_t p = 0; p < L; p++)
+            if (LANE_AT[p] < n)
+                out[LANE_AT[p] * dim + j] = feat[j * L + p];
+}
+
+/* Row B complete: to lane data; then the output row it completes. */
+static void finish(const hk_dlib_lanes_plan *pl, long B)
+{
+    finish_row(pl, B);
+    /* unbordered row B - 1 done: output row B - 3 has all it needs */
+    if (B >= 3 && (size_t)(B - 3) < pl->hog_nr)
+        features_row(pl, (size_t)(B - 3));
 }
 
 static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const size_t *strides,
@@ -594,8 +672,9 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
     const uintptr_t next = seq ? (uintptr_t)rows[L - 1] + span : 0;
     const size_t nrows = (size_t)pl->visible_nr;
     const size_t oslice = (obytes / 64 / nrows + 1) * 64, islice = (L * span / 64 / nrows + 1) * 64;
-    memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * pl->rs * sizeof(float));
+    memset(pl->vote, 0, ((size_t)pl->cells_nc + 2u) * CELL * 2u * sizeof(float));
     float *ring[3] = {pl->trow, pl->trow + row8, pl->trow + 2 * row8};
+    long done = 0; /* next histogram row (with the border) to finish */
     load_row(pl, rows, strides, 0, ring[0]);
     load_row(pl, rows, strides, 1, ring[1]);
     for (long y = 1; y < pl->visible_nr; y++) {
@@ -606,10 +685,12 @@ static void core(const hk_dlib_lanes_plan *pl, const uint8_t *const *rows, const
             for (size_t i = 0; i < islice; i += 64)
                 __builtin_prefetch((const void *)(next + (size_t)(y - 1) * islice + i));
         load_row(pl, rows, strides, (size_t)y + 1, r2);
+        /* rows before R = iyp[y] + 1 are complete (R grows by at most 1) */
+        for (; done <= pl->iyp[y]; done++)
+            finish(pl, done);
         hist_row(pl, r0, r1, r2, y);
     }
-    lanes_hist(pl);
-    energies(pl);
-    features(pl);
+    for (; done <= pl->cells_nr; done++)
+        finish(pl, done);
     store_out(pl->feat, pl->dim, n, out);
 }
