@@ -64,8 +64,13 @@ static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, i
     lanes_layout L = {0};
     L.ok = 1;
     size_t row = 0, pcells = 0, lane = 0, comp = 0, energy = 0, blocks = 0, fac = 0, dim = 0;
+    /* a histogram plane: cell rows -1 .. hh - 1 of hw + 1 cells, cells -1 ..
+     * hw - 1; cell hw of a row is cell -1 of the next, and row hh is row -1
+     * of the next plane (padding shared: both ends are never read) */
+    size_t hplane = 0;
     L.ok = hk_mul_size(C, W, &row) && hk_mul_size(hw + 2, hh + 2, &pcells) &&
-           hk_mul_size(pcells, nb, &lane) && hk_add_size(lane, 16 + 15, &lane) &&
+           hk_mul_size(hw + 1, hh + 1, &hplane) && hk_mul_size(hplane, nb, &lane) &&
+           hk_add_size(lane, hw + 2 + 16 + 15, &lane) &&
            hk_mul_size(hw, hh, &L.ncell) && (L.cstride = round_spare(L.ncell, 8)) != 0 &&
            (L.fstride = round_spare(L.ncell, 4)) != 0 &&
            (L.bstride = round_spare(hw + 1, 4)) != 0 && hk_mul_size(L.cstride, nb, &comp) &&
@@ -73,7 +78,7 @@ static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, i
            hk_mul_size(L.fstride, 4, &fac) && hk_mul_size(planes, L.ncell, &dim) &&
            hk_add_size(dim, 16, &dim);
     lane &= ~(size_t)15; /* 64-byte aligned, 16 floats to spare: the pair and row reads */
-    L.plane = pcells;
+    L.plane = hplane;
     L.lane = lane;
     L.rows = take(&L, row, 3 * V * sizeof(float));
     L.offs = take(&L, W, V * sizeof(int32_t));
@@ -199,7 +204,7 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
         cell_pos(y, cs, &by, &g->wy2[y]);
         if (y >= 1 && y + 1 < g->H && (by < -1 || by > (long)hh - 1))
             return HK_ERR_UNSUPPORTED;
-        g->rowbase[y] = (int32_t)((by + 1) * (long)(hw + 2));
+        g->rowbase[y] = (int32_t)((by + 1) * (long)(hw + 1));
     }
     return HK_OK;
 }

@@ -48,8 +48,8 @@ typedef struct hk_vlf_lanes_geom {
     float *wx1, *wx2;               /* per column x: cell weights */
     float *wy2;                     /* per row y: weight of cell row by + 1 */
     int32_t *colbase;               /* per column: bx + 1 */
-    int32_t *rowbase;               /* per row: (by + 1) * (hw + 2) */
-    size_t plane;                   /* floats per bin plane of one lane: (hw+2) (hh+2) */
+    int32_t *rowbase;               /* per row: (by + 1) * (hw + 1) */
+    size_t plane;                   /* floats per bin plane of one lane: (hw+1) (hh+1) */
     size_t lane;                    /* floats per lane's histogram: 2n planes, padded */
     /* pixel pass, in vectors of 8 lanes */
     float *rows;    /* 3 converted rows: C planes of W vectors each */
@@ -57,8 +57,10 @@ typedef struct hk_vlf_lanes_geom {
     float *votes;   /* per column: 16 floats {(bx,by), (bx+1,by)} per lane, then 16
                        {(bx,by+1), (bx+1,by+1)}, lanes in unpack order 0,1,4,5,2,3,6,7 */
     uint8_t *any;   /* per column: some lane votes */
-    float *hist;    /* per lane (lane floats apart): 2n planes of hh + 2 padded cell
-                       rows of hw + 2 cells (cells of a row adjacent) */
+    float *hist;    /* per lane (lane floats apart): 2n planes of hh + 1 padded cell
+                       rows of hw + 1 cells (cells of a row adjacent); padding
+                       cell hw of a row is cell -1 of the next, padding row hh
+                       of a plane row -1 of the next */
     /* normalisation, one image at a time */
     size_t ncell;   /* hw * hh, the cells in output order */
     size_t cstride; /* floats per bin of comp: ncell + 7 rounded up to 8 */

@@ -154,7 +154,7 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
     float *hist = g->hist;
     const int32_t *o = g->offs;
     const float *v = g->votes;
-    const size_t col = g->hw + 2; /* the next cell row */
+    const size_t col = g->hw + 1; /* the next cell row */
     for (size_t x = 1; x + 1 < W; x++) {
         if (!g->any[x])
             continue;
@@ -233,41 +233,32 @@ static inline __attribute__((always_inline)) void lv_out4(float *dst, lv_d4 v, c
 }
 
 /* The image's 2n bins, each as its cells in output order (x + y hw), row by
- * row out of the padded histogram; a row's last vector runs into the next
- * row's cells (written next) or the spare end. */
-static void lv_compact(const hk_vlf_lanes_geom *g, const float *hist)
+ * row out of the padded histogram, and the cell energies in float (k in
+ * order, from 0, as vl_hog_extract) on the padded grid with its border
+ * replicated (VLFeat clamps the neighbours). A row's last vectors run into
+ * the next row's cells (written after them), the right border (set after)
+ * or the spare ends. */
+static void lv_bins(const hk_vlf_lanes_geom *g, const float *hist)
 {
-    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, nb = 2u * (size_t)g->n;
-    for (size_t b = 0; b < nb; b++)
-        for (size_t cy = 0; cy < hh; cy++) {
-            const float *src = hist + b * g->plane + (cy + 1) * pw + 1;
-            float *dst = g->comp + b * g->cstride + cy * hw;
-            for (size_t x = 0; x < hw; x += 8)
-                lv_st8(dst + x, lv_ld8(src + x));
-        }
-}
-
-/* Cell energies in float (k in order, from 0, as vl_hog_extract), on the
- * padded grid with its border replicated (VLFeat clamps the neighbours).
- * A row's vectors run into its right border and the next row (both written
- * after it). */
-static void lv_energy(const hk_vlf_lanes_geom *g, const float *hist)
-{
-    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, plane = g->plane;
-    const int n = g->n;
+    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, plane = g->plane, cs = g->cstride;
+    const size_t n = (size_t)g->n;
     float *e = g->energy;
-    for (size_t cy = 1; cy <= hh; cy++) {
-        for (size_t x = 1; x <= hw; x += 8) {
-            const float *h = hist + cy * pw + x;
+    for (size_t cy = 0; cy < hh; cy++) {
+        const float *src = hist + (cy + 1) * (hw + 1) + 1;
+        float *dst = g->comp + cy * hw, *ey = e + (cy + 1) * pw;
+        for (size_t x = 0; x < hw; x += 8) {
             lv_f8 acc = {0};
-            for (int k = 0; k < n; k++) {
-                const lv_f8 s = lv_ld8(h + (size_t)k * plane) + lv_ld8(h + (size_t)(k + n) * plane);
+            for (size_t k = 0; k < n; k++) {
+                const lv_f8 a = lv_ld8(src + k * plane + x), b = lv_ld8(src + (k + n) * plane + x);
+                lv_st8(dst + k * cs + x, a);
+                lv_st8(dst + (k + n) * cs + x, b);
+                const lv_f8 s = a + b;
                 acc += s * s;
             }
-            lv_st8(e + cy * pw + x, acc);
+            lv_st8(ey + 1 + x, acc);
         }
-        e[cy * pw] = e[cy * pw + 1];
-        e[cy * pw + hw + 1] = e[cy * pw + hw];
+        ey[0] = ey[1];
+        ey[hw + 1] = ey[hw];
     }
     memcpy(e, e + pw, pw * sizeof(float));
     memcpy(e + (hh + 1) * pw, e + hh * pw, pw * sizeof(float));
@@ -368,8 +359,7 @@ static inline __attribute__((always_inline)) void lv_outputs(const hk_vlf_lanes_
 /* One image's features (its histogram at hist) into the stage. */
 static void lv_image(const hk_vlf_lanes_geom *g, const float *hist)
 {
-    lv_compact(g, hist);
-    lv_energy(g, hist);
+    lv_bins(g, hist);
     lv_blocks(g);
     lv_factors(g);
     if (g->uoctti)
