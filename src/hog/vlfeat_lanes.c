@@ -165,6 +165,7 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
     g->uoctti = uoctti;
     g->planes = hk_vlfeat_dimension(uoctti, n);
     g->sym = t->sym;
+    g->u8 = im0->type == HK_U8;
     g->ux = t->ux;
     g->uy = t->uy;
     g->rows = (float *)(base + L.rows);

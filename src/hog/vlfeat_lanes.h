@@ -44,6 +44,7 @@
 typedef struct hk_vlf_lanes_geom {
     size_t W, H, C, hw, hh, planes; /* planes: output planes (dim / cells) */
     int n, uoctti, sym;             /* sym: ux[n-k] == -ux[k], uy[n-k] == uy[k] */
+    int u8;                         /* 8-bit samples: integer gradients in [-255, 255] */
     const float *ux, *uy;           /* the n unit vectors (vlfeat_tables.c) */
     float *wx1, *wx2;               /* per column x: cell weights */
     float *wy2;                     /* per row y: weight of cell row by + 1 */

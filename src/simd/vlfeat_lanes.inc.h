@@ -16,6 +16,10 @@
  *   LV_ADD_PAIR(h, v) h[0] += v[0], h[1] += v[1] (float pointers; may read
  *                     v[2], v[3])
  *   LV_FN             the name of the kernel (an hk_lanes_fn)
+ * and may define
+ *   LV_BIN9_U8(gx, gy) the reference's hard bin (0 .. 17) of 8 integer
+ *                     gradients in [-255, 255]^2 for 9 orientations (any
+ *                     bin for a zero gradient), without the nine scores
  * and, after including, the functions declared below that move data in and
  * out of the lanes (lv_convert, lv_flush, lv_flush_end). */
 #include <string.h>
@@ -66,7 +70,8 @@ static inline void lv_convert_scalar(const hk_vlf_lanes_geom *g, const hk_image 
 static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom *g,
                                                          const lv_f8 *up, const lv_f8 *mid,
                                                          const lv_f8 *dn, size_t y, const int n,
-                                                         const int sym, const size_t C)
+                                                         const int sym, const size_t C,
+                                                         const int u8_9)
 {
     const size_t W = g->W;
     const lv_f8 zero = {0};
@@ -104,6 +109,15 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
             }
         }
         const lv_f8 grad = LV_SQRTF(g2);
+        lv_i8 vote, bin;
+#ifdef LV_BIN9_U8
+        if (u8_9) {
+            /* the reference votes for every nonzero gradient */
+            vote = g2 != zero;
+            bin = LV_BIN9_U8(gx, gy) & vote;
+        } else
+#endif
+        {
         /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
          * score itself (its sign picks bin k or k + n) */
         lv_f8 w0 = zero, sb = zero;
@@ -131,8 +145,9 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
         }
         /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
          * to bin 0 */
-        const lv_i8 vote = kb >= 0;
-        const lv_i8 bin = (kb + ((sb < zero) & n)) & vote;
+        vote = kb >= 0;
+        bin = (kb + ((sb < zero) & n)) & vote;
+        }
         offs[x] = base + g->colbase[x] + bin * plane;
         const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
         const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
@@ -172,14 +187,19 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
 static void lv_row_any(const hk_vlf_lanes_geom *g, const lv_f8 *up, const lv_f8 *mid,
                        const lv_f8 *dn, size_t y)
 {
-    if (g->C == 1 && g->n == 9 && g->sym)
-        lv_row(g, up, mid, dn, y, 9, 1, 1);
-    else if (g->C == 1 && g->sym)
-        lv_row(g, up, mid, dn, y, g->n, 1, 1);
-    else if (g->C == 1)
-        lv_row(g, up, mid, dn, y, g->n, 0, 1);
+#ifdef LV_BIN9_U8
+    if (g->C == 1 && g->n == 9 && g->sym && g->u8)
+        lv_row(g, up, mid, dn, y, 9, 1, 1, 1);
     else
-        lv_row(g, up, mid, dn, y, g->n, g->sym, g->C);
+#endif
+    if (g->C == 1 && g->n == 9 && g->sym)
+        lv_row(g, up, mid, dn, y, 9, 1, 1, 0);
+    else if (g->C == 1 && g->sym)
+        lv_row(g, up, mid, dn, y, g->n, 1, 1, 0);
+    else if (g->C == 1)
+        lv_row(g, up, mid, dn, y, g->n, 0, 1, 0);
+    else
+        lv_row(g, up, mid, dn, y, g->n, g->sym, g->C, 0);
 }
 
 /* --- Normalisation, one image at a time, straight from its histogram ---

@@ -14,6 +14,9 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/snap18_u8_avx2.h"
+#include "simd/vlfeat_tan9.h"
+
 #include "simd/stream_avx2.h"
 
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
@@ -30,6 +33,11 @@
                          _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(h))),             \
                          _mm_loadu_ps(v))))
 #define LV_ANY(m) (_mm256_movemask_ps((__m256)(m)) != 0)
+/* 8-bit grey, 9 orientations: the bin from four comparisons, as the
+ * one-image kernel's bins9_u8_v (exact on [-255, 255]^2, check_bins9 in
+ * tests/unit/test_vlfeat_paths.c) */
+static const float lv_tan9[4] = HK_VLF_TAN9;
+#define LV_BIN9_U8(gx, gy) ((lv_i8)hk__snap18_u8((__m256)(gx), (__m256)(gy), lv_tan9))
 #define LV_FN lanes_avx2
 #include "simd/vlfeat_lanes.inc.h"
 
