@@ -61,22 +61,60 @@ static inline void lv_convert_scalar(const hk_vlf_lanes_geom *g, const hk_image 
     }
 }
 
+/* vlfeat.c's best_bin, lane-wise: |score| compared with strict > in k
+ * order (the first wins), a negative score meaning bin k + n; vote: some
+ * score above 0 (not so for a zero gradient). A lane without a vote gets
+ * bin 0. */
+static inline __attribute__((always_inline)) lv_i8 lv_bin(lv_f8 gx, lv_f8 gy, const lv_f8 *ux,
+                                                          const lv_f8 *uy, const int n,
+                                                          const int sym, lv_i8 *vote)
+{
+    const lv_f8 zero = {0};
+    const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
+    /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
+     * score itself (its sign picks bin k or k + n) */
+    lv_f8 w0 = zero, sb = zero;
+    lv_i8 kb = (lv_i8){0} - 1;
+    lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
+    for (int k = 0; k < n; k++) {
+        lv_f8 s;
+        if (sym && k > n / 2) {
+            /* ux[k] == -ux[n-k], uy[k] == uy[n-k]: the reference's
+             * (-P) + Q is exactly Q - P */
+            s = qk[n - k] - pk[n - k];
+        } else {
+            const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
+            if (sym) {
+                pk[k] = p_;
+                qk[k] = q_;
+            }
+            s = p_ + q_;
+        }
+        const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
+        const lv_i8 gt = a > w0;
+        w0 = LV_SEL(gt, a, w0);
+        kb = LV_SELI(gt, (lv_i8){0} + k, kb);
+        sb = LV_SEL(gt, s, sb);
+    }
+    *vote = kb >= 0;
+    return (kb + ((sb < zero) & n)) & *vote;
+}
+
 /* The pixels of row y (rows up, mid, dn: y - 1, y, y + 1): each lane's
  * gradient (the channel of largest dx^2 + dy^2, strict >), magnitude,
- * hard bin (vlfeat.c's best_bin: |score| compared with strict > in k order,
- * a negative score meaning bin k + n) and its four votes; then the votes
- * added, pixel by pixel in raster order. n and C are constants where the
- * caller can make them so. */
+ * hard bin (lv_bin, or LV_BIN9_U8 where u8_9) and its four votes; then the
+ * votes added, pixel by pixel in raster order. n and C are constants where
+ * the caller can make them so. */
 static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom *g,
                                                          const lv_f8 *up, const lv_f8 *mid,
                                                          const lv_f8 *dn, size_t y, const int n,
                                                          const int sym, const size_t C,
                                                          const int u8_9)
 {
+    (void)u8_9; /* without LV_BIN9_U8 */
     const size_t W = g->W;
     const lv_f8 zero = {0};
     const lv_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
-    const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
     const float wy2 = g->wy2[y], wy1 = 1.0f - wy2;
     /* each lane's own histogram, then the pixel row's cell row */
     const lv_i8 base = lane * (int32_t)g->lane + g->rowbase[y];
@@ -117,37 +155,7 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
             bin = LV_BIN9_U8(gx, gy) & vote;
         } else
 #endif
-        {
-        /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
-         * score itself (its sign picks bin k or k + n) */
-        lv_f8 w0 = zero, sb = zero;
-        lv_i8 kb = (lv_i8){0} - 1;
-        lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
-        for (int k = 0; k < n; k++) {
-            lv_f8 s;
-            if (sym && k > n / 2) {
-                /* ux[k] == -ux[n-k], uy[k] == uy[n-k]: the reference's
-                 * (-P) + Q is exactly Q - P */
-                s = qk[n - k] - pk[n - k];
-            } else {
-                const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
-                if (sym) {
-                    pk[k] = p_;
-                    qk[k] = q_;
-                }
-                s = p_ + q_;
-            }
-            const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
-            const lv_i8 gt = a > w0;
-            w0 = LV_SEL(gt, a, w0);
-            kb = LV_SELI(gt, (lv_i8){0} + k, kb);
-            sb = LV_SEL(gt, s, sb);
-        }
-        /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
-         * to bin 0 */
-        vote = kb >= 0;
-        bin = (kb + ((sb < zero) & n)) & vote;
-        }
+            bin = lv_bin(gx, gy, ux, uy, n, sym, &vote);
         offs[x] = base + g->colbase[x] + bin * plane;
         const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
         const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
