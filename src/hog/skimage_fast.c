@@ -29,7 +29,19 @@ typedef struct plan {
     const hk_skimage_lut *lut; /* 8-bit grey: tables instead of kernels */
     hk_skbin_consts consts;
     int f32, use_sqrt;
+    /* integer samples: cell means are 0 or in [2^-75, 2^18] (a nonzero
+     * gradient is at least 1, or 2^-10 under transform_sqrt, a magnitude at
+     * most hypot(65535, 65535), a cell's area below 2^64), so the blocks
+     * kernel may divide by FMA steps (skimage_kernels.inc.h): HK_BLOCKS_TAME;
+     * an output of HK_STREAM_MIN_BYTES or more: HK_BLOCKS_STREAM (kernels.h) */
+    int hints;
     size_t wc, n, cr, cc, n_cells_r, n_cells_c, n_px, br, bc, nbr, nbc, block_n, hist_row;
+    /* cells_row: values of a row of cells; wide: blocks of HK_BLOCK_WIDE_MIN ..
+     * HK_BLOCK_WIDE_MAX values, whose kernel wants each cell row transposed
+     * (kernels.h): orientation k of cell x at k * pitch + x, pitch = the
+     * cells plus 8 zeros, and then hist_row = n * pitch */
+    size_t cells_row, pitch;
+    int wide;
     /* one worker's scratch: offsets in bytes, each 64-aligned */
     size_t off_gr, off_gc, off_mag, off_bin, off_acc, off_block, worker_bytes;
     float *hist;
@@ -48,6 +60,11 @@ void hk_skbin_consts_init(hk_skbin_consts *k, int n)
     k->col0[0] = hk_skimage_bin(hk_skimage_angle(1.0, 0.0), n);
     k->col0[1] = hk_skimage_bin(hk_skimage_angle(-1.0, 0.0), n);
 }
+
+/* Outputs this large are written with streaming stores (HK_BLOCKS_STREAM):
+ * measured on a 640x480 photo (1.4 MB of features, kept in cache) the
+ * ordinary stores are faster, on 1920x1080 (10 MB) the streaming ones. */
+#define HK_STREAM_MIN_BYTES ((size_t)4 << 20)
 
 static int layout(size_t *off, size_t bytes, size_t *next)
 {
@@ -68,6 +85,7 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
     pl->im = im;
     pl->f32 = im->type == HK_F32;
     pl->use_sqrt = p->transform_sqrt;
+    pl->hints = im->type == HK_U8 || im->type == HK_U16 ? HK_BLOCKS_TAME : 0;
     pl->n = (size_t)p->orientations;
     pl->cr = (size_t)p->cell_rows;
     pl->cc = (size_t)p->cell_cols;
@@ -80,14 +98,26 @@ static hk_status plan_init(plan *pl, const hk_skimage_params *p, const hk_image 
     pl->n_px = pl->n_cells_c * pl->cc;
     size_t rows_b, px_b, acc_b, bin_b, blk_b, next = 0, off_rows;
     if (!hk_mul_size(im->width, im->channels, &pl->wc) ||
-        !hk_mul_size(pl->n_cells_c, pl->n, &pl->hist_row) ||
+        !hk_mul_size(pl->n_cells_c, pl->n, &pl->cells_row) ||
         !hk_mul_size(pl->br * pl->bc, pl->n, &pl->block_n) ||
         !hk_mul_size(pl->wc, 3 * sizeof(double), &rows_b) ||
         !hk_mul_size(pl->n_px, sizeof(double), &px_b) ||
         !hk_mul_size(pl->n_px, sizeof(int32_t), &bin_b) ||
-        !hk_mul_size(pl->hist_row + pl->n_cells_c, sizeof(float), &acc_b) ||
+        !hk_mul_size(pl->cells_row + pl->n_cells_c, sizeof(float), &acc_b) ||
         pl->block_n > SIZE_MAX / 64 - 8 ||
-        !hk_mul_size(HK_BLOCK_SCRATCH(pl->block_n), sizeof(double), &blk_b))
+        !hk_mul_size(HK_BLOCK_SCRATCH(pl->block_n) + HK_BLOCK_WIDE_DOUBLES, sizeof(double),
+                     &blk_b))
+        return HK_ERR_OVERFLOW;
+    pl->wide = pl->block_n >= HK_BLOCK_WIDE_MIN && pl->block_n <= HK_BLOCK_WIDE_MAX;
+    size_t out_b;
+    if (pl->n_cells_r >= pl->br && pl->n_cells_c >= pl->bc &&
+        hk_mul_size(pl->nbr * pl->nbc, pl->block_n, &out_b) &&
+        out_b >= HK_STREAM_MIN_BYTES / sizeof(float)) /* no overflow: out fits memory */
+        pl->hints |= HK_BLOCKS_STREAM;
+    pl->pitch = pl->n_cells_c;
+    pl->hist_row = pl->cells_row;
+    if (pl->wide && (!hk_add_size(pl->n_cells_c, 8, &pl->pitch) ||
+                     !hk_mul_size(pl->n, pl->pitch, &pl->hist_row)))
         return HK_ERR_OVERFLOW;
     if (!layout(&off_rows, rows_b, &next) || !layout(&pl->off_gr, px_b, &next) ||
         !layout(&pl->off_gc, px_b, &next) || !layout(&pl->off_mag, px_b, &next) ||
@@ -186,18 +216,38 @@ static void accumulate(const plan *pl, const double *g_row, const double *g_col,
     }
 }
 
+/* The zeros past the last cell of a transposed row (the wide kernel reads
+ * them as blocks past the last one, whose results it drops). */
+static void pad_row(const plan *pl, float *h)
+{
+    if (pl->wide)
+        for (size_t j = 0; j < pl->n; j++)
+            memset(h + j * pl->pitch + pl->n_cells_c, 0,
+                   (pl->pitch - pl->n_cells_c) * sizeof(float));
+}
+
 /* The same for 8-bit grey rows, with bins and magnitudes from the tables.
  * Cells here have n + 1 slots: slot n takes the pixels that cast no vote. */
 static void accumulate_lut(const plan *pl, const int32_t *bidx, const int32_t *midx, float *acc)
 {
-    const size_t cc = pl->cc, n1 = pl->n + 1;
+    const size_t cc = pl->cc, n1 = pl->n + 1, ncx = pl->n_cells_c;
     const uint8_t *lbin = pl->lut->bin;
     const double *lmag = pl->lut->mag;
+    /* pointers walked by constant steps: the loop's addresses are base +
+     * index forms, with no multiply or extra add per pixel */
+    const ptrdiff_t to_m = midx - bidx;
     for (size_t dx = 0; dx < cc; dx++) {
-        for (size_t cx = 0; cx < pl->n_cells_c; cx++) {
-            size_t x = cx * cc + dx;
-            float *a = acc + cx * n1 + lbin[bidx[x]];
-            *a = (float)((double)*a + lmag[midx[x]]);
+        const int32_t *b = bidx + dx, *end = b + ncx * cc, *end2 = b + ncx / 2 * 2 * cc;
+        float *a = acc;
+        for (; b != end2; b += 2 * cc, a += 2 * n1) { /* two cells a step */
+            size_t bin0 = lbin[(uint32_t)b[0]], bin1 = lbin[(uint32_t)b[cc]] + n1;
+            double m0 = lmag[(uint32_t)b[to_m]], m1 = lmag[(uint32_t)b[to_m + (ptrdiff_t)cc]];
+            a[bin0] = (float)((double)a[bin0] + m0);
+            a[bin1] = (float)((double)a[bin1] + m1);
+        }
+        if (b != end) {
+            size_t bin = lbin[(uint32_t)*b];
+            a[bin] = (float)((double)a[bin] + lmag[(uint32_t)b[to_m]]);
         }
     }
 }
@@ -218,14 +268,17 @@ static void cell_rows_lut(const plan *pl, size_t r0, size_t r1, unsigned char *s
             accumulate_lut(pl, bidx, midx, acc);
         }
         float *h = pl->hist + r * pl->hist_row;
+        /* value j of cell cx goes to h[cx * sx + j * sj] */
+        const size_t sx = pl->wide ? 1 : pl->n, sj = pl->wide ? pl->pitch : 1;
         if (hk_pow2_area(pl->cr * pl->cc)) /* x * (1 / area) == x / area, exactly */
             for (size_t cx = 0; cx < pl->n_cells_c; cx++)
                 for (size_t j = 0; j < pl->n; j++)
-                    h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] * (1.0f / area);
+                    h[cx * sx + j * sj] = acc[cx * (pl->n + 1) + j] * (1.0f / area);
         else
             for (size_t cx = 0; cx < pl->n_cells_c; cx++)
                 for (size_t j = 0; j < pl->n; j++)
-                    h[cx * pl->n + j] = acc[cx * (pl->n + 1) + j] / area;
+                    h[cx * sx + j * sj] = acc[cx * (pl->n + 1) + j] / area;
+        pad_row(pl, h);
     }
 }
 
@@ -250,7 +303,7 @@ static void cell_rows(const plan *pl, size_t r0, size_t r1, unsigned char *scrat
     load_row(pl, y0, rows + (y0 % 3) * pl->wc);
     loaded = y0;
     for (size_t r = r0; r < r1; r++) {
-        memset(acc, 0, pl->hist_row * sizeof(float));
+        memset(acc, 0, pl->cells_row * sizeof(float));
         for (size_t y = r * pl->cr; y < (r + 1) * pl->cr && y < y1; y++) {
             if (y + 1 < im->height && loaded < y + 1) {
                 load_row(pl, y + 1, rows + ((y + 1) % 3) * pl->wc);
@@ -268,8 +321,11 @@ static void cell_rows(const plan *pl, size_t r0, size_t r1, unsigned char *scrat
             accumulate(pl, g_row, g_col, bin, mag, acc);
         }
         float *h = pl->hist + r * pl->hist_row;
-        for (size_t i = 0; i < pl->hist_row; i++)
-            h[i] = acc[i] / area;
+        const size_t sx = pl->wide ? 1 : pl->n, sj = pl->wide ? pl->pitch : 1;
+        for (size_t cx = 0; cx < pl->n_cells_c; cx++)
+            for (size_t j = 0; j < pl->n; j++)
+                h[cx * sx + j * sj] = acc[cx * pl->n + j] / area;
+        pad_row(pl, h);
     }
 }
 
@@ -279,7 +335,7 @@ static void block_rows(const plan *pl, size_t b0, size_t b1, unsigned char *scra
     size_t row_out = pl->nbc * pl->block_n;
     for (size_t r = b0; r < b1; r++)
         pl->k->blocks(pl->hist + r * pl->hist_row, pl->hist_row, pl->nbc, pl->br, pl->bc, pl->n,
-                      pl->p->block_norm, buf, pl->out + r * row_out);
+                      pl->p->block_norm, pl->hints, buf, pl->out + r * row_out);
 }
 
 /* One call of the threads for cells and blocks. Tasks 0 .. n_bands - 1

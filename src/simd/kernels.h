@@ -39,6 +39,21 @@ typedef struct hk_skbin_consts {
 /* Doubles of scratch the blocks kernel needs for blocks of bn values
  * (8 blocks, each padded to whole vectors of up to 8 lanes). */
 #define HK_BLOCK_SCRATCH(bn) (8 * ((bn) + 8))
+/* Blocks of HK_BLOCK_WIDE_MIN .. HK_BLOCK_WIDE_MAX values go HK_VW at a
+ * time (one per lane), from cell rows transposed: value k of cell x of a
+ * row at k * pitch + x, pitch = stride / n >= cells + 8, zeros past the
+ * last cell. Their scratch is HK_BLOCK_WIDE_DOUBLES doubles (128 vectors of
+ * up to 8 lanes and the floats of 8 blocks). */
+#define HK_BLOCK_WIDE_MIN 8
+/* hints of the blocks kernel: TAME, the caller knows every value is 0 or in
+ * [2^-300, 2^300] (integer samples), so sets with an FMA may divide by FMA
+ * steps, bit-identically (skimage_kernels.inc.h); STREAM, the whole output
+ * is far larger than the caches, so sets that have them write it with
+ * non-temporal stores (no read of each line before it is written). */
+#define HK_BLOCKS_TAME 1
+#define HK_BLOCKS_STREAM 2
+#define HK_BLOCK_WIDE_MAX 128
+#define HK_BLOCK_WIDE_DOUBLES (2 * 128 * 8)
 
 typedef struct hk_skimage_kernels {
     hk_simd isa;       /* HK_SIMD_AUTO for the portable set */
@@ -55,7 +70,11 @@ typedef struct hk_skimage_kernels {
     /* One row of blocks: block c takes cells [c, c + bc) of rows hist,
      * hist + stride, ... (br rows), n values per cell, normalised as
      * hk_skimage_normalize_block does; writes nbc * br * bc * n floats.
-     * scratch: HK_BLOCK_SCRATCH(br * bc * n) doubles, 64-byte aligned. */
+     * hist in the transposed layout when br * bc * n is HK_BLOCK_WIDE_MIN ..
+     * HK_BLOCK_WIDE_MAX (above), else cells of n adjacent values.
+     * scratch: HK_BLOCK_WIDE_DOUBLES + HK_BLOCK_SCRATCH(br * bc * n) doubles,
+     * 64-byte aligned.
+     * hints: HK_BLOCKS_TAME, HK_BLOCKS_STREAM or both (below). */
     /* 8-bit grey without sqrt: integer gradients r = below - above, q =
      * row[x+1] - row[x-1] (zero where skimage.c makes them zero) as indices
      * of the compact tables (skimage_lut.h): bidx = ((r ^ q) < 0) * 65536 +
@@ -64,7 +83,7 @@ typedef struct hk_skimage_kernels {
     void (*u8_index)(const uint8_t *above, const uint8_t *row, const uint8_t *below,
                      size_t width, size_t n_px, int32_t *bidx, int32_t *midx);
     void (*blocks)(const float *hist, size_t stride, size_t nbc, size_t br, size_t bc,
-                   size_t n, hk_block_norm norm, double *scratch, float *out);
+                   size_t n, hk_block_norm norm, int hints, double *scratch, float *out);
 } hk_skimage_kernels;
 
 /* Each returns its table, or NULL when the build left that set out
@@ -73,5 +92,11 @@ typedef struct hk_skimage_kernels {
 const hk_skimage_kernels *hk_skimage_kernels_generic(void);
 const hk_skimage_kernels *hk_skimage_kernels_avx2(void);
 const hk_skimage_kernels *hk_skimage_kernels_avx512(void);
+
+/* For the tests: q[i] = a[i] / b[i] by the AVX2 blocks kernel's division
+ * without the divider (skimage_kernels.inc.h: vector steps for whole
+ * vectors, scalar steps for the rest; plain division where b[i] is out of
+ * the theorem's range). Call only where the CPU has AVX2 and FMA. */
+void hk__skimage_qdiv_avx2(const double *a, size_t n, const double *b, double *q);
 
 #endif

@@ -12,6 +12,8 @@
 #define HK_VW 8
 #define HK_KNAME avx512_
 #define HK_VSQRT(v) ((hk_vd)_mm512_sqrt_pd((__m512d)(v)))
+/* a true fused multiply-add: the blocks may divide by FMA steps */
+#define HK_FUSED 1
 #define HK_VFMA(a, b, c) ((hk_vd)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
 #define HK_LOAD_U8(p) ((hk_vi2)_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(p))))
 #include "simd/skimage_kernels.inc.h"
