@@ -22,8 +22,8 @@ static inline void cell_pos(size_t v, size_t cs, long *bin, float *w2)
 
 /* Offsets of one call's arrays in its scratch, 64-byte aligned. */
 typedef struct lanes_layout {
-    size_t rows, offs, votes, any, wx1, wx2, wy2, colbase, rowbase, hist, cells, energy, blocks,
-        tmp, stage, dim_pad, plane, lane;
+    size_t rows, offs, votes, any, wx1, wx2, wy2, colbase, rowbase, hist, comp, energy, blocks,
+        fac, stage, plane, lane, ncell, cstride, fstride, bstride;
     size_t used;
     int ok;
 } lanes_layout;
@@ -44,19 +44,41 @@ static size_t take(lanes_layout *L, size_t n, size_t size)
     return start;
 }
 
+/* n rounded up to a multiple of m (a power of two), plus m - 1 to spare:
+ * room for whole vectors running past n. 0 on overflow. */
+static size_t round_spare(size_t n, size_t m)
+{
+    size_t r;
+    if (!hk_add_size(n, 2 * m - 2, &r))
+        return 0;
+    return r & ~(m - 1);
+}
+
+/* The vectors of the normalisation run past the ends of rows and arrays by
+ * up to 7 floats or 3 doubles (into cells written later, or into the spare
+ * ends these sizes leave). */
 static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, int n,
                            size_t planes)
 {
     const size_t V = HK_VLF_LANES, nb = 2u * (size_t)n;
     lanes_layout L = {0};
     L.ok = 1;
-    size_t row = 0, pcells = 0, lane = 0, cells = 0, blocks = 0;
+    size_t row = 0, pcells = 0, lane = 0, comp = 0, energy = 0, blocks = 0, fac = 0, dim = 0;
+    /* a histogram plane: cell rows -1 .. hh - 1 of hw + 1 cells, cells -1 ..
+     * hw - 1; cell hw of a row is cell -1 of the next, and row hh is row -1
+     * of the next plane (padding shared: both ends are never read) */
+    size_t hplane = 0;
     L.ok = hk_mul_size(C, W, &row) && hk_mul_size(hw + 2, hh + 2, &pcells) &&
-           hk_mul_size(pcells, nb, &lane) && hk_add_size(lane, 16 + 15, &lane) &&
-           hk_mul_size(hw, hh, &cells) && hk_mul_size(cells, nb, &cells) &&
-           hk_mul_size(hw + 1, hh + 1, &blocks) && hk_mul_size(blocks, V, &blocks);
-    lane &= ~(size_t)15; /* 64-byte aligned, 16 floats to spare: the pair reads */
-    L.plane = pcells;
+           hk_mul_size(hw + 1, hh + 1, &hplane) && hk_mul_size(hplane, nb, &lane) &&
+           hk_add_size(lane, hw + 2 + 16 + 15, &lane) &&
+           hk_mul_size(hw, hh, &L.ncell) && (L.cstride = round_spare(L.ncell, 8)) != 0 &&
+           (L.fstride = round_spare(L.ncell, 4)) != 0 &&
+           (L.bstride = round_spare(hw + 1, 4)) != 0 && hk_mul_size(L.cstride, nb, &comp) &&
+           hk_add_size(pcells, 16, &energy) && hk_mul_size(L.bstride, hh + 2, &blocks) &&
+           hk_mul_size(L.fstride, 4, &fac) && hk_mul_size(planes, L.ncell, &dim) &&
+           hk_add_size(dim, 16, &dim);
+    lane &= ~(size_t)15; /* 64-byte aligned, 16 floats to spare: the pair and row reads */
+    L.plane = hplane;
     L.lane = lane;
     L.rows = take(&L, row, 3 * V * sizeof(float));
     L.offs = take(&L, W, V * sizeof(int32_t));
@@ -68,15 +90,11 @@ static lanes_layout layout(size_t W, size_t H, size_t C, size_t hw, size_t hh, i
     L.colbase = take(&L, W, sizeof(int32_t));
     L.rowbase = take(&L, H, sizeof(int32_t));
     L.hist = take(&L, lane, V * sizeof(float));
-    L.cells = take(&L, cells, V * sizeof(float));
-    L.energy = take(&L, pcells, V * sizeof(float));
+    L.comp = take(&L, comp, sizeof(float));
+    L.energy = take(&L, energy, sizeof(float));
     L.blocks = take(&L, blocks, sizeof(double));
-    L.tmp = take(&L, planes, V * V * sizeof(float));
-    size_t dim = 0; /* each image's features, 64-byte aligned, 7 floats to spare */
-    L.ok = L.ok && hk_mul_size(planes, hw * hh, &dim) && hk_add_size(dim, 7 + 15, &dim);
-    dim &= ~(size_t)15;
-    L.dim_pad = dim;
-    L.stage = take(&L, dim, V * sizeof(float));
+    L.fac = take(&L, fac, sizeof(double));
+    L.stage = take(&L, dim, sizeof(float));
     return L;
 }
 
@@ -147,6 +165,7 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
     g->uoctti = uoctti;
     g->planes = hk_vlfeat_dimension(uoctti, n);
     g->sym = t->sym;
+    g->u8 = im0->type == HK_U8;
     g->ux = t->ux;
     g->uy = t->uy;
     g->rows = (float *)(base + L.rows);
@@ -159,14 +178,17 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
     g->colbase = (int32_t *)(base + L.colbase);
     g->rowbase = (int32_t *)(base + L.rowbase);
     g->hist = (float *)(base + L.hist);
-    g->cells = (float *)(base + L.cells);
     g->plane = L.plane;
     g->lane = L.lane;
+    g->ncell = L.ncell;
+    g->cstride = L.cstride;
+    g->fstride = L.fstride;
+    g->bstride = L.bstride;
+    g->comp = (float *)(base + L.comp);
     g->energy = (float *)(base + L.energy);
     g->blocks = (double *)(base + L.blocks);
-    g->tmp = (float *)(base + L.tmp);
+    g->fac = (double *)(base + L.fac);
     g->stage = (float *)(base + L.stage);
-    g->dim_pad = L.dim_pad;
     /* padded cell (bx + 1, by + 1) of every interior pixel: bx, by in
      * [-1, hw - 1] and [-1, hh - 1] (the grid covers the image, so the
      * reference never writes outside it); anything else is not taken */
@@ -176,14 +198,14 @@ hk_status hk_vlf_lanes_setup(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_i
         g->wx1[x] = 1.0f - g->wx2[x];
         if (x >= 1 && x + 1 < g->W && (bx < -1 || bx > (long)hw - 1))
             return HK_ERR_UNSUPPORTED;
-        g->colbase[x] = (int32_t)((bx + 1) * (long)(hh + 2));
+        g->colbase[x] = (int32_t)(bx + 1);
     }
     for (size_t y = 0; y < g->H; y++) {
         long by;
         cell_pos(y, cs, &by, &g->wy2[y]);
         if (y >= 1 && y + 1 < g->H && (by < -1 || by > (long)hh - 1))
             return HK_ERR_UNSUPPORTED;
-        g->rowbase[y] = (int32_t)(by + 1);
+        g->rowbase[y] = (int32_t)((by + 1) * (long)(hw + 1));
     }
     return HK_OK;
 }

@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "simd/snap18_u8_avx2.h"
+#include "simd/vlfeat_tan9.h"
 
 #define HK_VLF_SYM_MAX 32 /* orientations whose products are kept in registers */
 
@@ -109,7 +110,7 @@ static inline __m256i bins9_u8_v(__m256 gx, __m256 gy)
     const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
     const __m256 ax = _mm256_andnot_ps(sign, gx), ay = _mm256_andnot_ps(sign, gy);
     /* tan(10, 30, 50, 70 deg) rounded to float */
-    static const float T[4] = {0.176326975f, 0.577350259f, 1.19175363f, 2.74747753f};
+    static const float T[4] = HK_VLF_TAN9;
     const __m256i bin = hk__snap18_u8(gx, gy, T);
     const __m256i none = _mm256_castps_si256(
         _mm256_cmp_ps(_mm256_or_ps(ax, ay), zero, _CMP_EQ_OQ)); /* zero gradient */

@@ -16,8 +16,12 @@
  *   LV_ADD_PAIR(h, v) h[0] += v[0], h[1] += v[1] (float pointers; may read
  *                     v[2], v[3])
  *   LV_FN             the name of the kernel (an hk_lanes_fn)
- * and, after including, the two functions declared below that move data in
- * and out of the lanes (lv_convert, lv_put). */
+ * and may define
+ *   LV_BIN9_U8(gx, gy) the reference's hard bin (0 .. 17) of 8 integer
+ *                     gradients in [-255, 255]^2 for 9 orientations (any
+ *                     bin for a zero gradient), without the nine scores
+ * and, after including, the functions declared below that move data in and
+ * out of the lanes (lv_convert, lv_flush, lv_flush_end). */
 #include <string.h>
 
 #include "hog/vlfeat_fast.h"
@@ -30,20 +34,10 @@
 static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, size_t count,
                        size_t y, lv_f8 *dst);
 
-/* The histograms, lane by lane (hist), as lane vectors of the hw x hh
- * cells (cells: cell (cx, cy) bin b at [(cy * hw + cx) * 2n + b]). */
-static void lv_gather(const hk_vlf_lanes_geom *g);
-
-/* 8 cells of one output plane: lane k of v[8 j .. 8 j + 7] (two halves of
- * 4, as lv_store4 writes them) is image k's value of cell j; written to
- * out + k * dim + j for all 8 lanes (out is the stage, which has room for 8
- * images and 8 floats past each). */
-static void lv_put(const float *v, float *out, size_t dim);
-
-/* Copies the staged features (image k at stage + k * stage_dim, 64-byte
- * aligned) to out + k * dim, k < count. */
-static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
-                     size_t count);
+/* Copies one image's staged features (64-byte aligned) to out; lv_flush_end
+ * after the group's last one (the AVX2 unit streams them past the caches). */
+static void lv_flush(const float *stage, float *out, size_t dim);
+static void lv_flush_end(void);
 
 /* Converts row y of sample type T: the portable lv_convert. */
 #define LV_CONVERT_SCALAR(T)                                                                     \
@@ -67,21 +61,60 @@ static inline void lv_convert_scalar(const hk_vlf_lanes_geom *g, const hk_image 
     }
 }
 
+/* vlfeat.c's best_bin, lane-wise: |score| compared with strict > in k
+ * order (the first wins), a negative score meaning bin k + n; vote: some
+ * score above 0 (not so for a zero gradient). A lane without a vote gets
+ * bin 0. */
+static inline __attribute__((always_inline)) lv_i8 lv_bin(lv_f8 gx, lv_f8 gy, const lv_f8 *ux,
+                                                          const lv_f8 *uy, const int n,
+                                                          const int sym, lv_i8 *vote)
+{
+    const lv_f8 zero = {0};
+    const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
+    /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
+     * score itself (its sign picks bin k or k + n) */
+    lv_f8 w0 = zero, sb = zero;
+    lv_i8 kb = (lv_i8){0} - 1;
+    lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
+    for (int k = 0; k < n; k++) {
+        lv_f8 s;
+        if (sym && k > n / 2) {
+            /* ux[k] == -ux[n-k], uy[k] == uy[n-k]: the reference's
+             * (-P) + Q is exactly Q - P */
+            s = qk[n - k] - pk[n - k];
+        } else {
+            const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
+            if (sym) {
+                pk[k] = p_;
+                qk[k] = q_;
+            }
+            s = p_ + q_;
+        }
+        const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
+        const lv_i8 gt = a > w0;
+        w0 = LV_SEL(gt, a, w0);
+        kb = LV_SELI(gt, (lv_i8){0} + k, kb);
+        sb = LV_SEL(gt, s, sb);
+    }
+    *vote = kb >= 0;
+    return (kb + ((sb < zero) & n)) & *vote;
+}
+
 /* The pixels of row y (rows up, mid, dn: y - 1, y, y + 1): each lane's
  * gradient (the channel of largest dx^2 + dy^2, strict >), magnitude,
- * hard bin (vlfeat.c's best_bin: |score| compared with strict > in k order,
- * a negative score meaning bin k + n) and its four votes; then the votes
- * added, pixel by pixel in raster order. n and C are constants where the
- * caller can make them so. */
+ * hard bin (lv_bin, or LV_BIN9_U8 where u8_9) and its four votes; then the
+ * votes added, pixel by pixel in raster order. n and C are constants where
+ * the caller can make them so. */
 static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom *g,
                                                          const lv_f8 *up, const lv_f8 *mid,
                                                          const lv_f8 *dn, size_t y, const int n,
-                                                         const int sym, const size_t C)
+                                                         const int sym, const size_t C,
+                                                         const int u8_9)
 {
+    (void)u8_9; /* without LV_BIN9_U8 */
     const size_t W = g->W;
     const lv_f8 zero = {0};
     const lv_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
-    const lv_i8 abs_mask = (lv_i8){0} + 0x7fffffff;
     const float wy2 = g->wy2[y], wy1 = 1.0f - wy2;
     /* each lane's own histogram, then the pixel row's cell row */
     const lv_i8 base = lane * (int32_t)g->lane + g->rowbase[y];
@@ -114,57 +147,37 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
             }
         }
         const lv_f8 grad = LV_SQRTF(g2);
-        /* w0: the best |score| so far, kb its k (-1: none above 0), sb the
-         * score itself (its sign picks bin k or k + n) */
-        lv_f8 w0 = zero, sb = zero;
-        lv_i8 kb = (lv_i8){0} - 1;
-        lv_f8 pk[HK_VLF_LANES_MAX_N / 2 + 1], qk[HK_VLF_LANES_MAX_N / 2 + 1];
-        for (int k = 0; k < n; k++) {
-            lv_f8 s;
-            if (sym && k > n / 2) {
-                /* ux[k] == -ux[n-k], uy[k] == uy[n-k]: the reference's
-                 * (-P) + Q is exactly Q - P */
-                s = qk[n - k] - pk[n - k];
-            } else {
-                const lv_f8 p_ = gx * ux[k], q_ = gy * uy[k];
-                if (sym) {
-                    pk[k] = p_;
-                    qk[k] = q_;
-                }
-                s = p_ + q_;
-            }
-            const lv_f8 a = (lv_f8)((lv_i8)s & abs_mask);
-            const lv_i8 gt = a > w0;
-            w0 = LV_SEL(gt, a, w0);
-            kb = LV_SELI(gt, (lv_i8){0} + k, kb);
-            sb = LV_SEL(gt, s, sb);
-        }
-        /* no vote: no score above 0 (as when g2 == 0); such a lane adds +0
-         * to bin 0 */
-        const lv_i8 vote = kb >= 0;
-        const lv_i8 bin = (kb + ((sb < zero) & n)) & vote;
+        lv_i8 vote, bin;
+#ifdef LV_BIN9_U8
+        if (u8_9) {
+            /* the reference votes for every nonzero gradient */
+            vote = g2 != zero;
+            bin = LV_BIN9_U8(gx, gy) & vote;
+        } else
+#endif
+            bin = lv_bin(gx, gy, ux, uy, n, sym, &vote);
         offs[x] = base + g->colbase[x] + bin * plane;
         const lv_f8 gw1 = grad * g->wx1[x], gw2 = grad * g->wx2[x];
         const lv_f8 v11 = (lv_f8)((lv_i8)(gw1 * wy1) & vote);
         const lv_f8 v12 = (lv_f8)((lv_i8)(gw1 * wy2) & vote);
         const lv_f8 v21 = (lv_f8)((lv_i8)(gw2 * wy1) & vote);
         const lv_f8 v22 = (lv_f8)((lv_i8)(gw2 * wy2) & vote);
-        /* {by, by + 1} pairs per lane, lanes 0, 1, 4, 5, 2, 3, 6, 7 */
-        votes[4 * x + 0] = __builtin_shufflevector(v11, v12, 0, 8, 1, 9, 4, 12, 5, 13);
-        votes[4 * x + 1] = __builtin_shufflevector(v11, v12, 2, 10, 3, 11, 6, 14, 7, 15);
-        votes[4 * x + 2] = __builtin_shufflevector(v21, v22, 0, 8, 1, 9, 4, 12, 5, 13);
-        votes[4 * x + 3] = __builtin_shufflevector(v21, v22, 2, 10, 3, 11, 6, 14, 7, 15);
+        /* {bx, bx + 1} pairs per lane, lanes 0, 1, 4, 5, 2, 3, 6, 7 */
+        votes[4 * x + 0] = __builtin_shufflevector(v11, v21, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 1] = __builtin_shufflevector(v11, v21, 2, 10, 3, 11, 6, 14, 7, 15);
+        votes[4 * x + 2] = __builtin_shufflevector(v12, v22, 0, 8, 1, 9, 4, 12, 5, 13);
+        votes[4 * x + 3] = __builtin_shufflevector(v12, v22, 2, 10, 3, 11, 6, 14, 7, 15);
         g->any[x] = LV_ANY(vote);
     }
     /* The adds: lane k's bin differs from lane to lane, so each lane updates
-     * its own histogram, in raster order: cells (bx, by) and (bx, by + 1)
-     * are adjacent floats, added as one pair, and so are (bx + 1, by) and
+     * its own histogram, in raster order: cells (bx, by) and (bx + 1, by)
+     * are adjacent floats, added as one pair, and so are (bx, by + 1) and
      * (bx + 1, by + 1) (two independent float adds each, as the
      * reference's). */
     float *hist = g->hist;
     const int32_t *o = g->offs;
     const float *v = g->votes;
-    const size_t col = g->hh + 2;
+    const size_t col = g->hw + 1; /* the next cell row */
     for (size_t x = 1; x + 1 < W; x++) {
         if (!g->any[x])
             continue;
@@ -182,162 +195,205 @@ static inline __attribute__((always_inline)) void lv_row(const hk_vlf_lanes_geom
 static void lv_row_any(const hk_vlf_lanes_geom *g, const lv_f8 *up, const lv_f8 *mid,
                        const lv_f8 *dn, size_t y)
 {
-    if (g->C == 1 && g->n == 9 && g->sym)
-        lv_row(g, up, mid, dn, y, 9, 1, 1);
-    else if (g->C == 1 && g->sym)
-        lv_row(g, up, mid, dn, y, g->n, 1, 1);
-    else if (g->C == 1)
-        lv_row(g, up, mid, dn, y, g->n, 0, 1);
+#ifdef LV_BIN9_U8
+    if (g->C == 1 && g->n == 9 && g->sym && g->u8)
+        lv_row(g, up, mid, dn, y, 9, 1, 1, 1);
     else
-        lv_row(g, up, mid, dn, y, g->n, g->sym, g->C);
+#endif
+    if (g->C == 1 && g->n == 9 && g->sym)
+        lv_row(g, up, mid, dn, y, 9, 1, 1, 0);
+    else if (g->C == 1 && g->sym)
+        lv_row(g, up, mid, dn, y, g->n, 1, 1, 0);
+    else if (g->C == 1)
+        lv_row(g, up, mid, dn, y, g->n, 0, 1, 0);
+    else
+        lv_row(g, up, mid, dn, y, g->n, g->sym, g->C, 0);
 }
 
-/* Cell energies in float (k in order, as vl_hog_extract), on the padded
- * grid with its border replicated (VLFeat clamps the neighbours). */
-static void lv_energy(const hk_vlf_lanes_geom *g)
+/* --- Normalisation, one image at a time, straight from its histogram ---
+ * Vectors run over the image's cells (each element its own cell, with the
+ * reference's operations on it in its order); the image's arrays are small
+ * enough to stay in L1, and its features leave from a one-image stage. */
+
+static inline lv_f8 lv_ld8(const float *p)
 {
-    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, nb = 2u * (size_t)g->n;
-    const lv_f8 *cells = (const lv_f8 *)g->cells;
-    lv_f8 *e = (lv_f8 *)g->energy;
-    for (size_t cy = 1; cy <= hh; cy++) {
-        for (size_t cx = 1; cx <= hw; cx++) {
-            const lv_f8 *h = cells + ((cy - 1) * hw + cx - 1) * nb;
+    lv_f8 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void lv_st8(float *p, lv_f8 v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+/* 4 floats as doubles */
+static inline lv_d4 lv_ldf4(const float *p)
+{
+    lv_f4 f;
+    memcpy(&f, p, sizeof(f));
+    return __builtin_convertvector(f, lv_d4);
+}
+
+static inline lv_d4 lv_ldd4(const double *p)
+{
+    lv_d4 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void lv_std4(double *p, lv_d4 v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+/* The first m (1..4) elements of v, rounded to float as the reference's
+ * (float) casts; m is a constant where it is 4. */
+static inline __attribute__((always_inline)) void lv_out4(float *dst, lv_d4 v, const int m)
+{
+    const lv_f4 f = __builtin_convertvector(v, lv_f4);
+    switch (m) {
+    case 4: memcpy(dst, &f, 4 * sizeof(float)); break;
+    case 3: memcpy(dst, &f, 3 * sizeof(float)); break;
+    case 2: memcpy(dst, &f, 2 * sizeof(float)); break;
+    default: memcpy(dst, &f, sizeof(float)); break;
+    }
+}
+
+/* The image's 2n bins, each as its cells in output order (x + y hw), row by
+ * row out of the padded histogram, and the cell energies in float (k in
+ * order, from 0, as vl_hog_extract) on the padded grid with its border
+ * replicated (VLFeat clamps the neighbours). A row's last vectors run into
+ * the next row's cells (written after them), the right border (set after)
+ * or the spare ends. */
+static void lv_bins(const hk_vlf_lanes_geom *g, const float *hist)
+{
+    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, plane = g->plane, cs = g->cstride;
+    const size_t n = (size_t)g->n;
+    float *e = g->energy;
+    for (size_t cy = 0; cy < hh; cy++) {
+        const float *src = hist + (cy + 1) * (hw + 1) + 1;
+        float *dst = g->comp + cy * hw, *ey = e + (cy + 1) * pw;
+        for (size_t x = 0; x < hw; x += 8) {
             lv_f8 acc = {0};
-            for (int k = 0; k < g->n; k++) {
-                const lv_f8 s = h[k] + h[k + g->n];
+            for (size_t k = 0; k < n; k++) {
+                const lv_f8 a = lv_ld8(src + k * plane + x), b = lv_ld8(src + (k + n) * plane + x);
+                lv_st8(dst + k * cs + x, a);
+                lv_st8(dst + (k + n) * cs + x, b);
+                const lv_f8 s = a + b;
                 acc += s * s;
             }
-            e[cy * pw + cx] = acc;
+            lv_st8(ey + 1 + x, acc);
         }
-        e[cy * pw] = e[cy * pw + 1];
-        e[cy * pw + hw + 1] = e[cy * pw + hw];
+        ey[0] = ey[1];
+        ey[hw + 1] = ey[hw];
     }
-    memcpy(e, e + pw, pw * sizeof(lv_f8));
-    memcpy(e + (hh + 1) * pw, e + hh * pw, pw * sizeof(lv_f8));
+    memcpy(e, e + pw, pw * sizeof(float));
+    memcpy(e + (hh + 1) * pw, e + hh * pw, pw * sizeof(float));
 }
 
 /* Block factors in double: block (i, j) of the padded energies is cell (i, j)'s
  * UL block, (i - 1, j)'s UR, (i, j - 1)'s LL and (i - 1, j - 1)'s LR, with the
- * reference's operands in its order ((n1 + n2) + n4) + n5 + 1e-4. */
-static inline lv_d4 lv_half(const lv_f8 *v, int half)
-{
-    lv_f4 f;
-    memcpy(&f, (const float *)v + 4 * half, sizeof(f));
-    return __builtin_convertvector(f, lv_d4);
-}
-
+ * reference's operands in its order ((n1 + n2) + n4) + n5 + 1e-4. Lanes past
+ * a row's hw + 1 blocks are never read. */
 static void lv_blocks(const hk_vlf_lanes_geom *g)
 {
-    const size_t hw = g->hw, hh = g->hh, pw = hw + 2;
-    const lv_f8 *e = (const lv_f8 *)g->energy;
-    lv_d4 *b = (lv_d4 *)g->blocks;
+    const size_t hw = g->hw, hh = g->hh, pw = hw + 2, bs = g->bstride;
     const lv_d4 one = (lv_d4){0} + 1.0, eps = (lv_d4){0} + 1e-4;
     for (size_t j = 0; j <= hh; j++)
-        for (size_t i = 0; i <= hw; i++)
-            for (int half = 0; half < 2; half++) {
-                const lv_d4 s = lv_half(&e[j * pw + i], half) + lv_half(&e[j * pw + i + 1], half) +
-                                lv_half(&e[(j + 1) * pw + i], half) +
-                                lv_half(&e[(j + 1) * pw + i + 1], half) + eps;
-                b[2 * (j * (hw + 1) + i) + half] = one / LV_SQRTD(s);
-            }
+        for (size_t i = 0; i <= hw; i += 4) {
+            const float *e0 = g->energy + j * pw + i, *e1 = e0 + pw;
+            const lv_d4 s = lv_ldf4(e0) + lv_ldf4(e0 + 1) + lv_ldf4(e1) + lv_ldf4(e1 + 1) + eps;
+            lv_std4(g->blocks + j * bs + i, one / LV_SQRTD(s));
+        }
 }
 
-/* Lanes 0-3 (half 0) or 4-7 (half 1) of v as doubles. */
-static inline lv_d4 lv_dhalf(const lv_f8 *v, int half)
+/* Each cell's four block factors (UL, UR, LL, LR) in output order, four
+ * arrays fstride apart. */
+static void lv_factors(const hk_vlf_lanes_geom *g)
 {
-    lv_f4 f;
-    memcpy(&f, (const float *)v + 4 * half, sizeof(f));
-    return __builtin_convertvector(f, lv_d4);
+    const size_t hw = g->hw, hh = g->hh, bs = g->bstride;
+    for (size_t q = 0; q < 4; q++)
+        for (size_t cy = 0; cy < hh; cy++) {
+            const double *src = g->blocks + (cy + q / 2) * bs + q % 2;
+            double *dst = g->fac + q * g->fstride + cy * hw;
+            for (size_t x = 0; x < hw; x += 4)
+                lv_std4(dst + x, lv_ldd4(src + x));
+        }
 }
 
-/* Half `half` of plane p's vector of block slot j, rounded to float as the
- * reference's (float) casts. */
-static inline void lv_store4(float *tmp, size_t p, size_t j, int half, lv_d4 v)
+/* The outputs of cells i0 .. i0 + m - 1 as vl_hog_extract computes them
+ * (double, rounded to float at the end), into the stage. The sums of four
+ * are running sums in the reference's order ((s0 + s1) + s2) + s3. */
+static inline __attribute__((always_inline)) void lv_cells4(const hk_vlf_lanes_geom *g,
+                                                            size_t i0, const int m,
+                                                            const int uoctti)
 {
-    const lv_f4 f = __builtin_convertvector(v, lv_f4);
-    memcpy(tmp + (p * HK_VLF_LANES + j) * HK_VLF_LANES + 4 * half, &f, sizeof(f));
-}
-
-/* The outputs of cell (cx, cy) as vl_hog_extract computes them (double,
- * rounded to float at the end), into block slot j of tmp (plane p's vector
- * at tmp[(p * 8 + j) * 8]), four lanes at a time. The sums of four are
- * running sums in the reference's order ((s0 + s1) + s2) + s3. */
-static inline __attribute__((always_inline)) void lv_cell(const hk_vlf_lanes_geom *g, size_t cx,
-                                                          size_t cy, size_t j, const int uoctti)
-{
-    const size_t hw = g->hw, bw = hw + 1, n = (size_t)g->n;
-    const lv_f8 *h = (const lv_f8 *)g->cells + (cy * hw + cx) * 2 * n;
-    const lv_d4 *B = (const lv_d4 *)g->blocks;
-    const size_t ul = cy * bw + cx, ll = ul + bw;
+    const size_t n = (size_t)g->n, S = g->ncell, fs = g->fstride, cs = g->cstride;
     const lv_d4 cap = (lv_d4){0} + 0.2, halfc = (lv_d4){0} + 0.5;
     /* 1/sqrtf(18) in float, as the reference writes it, used for any n */
     const double ts = 1.0f / sqrtf(18.0f);
-    float *tmp = g->tmp;
-    for (int half = 0; half < 2; half++) {
-        /* the cell's blocks UL, UR, LL, LR */
-        const lv_d4 f[4] = {B[2 * ul + half], B[2 * (ul + 1) + half], B[2 * ll + half],
-                            B[2 * (ll + 1) + half]};
-        lv_d4 t[4] = {{0}, {0}, {0}, {0}};
-        for (size_t k = 0; k < n; k++) {
-            const lv_d4 ha = lv_dhalf(&h[k], half), hb = lv_dhalf(&h[k + n], half);
-            if (uoctti) {
-                lv_d4 sa = {0}, sb = {0}, sc = {0};
-                for (int i = 0; i < 4; i++) {
-                    const lv_d4 a = f[i] * ha, b = f[i] * hb;
-                    /* summed after scaling, before clipping */
-                    const lv_d4 c = LV_MIND(cap, a + b);
-                    t[i] += c;
-                    if (i == 0) {
-                        sa = LV_MIND(cap, a);
-                        sb = LV_MIND(cap, b);
-                        sc = c;
-                    } else {
-                        sa += LV_MIND(cap, a);
-                        sb += LV_MIND(cap, b);
-                        sc += c;
-                    }
+    const lv_d4 f[4] = {lv_ldd4(g->fac + i0), lv_ldd4(g->fac + fs + i0),
+                        lv_ldd4(g->fac + 2 * fs + i0), lv_ldd4(g->fac + 3 * fs + i0)};
+    const float *h = g->comp + i0;
+    float *o = g->stage + i0;
+    lv_d4 t[4] = {{0}, {0}, {0}, {0}};
+    for (size_t k = 0; k < n; k++) {
+        const lv_d4 ha = lv_ldf4(h + k * cs), hb = lv_ldf4(h + (k + n) * cs);
+        if (uoctti) {
+            lv_d4 sa = {0}, sb = {0}, sc = {0};
+            for (int i = 0; i < 4; i++) {
+                const lv_d4 a = f[i] * ha, b = f[i] * hb;
+                /* summed after scaling, before clipping */
+                const lv_d4 c = LV_MIND(cap, a + b);
+                t[i] += c;
+                if (i == 0) {
+                    sa = LV_MIND(cap, a);
+                    sb = LV_MIND(cap, b);
+                    sc = c;
+                } else {
+                    sa += LV_MIND(cap, a);
+                    sb += LV_MIND(cap, b);
+                    sc += c;
                 }
-                lv_store4(tmp, k, j, half, halfc * sa);
-                lv_store4(tmp, n + k, j, half, halfc * sb);
-                lv_store4(tmp, 2 * n + k, j, half, halfc * sc);
-            } else {
-                for (int i = 0; i < 4; i++)
-                    lv_store4(tmp, (size_t)i * n + k, j, half,
-                              LV_MIND(cap, f[i] * ha + f[i] * hb));
             }
+            lv_out4(o + k * S, halfc * sa, m);
+            lv_out4(o + (n + k) * S, halfc * sb, m);
+            lv_out4(o + (2 * n + k) * S, halfc * sc, m);
+        } else {
+            for (size_t i = 0; i < 4; i++)
+                lv_out4(o + (i * n + k) * S, LV_MIND(cap, f[i] * ha + f[i] * hb), m);
         }
-        if (uoctti)
-            for (int i = 0; i < 4; i++)
-                lv_store4(tmp, 3 * n + (size_t)i, j, half, ts * t[i]);
+    }
+    if (uoctti)
+        for (size_t i = 0; i < 4; i++)
+            lv_out4(o + (3 * n + i) * S, ts * t[i], m);
+}
+
+static inline __attribute__((always_inline)) void lv_outputs(const hk_vlf_lanes_geom *g,
+                                                             const int uoctti)
+{
+    const size_t S = g->ncell, full = S & ~(size_t)3;
+    for (size_t i0 = 0; i0 < full; i0 += 4)
+        lv_cells4(g, i0, 4, uoctti);
+    switch (S - full) {
+    case 3: lv_cells4(g, full, 3, uoctti); break;
+    case 2: lv_cells4(g, full, 2, uoctti); break;
+    case 1: lv_cells4(g, full, 1, uoctti); break;
+    default: break;
     }
 }
 
-/* The outputs, 8 cells (in the output's cell order) at a time, turned from
- * lanes into images by lv_put. The last, partial block goes first: its puts
- * write whole vectors past a plane's end, into the next plane's first cells
- * (which the first block then writes) or the stage's padding. */
-static void lv_outputs(const hk_vlf_lanes_geom *g, float *out, size_t dim, size_t count)
+/* One image's features (its histogram at hist) into the stage. */
+static void lv_image(const hk_vlf_lanes_geom *g, const float *hist)
 {
-    const size_t hw = g->hw, S = hw * g->hh, tail = S % HK_VLF_LANES;
-    const size_t blocks = (S + HK_VLF_LANES - 1) / HK_VLF_LANES;
-    for (size_t i = 0; i < blocks; i++) {
-        const size_t b = tail ? (i == 0 ? S - tail : (i - 1) * HK_VLF_LANES) : i * HK_VLF_LANES;
-        const size_t m = tail && i == 0 ? tail : HK_VLF_LANES;
-        size_t cx = b % hw, cy = b / hw;
-        for (size_t j = 0; j < m; j++) {
-            if (g->uoctti)
-                lv_cell(g, cx, cy, j, 1);
-            else
-                lv_cell(g, cx, cy, j, 0);
-            if (++cx == hw) {
-                cx = 0;
-                cy++;
-            }
-        }
-        for (size_t pl = 0; pl < g->planes; pl++)
-            lv_put(g->tmp + pl * HK_VLF_LANES * HK_VLF_LANES, g->stage + pl * S + b, g->dim_pad);
-    }
-    lv_flush(g->stage, g->dim_pad, out, dim, count);
+    lv_bins(g, hist);
+    lv_blocks(g);
+    lv_factors(g);
+    if (g->uoctti)
+        lv_outputs(g, 1);
+    else
+        lv_outputs(g, 0);
 }
 
 static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *const *images,
@@ -376,9 +432,10 @@ static hk_status LV_FN(hk_hog_ctx *ctx, const hk_hog_params *p, const hk_image *
         r[1] = r[2];
         r[2] = t;
     }
-    lv_gather(&g);
-    lv_energy(&g);
-    lv_blocks(&g);
-    lv_outputs(&g, out, dim, count);
+    for (size_t k = 0; k < count; k++) {
+        lv_image(&g, g.hist + k * g.lane);
+        lv_flush(g.stage, out + k * dim, dim);
+    }
+    lv_flush_end();
     return HK_OK;
 }

@@ -2,8 +2,8 @@
  * compiled with -mavx2 -ffp-contract=off and no FMA (the reference rounds
  * every product). Blends, square roots and minimums are the single AVX
  * instructions with the scalar operations' semantics; 8-bit rows go into
- * the lanes by 8x8 byte transposes, and the outputs leave them by 8x8 float
- * transposes. */
+ * the lanes by 8x8 byte transposes, and the features leave by streaming
+ * stores. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +14,10 @@
 #if defined(__AVX2__) && !defined(HK_SCALAR_ONLY)
 #include <immintrin.h>
 
+#include "simd/snap18_u8_avx2.h"
+#include "simd/vlfeat_tan9.h"
+
 #include "simd/stream_avx2.h"
-#include "simd/transpose8_avx2.h"
 
 #define LV_SEL(m, a, b) ((lv_f8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
 #define LV_SELI(m, a, b) ((lv_i8)_mm256_blendv_ps((__m256)(b), (__m256)(a), (__m256)(m)))
@@ -31,6 +33,11 @@
                          _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(h))),             \
                          _mm_loadu_ps(v))))
 #define LV_ANY(m) (_mm256_movemask_ps((__m256)(m)) != 0)
+/* 8-bit grey, 9 orientations: the bin from four comparisons, as the
+ * one-image kernel's bins9_u8_v (exact on [-255, 255]^2, check_bins9 in
+ * tests/unit/test_vlfeat_paths.c) */
+static const float lv_tan9[4] = HK_VLF_TAN9;
+#define LV_BIN9_U8(gx, gy) ((lv_i8)hk__snap18_u8((__m256)(gx), (__m256)(gy), lv_tan9))
 #define LV_FN lanes_avx2
 #include "simd/vlfeat_lanes.inc.h"
 
@@ -73,50 +80,17 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
 }
 
 
-/* 8 cells of a cell column at a time (the last block ends at the column's
- * end; a column shorter than 8 reads into the padding after it) */
-static void lv_gather(const hk_vlf_lanes_geom *g)
-{
-    const size_t hw = g->hw, hh = g->hh, nb = 2u * (size_t)g->n, col = hh + 2;
-    const size_t m = hh < 8 ? hh : 8;
-    lv_f8 *cells = (lv_f8 *)g->cells;
-    for (size_t b = 0; b < nb; b++)
-        for (size_t cx = 0; cx < hw; cx++) {
-            const float *src = g->hist + b * g->plane + (cx + 1) * col + 1;
-            for (size_t y0 = 0; y0 < hh; y0 += 8) {
-                const size_t start = y0 + m <= hh ? y0 : hh - m;
-                __m256 in[8], out[8];
-                for (int k = 0; k < 8; k++)
-                    in[k] = _mm256_loadu_ps(src + k * g->lane + start);
-                hk__transpose8_ps(in, out);
-                for (size_t j = 0; j < m; j++)
-                    cells[((start + j) * hw + cx) * nb + b] = (lv_f8)out[j];
-            }
-        }
-}
-
-static void lv_put(const float *v, float *out, size_t dim)
-{
-    /* each row as the two halves lv_store4 wrote (a whole-vector load of
-     * two fresh half stores would wait for them to reach the cache) */
-    __m256 in[8], o[8];
-    for (int i = 0; i < 8; i++)
-        in[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(v + 8 * i)),
-                                     _mm_loadu_ps(v + 8 * i + 4), 1);
-    hk__transpose8_ps(in, o);
-    for (int k = 0; k < 8; k++)
-        _mm256_storeu_ps(out + k * dim, o[k]);
-}
-
 /* The features of a batch are written once and not read again here: in a
  * large batch (70,000 x 7 KB) they go past every cache, and plain stores
  * would first read each line from memory. Streaming stores skip that read;
  * a line an image shares with its neighbour is stored plainly. */
-static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
-                     size_t count)
+static void lv_flush(const float *stage, float *out, size_t dim)
 {
-    for (size_t k = 0; k < count; k++)
-        hk__stream_lines(out + k * dim, stage + k * stage_dim, dim);
+    hk__stream_lines(out, stage, dim);
+}
+
+static void lv_flush_end(void)
+{
     _mm_sfence(); /* the streamed lines are ordered before whatever follows */
 }
 

@@ -2,7 +2,7 @@
  * (simd/vlfeat_lanes.inc.h): the same code on GCC's generic vectors (two SSE
  * registers per vector on baseline x86-64), blends as bit selects, square
  * roots lane by lane through libm (correctly rounded, as the vector
- * instructions), data in and out of the lanes one sample at a time. */
+ * instructions), data into the lanes one sample at a time. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,29 +64,13 @@ static void lv_convert(const hk_vlf_lanes_geom *g, const hk_image *const *ims, s
     lv_convert_scalar(g, ims, count, y, dst);
 }
 
-static void lv_gather(const hk_vlf_lanes_geom *g)
+static void lv_flush(const float *stage, float *out, size_t dim)
 {
-    const size_t hw = g->hw, hh = g->hh, nb = 2u * (size_t)g->n, col = hh + 2;
-    for (size_t cy = 0; cy < hh; cy++)
-        for (size_t cx = 0; cx < hw; cx++)
-            for (size_t b = 0; b < nb; b++)
-                for (size_t k = 0; k < HK_VLF_LANES; k++)
-                    g->cells[((cy * hw + cx) * nb + b) * HK_VLF_LANES + k] =
-                        g->hist[k * g->lane + b * g->plane + (cx + 1) * col + cy + 1];
+    memcpy(out, stage, dim * sizeof(float));
 }
 
-static void lv_put(const float *v, float *out, size_t dim)
+static void lv_flush_end(void)
 {
-    for (size_t k = 0; k < HK_VLF_LANES; k++)
-        for (size_t j = 0; j < HK_VLF_LANES; j++)
-            out[k * dim + j] = v[j * HK_VLF_LANES + k];
-}
-
-static void lv_flush(const float *stage, size_t stage_dim, float *out, size_t dim,
-                     size_t count)
-{
-    for (size_t k = 0; k < count; k++)
-        memcpy(out + k * dim, stage + k * stage_dim, dim * sizeof(float));
 }
 
 hk_lanes_fn hk_vlf_lanes_generic(void)

@@ -7,7 +7,9 @@
  *    groups), on 1, 2 and 3 threads, which must also agree with each other;
  * over small and odd sizes, cells 1..8, 1..13 orientations, both variants,
  * 8- and 16-bit samples, 1..4 channels and contents with many ties and zero
- * gradients. The scalar path itself is checked against libvl by
+ * gradients, with the kernels' scratch full of NaNs beforehand (no value of
+ * padding or spare vector lanes may reach a feature). The scalar path
+ * itself is checked against libvl by
  * tests/python/test_vlfeat_diff.py. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,6 +106,11 @@ static void check_case(uint32_t w, uint32_t h, uint32_t c, hk_sample_type t, int
         q.threads = 1;
         q.simd = f ? HK_SIMD_AVX2 : HK_SIMD_AUTO;
         memset(got, 0xff, dim * count * sizeof(float));
+        /* scratch full of NaNs: the kernel reads padding and vector lanes
+         * past the cells it keeps, and none of them may reach a feature */
+        unsigned char *scratch = hk_ctx_scratch(ctx, HK_VLF_LANES_MAX_SCRATCH + 64);
+        CHECK(scratch != NULL);
+        memset(scratch, 0xff, HK_VLF_LANES_MAX_SCRATCH + 64);
         for (size_t g = 0; g < count; g += 1 + g % HK_VLF_LANES) {
             size_t m = 1 + g % HK_VLF_LANES;
             if (m > count - g)
@@ -227,6 +234,11 @@ int main(void)
     /* every orientation count and cell of the brief once on a mid size */
     for (int n = 1; n <= 13; n++)
         check_case(23, 27, 1, HK_U8, 2 + n % 7, n, n % 2, 9, ctx);
+    /* cell grids of every width mod 8 and cell count mod 4 (the
+     * normalisation's vectors run over rows and cells with partial ends),
+     * both variants, full and partial groups */
+    for (int cell = 1; cell <= 12; cell++)
+        check_case(61, 37, 1, HK_U8, cell, 9, cell % 2, 8 + (size_t)cell % 3, ctx);
     hk_hog_ctx_free(ctx);
     printf("%d cases (%d through the lanes kernel), %d kernel and batch runs, %d not bit-exact "
            "with the scalar path (or differing between thread counts)\n",
