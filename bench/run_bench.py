@@ -166,7 +166,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--rounds", type=int, default=None,
                     help="rounds of each (reference, hogkit variant) pair, interleaved, best "
-                    "of each side kept (default 3, 1 with --quick)")
+                    "of each side kept (default 5, 1 with --quick)")
     ap.add_argument("--refs", help="comma-separated subset of " + ",".join(REFS) + ": time only "
                     "these references and hogkit's variants of them (no skimage, no threads); "
                     "the report then has only the variant tables")
@@ -184,7 +184,7 @@ def main():
     refs = build_refs(work)
     q = args.quick
     if args.rounds is None:
-        args.rounds = 1 if q else 3
+        args.rounds = 1 if q else 5
     ncpu = os.cpu_count()
 
     cases = [("640x480", 640, 480, 3 if q else 10, 2 if q else 3),
