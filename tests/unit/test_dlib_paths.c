@@ -25,14 +25,6 @@
 /* Largest |fast - specification| accepted for a feature value. */
 #define TOL 1e-5
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 enum pattern { NOISE, SMOOTH, TIES };
 
@@ -48,13 +40,13 @@ static double sample(enum pattern pat, uint32_t x, uint32_t y, uint32_t c, hk_sa
         v = (double)((x * 7 + y * 13) % 256);
         break;
     default:
-        v = (double)(next() % 256);
+        v = (double)(check_next() % 256);
     }
     (void)c;
     if (t == HK_U16)
-        return v * 257 + (double)(next() % 200);
+        return v * 257 + (double)(check_next() % 200);
     if (t == HK_F32 || t == HK_F64) /* negative and fractional: truncation */
-        return (v - 128) * 3.7 + (double)(next() % 1000) / 1000.0;
+        return (v - 128) * 3.7 + (double)(check_next() % 1000) / 1000.0;
     return v;
 }
 
@@ -234,9 +226,9 @@ static void check_snap(const hk_dlib_kernels *k)
     snap_grid(k->snap, 300, &total, &bad);
     for (int r = 0; r < 1024; r++) {
         for (size_t i = 0; i < N; i++) {
-            const int sh = (int)(next() % 31);
-            gx[i] = (float)((int64_t)(next() % (2u << sh)) - (int64_t)(1u << sh));
-            gy[i] = (float)((int64_t)(next() % (2u << sh)) - (int64_t)(1u << sh));
+            const int sh = (int)(check_next() % 31);
+            gx[i] = (float)((int64_t)(check_next() % (2u << sh)) - (int64_t)(1u << sh));
+            gy[i] = (float)((int64_t)(check_next() % (2u << sh)) - (int64_t)(1u << sh));
             if (i % 7 == 0) /* on an axis */
                 gy[i] = 0;
         }

@@ -26,14 +26,6 @@
 #include "simd/cpu.h"
 #include "simd/kernels.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 static double from_bits(uint64_t u)
 {
@@ -58,10 +50,10 @@ static double make(uint64_t m, int e)
 /* Significands: uniform, near 1 (few low ones), near 2 (all ones but a few). */
 static uint64_t significand(void)
 {
-    switch (next() % 4) {
-    case 0: return next() % 64;
-    case 1: return 0xfffffffffffffull - next() % 64;
-    default: return next();
+    switch (check_next() % 4) {
+    case 0: return check_next() % 64;
+    case 1: return 0xfffffffffffffull - check_next() % 64;
+    default: return check_next();
     }
 }
 
@@ -89,8 +81,8 @@ static void random_pairs(long batches)
     static double a[N], b[N];
     for (long r = 0; r < batches; r++) {
         for (size_t i = 0; i < N; i++) {
-            a[i] = next() % 97 == 0 ? 0.0 : make(significand(), (int)(next() % 601) - 300);
-            b[i] = make(significand(), (int)(next() % 401) - 200);
+            a[i] = check_next() % 97 == 0 ? 0.0 : make(significand(), (int)(check_next() % 601) - 300);
+            b[i] = make(significand(), (int)(check_next() % 401) - 200);
         }
         run(a, b);
     }
@@ -105,11 +97,11 @@ static void midpoint_pairs(long batches)
     static double a[N], b[N];
     for (long r = 0; r < batches; r++) {
         for (size_t i = 0; i < N;) {
-            uint64_t B = (1ull << 52) | next() | 1, inv = B;
+            uint64_t B = (1ull << 52) | check_next() | 1, inv = B;
             B &= (1ull << 53) - 1;
             for (int k = 0; k < 6; k++) /* Newton: inv = 1 / B mod 2^64 */
                 inv *= 2 - B * inv;
-            int64_t rr = (int64_t)(next() % 1024) * 2 + 1 - 1024;
+            int64_t rr = (int64_t)(check_next() % 1024) * 2 + 1 - 1024;
             uint64_t M = ((uint64_t)rr * inv) & ((1ull << 54) - 1);
             if (M < (1ull << 53))
                 continue; /* not a midpoint of [1/2, 1) */
@@ -117,8 +109,8 @@ static void midpoint_pairs(long batches)
             uint64_t A = (uint64_t)(p >> 54);
             if ((p & ((((unsigned __int128)1) << 54) - 1)) != 0 || A == 0)
                 continue;
-            int eb = (int)(next() % 301) - 150;
-            a[i] = ldexp((double)A, eb - 52 + (int)(next() % 201) - 100);
+            int eb = (int)(check_next() % 301) - 150;
+            a[i] = ldexp((double)A, eb - 52 + (int)(check_next() % 201) - 100);
             b[i] = ldexp((double)B, eb - 52);
             /* check the construction: a - b * RN(a / b) (exact by an FMA) is
              * half an ulp of the quotient times b, within 2^-40 of it */
@@ -139,11 +131,11 @@ static void beyond_one_ulp(long batches)
     static double a[N], b[N];
     for (long r = 0; r < batches; r++) {
         for (size_t i = 0; i < N; i++) {
-            uint64_t mb = 0xfffffffffffffull - next() % (1ull << 50);
-            uint64_t ma = mb - 1 - next() % (1ull << 46);
-            int e = (int)(next() % 21) - 10;
+            uint64_t mb = 0xfffffffffffffull - check_next() % (1ull << 50);
+            uint64_t ma = mb - 1 - check_next() % (1ull << 46);
+            int e = (int)(check_next() % 21) - 10;
             a[i] = make(ma, e);
-            b[i] = make(mb, (int)(next() % 21) - 10);
+            b[i] = make(mb, (int)(check_next() % 21) - 10);
             double y = 1.0 / b[i], q = a[i] * y;
             /* more than an ulp off: q is not a neighbour of a / b; with an
              * exact remainder (fma), the neighbours leave remainders of
@@ -164,15 +156,15 @@ static void kernel_pairs(long batches)
     for (long r = 0; r < batches; r++) {
         double s = 0;
         for (size_t i = 0; i < N; i++) {
-            float cell = (float)(next() % 2000000) / 64.0f;
-            a[i] = next() % 5 == 0 ? 0.0 : cell;
+            float cell = (float)(check_next() % 2000000) / 64.0f;
+            a[i] = check_next() % 5 == 0 ? 0.0 : cell;
             s += a[i] * a[i];
-            b[i] = sqrt(s / (double)(i + 1) * (double)(next() % 128 + 1) + 1e-10);
+            b[i] = sqrt(s / (double)(i + 1) * (double)(check_next() % 128 + 1) + 1e-10);
             if (a[i] > b[i])
                 b[i] = sqrt(a[i] * a[i] + 1e-10); /* a value never exceeds its norm */
-            if (next() % 3 == 0) { /* second step: clipped values, small norms */
+            if (check_next() % 3 == 0) { /* second step: clipped values, small norms */
                 a[i] = fmin(a[i] / b[i], 0.2);
-                b[i] = sqrt(a[i] * a[i] * (double)(next() % 81 + 1) + 1e-10);
+                b[i] = sqrt(a[i] * a[i] * (double)(check_next() % 81 + 1) + 1e-10);
             }
         }
         run(a, b);
@@ -184,8 +176,8 @@ static void outside_range(void)
 {
     static double a[N], b[N];
     for (size_t i = 0; i < N; i++) {
-        a[i] = make(significand(), (int)(next() % 601) - 300);
-        int e = next() & 1 ? 201 + (int)(next() % 700) : -201 - (int)(next() % 800);
+        a[i] = make(significand(), (int)(check_next() % 601) - 300);
+        int e = check_next() & 1 ? 201 + (int)(check_next() % 700) : -201 - (int)(check_next() % 800);
         b[i] = make(significand(), e);
     }
     run(a, b);

@@ -18,14 +18,6 @@
 #include "hog/vlfeat_fast.h"
 #include "simd/cpu.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 #define MAX_SETS 2
 static const hk_vlf_kernels *sets[MAX_SETS];
@@ -48,7 +40,7 @@ static void fill(hk_image *im, void *data, int kind)
 {
     const size_t n = (size_t)im->width * im->height * im->channels;
     for (size_t i = 0; i < n; i++) {
-        uint64_t r = next();
+        uint64_t r = check_next();
         double v;
         switch (kind) {
         case 0: v = (double)(r % 256); break;
@@ -184,7 +176,7 @@ static void check_api(hk_hog_ctx *ctx)
 {
     uint8_t img[61 * 47];
     for (size_t i = 0; i < sizeof(img); i++)
-        img[i] = (uint8_t)next();
+        img[i] = (uint8_t)check_next();
     hk_image im = {.width = 61, .height = 47, .channels = 1, .type = HK_U8, .data = img,
                    .stride = 61};
     for (int v = HK_VARIANT_VLFEAT_DT; v <= HK_VARIANT_VLFEAT_UOCTTI; v++) {
@@ -252,11 +244,11 @@ int main(void)
     static const int orients[] = {1, 2, 3, 4, 9, 13};
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
         for (int i = 0; i < 6; i++) {
-            const uint32_t c = (uint32_t)(next() % 4) + 1;
-            const hk_sample_type t = (hk_sample_type)(next() % 4 + 1);
-            const int kind = (int)(next() % 4);
-            const int cell = cells[next() % 7];
-            const int n = orients[next() % 6];
+            const uint32_t c = (uint32_t)(check_next() % 4) + 1;
+            const hk_sample_type t = (hk_sample_type)(check_next() % 4 + 1);
+            const int kind = (int)(check_next() % 4);
+            const int cell = cells[check_next() % 7];
+            const int n = orients[check_next() % 6];
             check_case(sizes[s][0], sizes[s][1], i < 2 ? 1 : c, i % 3 == 0 ? HK_U8 : t, kind,
                        cell, n, i % 2, (i / 2) % 2, ctx);
         }
