@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "opencv_geo.h"
 #include "hogkit.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -44,27 +45,6 @@ static uint8_t *make_image(hk_image *im, uint32_t w, uint32_t h, uint32_t cn)
     *im = (hk_image){.width = w, .height = h, .channels = cn, .type = HK_U8,
                      .stride = stride, .data = px};
     return px;
-}
-
-typedef struct geo {
-    const char *name;
-    uint32_t w, h, cn;
-    hk_opencv_params p;
-} geo;
-
-/* One window of (win_w, win_h), square blocks, cells and strides. */
-static hk_opencv_params whole(int win_w, int win_h, int block, int stride, int cell)
-{
-    hk_hog_params hp;
-    hk_hog_params_default(&hp, HK_VARIANT_OPENCV);
-    hk_opencv_params p = hp.opencv;
-    p.win_width = win_w;
-    p.win_height = win_h;
-    p.block_width = p.block_height = block;
-    p.block_stride_x = p.block_stride_y = stride;
-    p.cell_width = p.cell_height = cell;
-    p.gamma_correction = 0;
-    return p;
 }
 
 static size_t make_geos(geo *g)
