@@ -174,17 +174,19 @@ static void avx2_snap(const float *gx, const float *gy, size_t n, int32_t *bin)
 }
 
 /* The adds of n pixels' vote quads, in the order p, p + c, p + 2c, ... for
- * p = 0 .. c - 1 (c = cell size: consecutive adds go to different cells). */
-static inline __attribute__((always_inline)) void scatter(float *ab, const int32_t *idx,
-                                                          const float *quads, size_t n,
-                                                          size_t c)
+ * p = 0 .. c - 1 (c = cell size: consecutive adds go to different cells).
+ * Offsets are 32-bit (idx32) or, for 8-bit grey rows, 16-bit (idx16); the
+ * other is NULL, a constant after inlining. */
+static inline __attribute__((always_inline)) void
+scatter_any(float *ab, const int32_t *idx32, const uint16_t *idx16, const float *quads, size_t n,
+            size_t c)
 {
+#define AT(k) (idx16 ? (ptrdiff_t)idx16[k] : (ptrdiff_t)idx32[k])
     for (size_t p = 0; p < c; p++) {
-        const int32_t *id = idx + p;
         const float *q = quads + 4 * p;
         size_t i = p;
-        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
-            const int32_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
+        for (; i + 3 * c < n; i += 4 * c, q += 16 * c) {
+            const ptrdiff_t j0 = AT(i), j1 = AT(i + c), j2 = AT(i + 2 * c), j3 = AT(i + 3 * c);
             const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
             const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
             _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
@@ -192,33 +194,10 @@ static inline __attribute__((always_inline)) void scatter(float *ab, const int32
             _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
             _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
         }
-        for (; i < n; i += c, id += c, q += 4 * c)
-            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
+        for (; i < n; i += c, q += 4 * c)
+            _mm_storeu_ps(ab + AT(i), _mm_add_ps(_mm_loadu_ps(ab + AT(i)), _mm_loadu_ps(q)));
     }
-}
-
-/* scatter with 16-bit offsets (8-bit grey rows); the same add order in the
- * order the vote quads were stored */
-static inline __attribute__((always_inline)) void scatter16(float *ab, const uint16_t *idx,
-                                                            const float *quads, size_t n,
-                                                            size_t c)
-{
-    for (size_t p = 0; p < c; p++) {
-        const uint16_t *id = idx + p;
-        const float *q = quads + 4 * p;
-        size_t i = p;
-        for (; i + 3 * c < n; i += 4 * c, id += 4 * c, q += 16 * c) {
-            const size_t j0 = id[0], j1 = id[c], j2 = id[2 * c], j3 = id[3 * c];
-            const __m128 q0 = _mm_loadu_ps(q), q1 = _mm_loadu_ps(q + 4 * c);
-            const __m128 q2 = _mm_loadu_ps(q + 8 * c), q3 = _mm_loadu_ps(q + 12 * c);
-            _mm_storeu_ps(ab + j0, _mm_add_ps(_mm_loadu_ps(ab + j0), q0));
-            _mm_storeu_ps(ab + j1, _mm_add_ps(_mm_loadu_ps(ab + j1), q1));
-            _mm_storeu_ps(ab + j2, _mm_add_ps(_mm_loadu_ps(ab + j2), q2));
-            _mm_storeu_ps(ab + j3, _mm_add_ps(_mm_loadu_ps(ab + j3), q3));
-        }
-        for (; i < n; i += c, id += c, q += 4 * c)
-            _mm_storeu_ps(ab + id[0], _mm_add_ps(_mm_loadu_ps(ab + id[0]), _mm_loadu_ps(q)));
-    }
+#undef AT
 }
 
 /* The adds of one pixel pair j, j + 8 of every 16-pixel step (j = 0 .. 7,
@@ -381,9 +360,9 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
         /* whole steps of 16 (the last one's extra lanes add to the dummy
          * plane); adds 16 or more pixels apart go to different cells */
         if (cs <= 16)
-            scatter16(ab, idx16, quads, nr, 16);
+            scatter_any(ab, NULL, idx16, quads, nr, 16);
         else
-            scatter16(ab, idx16, quads, nr, ((size_t)cs + 15u) & ~(size_t)15u);
+            scatter_any(ab, NULL, idx16, quads, nr, ((size_t)cs + 15u) & ~(size_t)15u);
         return;
     }
     if (v->u8)
@@ -395,11 +374,11 @@ static void avx2_acc(const hk_dlib_row *v, const hk_dlib_cols *k, size_t xs, siz
     /* cell sizes 4 and 8 with a constant stride: fewer registers, shorter
      * address arithmetic */
     if (cs == 8)
-        scatter(ab, idx, quads, n, 8);
+        scatter_any(ab, idx, NULL, quads, n, 8);
     else if (cs == 4)
-        scatter(ab, idx, quads, n, 4);
+        scatter_any(ab, idx, NULL, quads, n, 4);
     else
-        scatter(ab, idx, quads, n, (size_t)cs);
+        scatter_any(ab, idx, NULL, quads, n, (size_t)cs);
 }
 
 /* Adds lanes 0 .. n - 1 of v to a[0 .. n) (a == NULL: nothing). */

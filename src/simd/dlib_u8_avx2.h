@@ -71,6 +71,28 @@ static inline __m256i hk__dlib_load16(const uint8_t *p)
     return _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)p));
 }
 
+/* One step of 16 pixels of an 8-bit grey row: the gradients (into *gx,
+ * *gy) and each pixel's accumulator offset, bin << shift plus its cell slot
+ * (cell index - base) << slot_shift; lanes past xe get dummy. */
+static inline __attribute__((always_inline)) __m256i
+hk__dlib_ids16(const uint8_t *b0, const uint8_t *b1, const uint8_t *b2, const uint16_t *ix16,
+               size_t x, size_t xe, __m256i base, __m128i shift, const int slot_shift,
+               uint16_t dummy, __m256i *gx, __m256i *gy)
+{
+    *gx = _mm256_sub_epi16(hk__dlib_load16(b1 + x + 1), hk__dlib_load16(b1 + x - 1));
+    *gy = _mm256_sub_epi16(hk__dlib_load16(b2 + x), hk__dlib_load16(b0 + x));
+    const __m256i slot = _mm256_slli_epi16(
+        _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), slot_shift);
+    __m256i id = _mm256_add_epi16(_mm256_sll_epi16(hk__dlib_bins16(*gx, *gy), shift), slot);
+    if (xe - x < 16) { /* lanes xe - x .. 15 are past the strip */
+        const __m256i past = _mm256_cmpgt_epi16(
+            _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm256_set1_epi16((short)(xe - x - 1)));
+        id = _mm256_blendv_epi8(id, _mm256_set1_epi16((short)dummy), past);
+    }
+    return id;
+}
+
 /* Pixels xs <= x < xe of an 8-bit grey row: per pixel its accumulator
  * offset (bin << ps_shift) + 4 (ix - ixbase) into idx and its vote quad
  * (vx4 quad * |g|) * (vy1, vy1, vy0, vy0) into quads, in steps of 16
@@ -95,18 +117,9 @@ static inline void hk__dlib_votes_u8(const hk_dlib_row *v, const hk_dlib_cols *k
     const __m256i base = _mm256_set1_epi16((short)(uint16_t)ixbase);
     const __m128i shift = _mm_cvtsi32_si128(ps_shift);
     for (size_t x = xs; x < xe; x += 16) {
-        const __m256i gx =
-            _mm256_sub_epi16(hk__dlib_load16(b1 + x + 1), hk__dlib_load16(b1 + x - 1));
-        const __m256i gy = _mm256_sub_epi16(hk__dlib_load16(b2 + x), hk__dlib_load16(b0 + x));
-        const __m256i slot = _mm256_slli_epi16(
-            _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), 2);
-        __m256i id = _mm256_add_epi16(_mm256_sll_epi16(hk__dlib_bins16(gx, gy), shift), slot);
-        if (xe - x < 16) { /* lanes xe - x .. 15 are past the strip */
-            const __m256i past = _mm256_cmpgt_epi16(
-                _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                _mm256_set1_epi16((short)(xe - x - 1)));
-            id = _mm256_blendv_epi8(id, _mm256_set1_epi16((short)dummy), past);
-        }
+        __m256i gx, gy;
+        const __m256i id =
+            hk__dlib_ids16(b0, b1, b2, ix16, x, xe, base, shift, 2, dummy, &gx, &gy);
         _mm256_storeu_si256((__m256i *)(idx + (x - xs)), _mm256_permute4x64_epi64(id, 0xd8));
         /* exact squared lengths (< 2^17), then dlib's sqrtf */
         const __m256i lo = _mm256_unpacklo_epi16(gx, gy), hi = _mm256_unpackhi_epi16(gx, gy);
@@ -144,18 +157,9 @@ static inline void hk__dlib_mags_u8(const hk_dlib_row *v, const hk_dlib_cols *k,
     const __m256i base = _mm256_set1_epi16((short)(uint16_t)ixbase);
     const __m128i shift = _mm_cvtsi32_si128(ps_shift + 2);
     for (size_t x = xs; x < xe; x += 16) {
-        const __m256i gx =
-            _mm256_sub_epi16(hk__dlib_load16(b1 + x + 1), hk__dlib_load16(b1 + x - 1));
-        const __m256i gy = _mm256_sub_epi16(hk__dlib_load16(b2 + x), hk__dlib_load16(b0 + x));
-        const __m256i slot = _mm256_slli_epi16(
-            _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(ix16 + x)), base), 4);
-        __m256i id = _mm256_add_epi16(_mm256_sll_epi16(hk__dlib_bins16(gx, gy), shift), slot);
-        if (xe - x < 16) { /* lanes xe - x .. 15 are past the strip */
-            const __m256i past = _mm256_cmpgt_epi16(
-                _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                _mm256_set1_epi16((short)(xe - x - 1)));
-            id = _mm256_blendv_epi8(id, _mm256_set1_epi16((short)dummy), past);
-        }
+        __m256i gx, gy;
+        const __m256i id =
+            hk__dlib_ids16(b0, b1, b2, ix16, x, xe, base, shift, 4, dummy, &gx, &gy);
         /* offsets of pixels j, j + 8 side by side (j = 0 .. 7), as the adds
          * take them */
         const __m256i pairs = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15,
